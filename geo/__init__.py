@@ -1,0 +1,1 @@
+"""Panj Border Watch: the plain library behind the dashboard (no Streamlit here)."""

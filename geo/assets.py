@@ -1,0 +1,101 @@
+"""Where the map's JavaScript and CSS come from: Leaflet from its PyPI package, served by the app.
+
+No CDN is ever referenced. ``install`` copies the files from the installed
+``xstatic-leaflet`` package into the app's ``static/vendor/`` folder (git-ignored), which
+Streamlit serves at ``/app/static/`` when ``server.enableStaticServing`` is on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+VENDOR_DIR: Final = ROOT / "static" / "vendor"
+#: URL path at which Streamlit serves ``static/`` (relative to the server's base URL).
+STATIC_URL: Final = "/app/static/vendor"
+
+#: The only files the map needs: Leaflet's script, its stylesheet and the layer-control icons.
+_LEAFLET_FILES: Final = ("leaflet.js", "leaflet.css", "images/layers.png",
+                         "images/layers-2x.png", "images/marker-icon.png",
+                         "images/marker-icon-2x.png", "images/marker-shadow.png")
+
+
+@dataclass(frozen=True)
+class MapAssets:
+    """URLs of the map's scripts and stylesheets, in load order."""
+
+    js: tuple[tuple[str, str], ...]
+    css: tuple[tuple[str, str], ...]
+
+    def urls(self) -> list[str]:
+        return [u for _, u in self.js] + [u for _, u in self.css]
+
+
+def leaflet_source_dir() -> Path:
+    """The folder of the installed ``xstatic-leaflet`` package holding leaflet.js."""
+    from xstatic.pkg import leaflet  # type: ignore[import-untyped]
+
+    return Path(leaflet.BASE_DIR)
+
+
+def leaflet_version() -> str:
+    from xstatic.pkg import leaflet
+
+    return str(leaflet.VERSION)
+
+
+def install(dest: Path = VENDOR_DIR) -> Path:
+    """Copy Leaflet into ``dest/leaflet/`` unless an identical copy is already there.
+
+    Returns
+    -------
+    Path
+        The folder holding ``leaflet.js``.
+    """
+    src = leaflet_source_dir()
+    target = dest / "leaflet"
+    for name in _LEAFLET_FILES:
+        s, t = src / name, target / name
+        if t.exists() and t.stat().st_size == s.stat().st_size:
+            continue
+        t.parent.mkdir(parents=True, exist_ok=True)
+        tmp = t.with_suffix(t.suffix + ".tmp")
+        shutil.copyfile(s, tmp)
+        tmp.replace(t)  # atomic: a concurrent reader never sees half a file
+    return target
+
+
+def is_installed(dest: Path = VENDOR_DIR) -> bool:
+    return all((dest / "leaflet" / name).is_file() for name in _LEAFLET_FILES)
+
+
+def map_assets(base_url: str = "") -> MapAssets:
+    """The map's asset URLs on this server.
+
+    Parameters
+    ----------
+    base_url
+        The server's ``server.baseUrlPath`` (``""`` at the root, ``"panj"`` when the app
+        is served under ``/panj/``).
+    """
+    prefix = ("/" + base_url.strip("/")) if base_url.strip("/") else ""
+    root = f"{prefix}{STATIC_URL}/leaflet"
+    return MapAssets(js=(("leaflet", f"{root}/leaflet.js"),),
+                     css=(("leaflet_css", f"{root}/leaflet.css"),))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Copy Leaflet into static/vendor/.")
+    parser.add_argument("--dest", type=Path, default=VENDOR_DIR)
+    args = parser.parse_args(argv)
+    path = install(args.dest)
+    print(f"Leaflet {leaflet_version()} installed in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,28 @@
+"""The few exception classes the library raises, each carrying a message written for the reader."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from geo.schema import ValidationReport
+
+
+class PanjError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class LayerError(PanjError):
+    """A boundary layer file is missing, unreadable or not what the dashboard expects."""
+
+
+class IncidentDataError(PanjError):
+    """An incidents file could not be used; ``report`` lists every problem found."""
+
+    def __init__(self, msg: str, report: ValidationReport | None = None) -> None:
+        super().__init__(msg)
+        self.report = report
+
+
+class ViewStateError(PanjError):
+    """A view parameter (from a URL or a form) is not one the dashboard allows."""

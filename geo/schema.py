@@ -1,0 +1,525 @@
+"""The incident format: column names, allowed values, labels and help, and the one validate().
+
+Everything that reads, writes, filters or shows incidents takes its column names and
+vocabularies from here. ``validate`` checks a table of strings (as read from a CSV)
+and reports every problem at once, each naming its row, field, value and what is allowed.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first incident
+row 2.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+# --- column names -----------------------------------------------------------------------
+ID: Final = "id"
+DATE: Final = "date"
+DATE_PRECISION: Final = "date_precision"
+TIME_LOCAL: Final = "time_local"
+COUNTRY: Final = "country"
+REGION_CODE: Final = "region_code"
+DISTRICT: Final = "district"
+LOCATION: Final = "location"
+LAT: Final = "lat"
+LON: Final = "lon"
+GEO_PRECISION: Final = "geo_precision"
+EVENT_TYPE: Final = "event_type"
+ORIGIN: Final = "origin"
+ORIGIN_LAT: Final = "origin_lat"
+ORIGIN_LON: Final = "origin_lon"
+FATALITIES: Final = "fatalities"
+INJURED: Final = "injured"
+VICTIMS: Final = "victims"
+PERPETRATOR: Final = "perpetrator"
+SUMMARY: Final = "summary"
+SOURCES: Final = "sources"
+CONFIDENCE: Final = "confidence"
+NOTES: Final = "notes"
+
+#: The columns of ``data/incidents.csv``, in file order. Keep these names stable.
+COLUMNS: Final[tuple[str, ...]] = (
+    ID, DATE, DATE_PRECISION, TIME_LOCAL, COUNTRY, REGION_CODE, DISTRICT, LOCATION,
+    LAT, LON, GEO_PRECISION, EVENT_TYPE, ORIGIN, ORIGIN_LAT, ORIGIN_LON, FATALITIES,
+    INJURED, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, CONFIDENCE, NOTES,
+)
+
+#: Columns that may not be empty.
+REQUIRED: Final[frozenset[str]] = frozenset(
+    {ID, DATE, DATE_PRECISION, COUNTRY, REGION_CODE, GEO_PRECISION, EVENT_TYPE, SUMMARY,
+     SOURCES, CONFIDENCE}
+)
+
+#: Free-text columns and the longest value accepted in each.
+TEXT_COLUMNS: Final[tuple[str, ...]] = (
+    DISTRICT, LOCATION, ORIGIN, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, NOTES,
+)
+MAX_TEXT_CHARS: Final = 4000
+
+# --- vocabularies -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Region:
+    """A province on the border, keyed by its ISO 3166-2 code."""
+
+    code: str
+    name: str
+    country: str  # ISO 3166-1 alpha-2
+    country_name: str
+
+    @property
+    def label(self) -> str:
+        """The name a reader sees, with the country: "Badakhshan" exists on both sides."""
+        return f"{self.name} ({self.country_name})"
+
+
+#: The provinces the dashboard maps, keyed by ISO 3166-2 code. Never key them by name.
+REGIONS: Final[dict[str, Region]] = {
+    r.code: r
+    for r in (
+        Region("TJ-KT", "Khatlon", "TJ", "Tajikistan"),
+        Region("TJ-GB", "Gorno-Badakhshan", "TJ", "Tajikistan"),
+        Region("AF-BDS", "Badakhshan", "AF", "Afghanistan"),
+        Region("AF-TAK", "Takhar", "AF", "Afghanistan"),
+        Region("AF-KDZ", "Kunduz", "AF", "Afghanistan"),
+        Region("AF-BAL", "Balkh", "AF", "Afghanistan"),
+    )
+}
+
+COUNTRIES: Final[dict[str, str]] = {"TJ": "Tajikistan", "AF": "Afghanistan"}
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One value of the controlled ``event_type`` vocabulary."""
+
+    code: str
+    label: str
+    help: str
+    color: str  # marker colour on the map (colour-blind-safe palette, Okabe–Ito)
+
+
+EVENT_TYPES: Final[dict[str, EventType]] = {
+    t.code: t
+    for t in (
+        EventType("armed_clash", "Armed clash",
+                  "Exchange of fire between border forces and armed smugglers, militants or "
+                  "the other side's forces.", "#D55E00"),
+        EventType("incursion", "Armed incursion",
+                  "Armed men cross the border and are intercepted or killed.", "#CC79A7"),
+        EventType("cross_border_attack", "Cross-border attack",
+                  "An attack launched from across the border on people or a site, such as "
+                  "foreign workers' camps.", "#B2182B"),
+        EventType("remote_violence", "Remote violence",
+                  "Rockets, shelling, drones or other fire from a distance.", "#E69F00"),
+        EventType("violence_against_civilians", "Violence against civilians",
+                  "Civilians deliberately killed or hurt at or near the border.", "#0072B2"),
+        EventType("resource_clash", "Mining or resource clash",
+                  "Violence over gold mining, water or land in a border district.", "#009E73"),
+        EventType("troop_flight", "Offensive and troop flight",
+                  "A border district or crossing taken in an offensive, with troops fleeing "
+                  "across the border.", "#56B4E9"),
+    )
+}
+
+DATE_PRECISIONS: Final[dict[str, str]] = {
+    "day": "the day is known",
+    "week": "known to within about a week",
+    "month": "known to the month only",
+}
+
+GEO_PRECISIONS: Final[dict[int, str]] = {
+    1: "the named site or village",
+    2: "district centre (the site is somewhere in the district)",
+    3: "province (no better location reported)",
+}
+
+CONFIDENCES: Final[dict[str, str]] = {
+    "high": "several independent or official sources agree",
+    "medium": "one good source, or sources disagree on details",
+    "low": "a single weak source, or the date or year is uncertain",
+}
+
+#: Largest casualty count accepted in one row; anything larger is a typo or an attack.
+MAX_COUNT: Final = 100_000
+#: Earliest date accepted.
+MIN_DATE: Final = date(1990, 1, 1)
+
+SOURCE_SEPARATOR: Final = " | "
+_SOURCE_RE = re.compile(
+    r"^(?P<outlet>.+?), (?P<date>\d{4}-\d{2}-\d{2}|n\.d\.), (?P<url>\S+)$"
+)
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+# --- sources ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """One cited report: outlet, publication date (None when the page showed none), URL."""
+
+    outlet: str
+    published: str | None
+    url: str
+
+
+def parse_sources(text: str) -> list[Source]:
+    """Split a ``sources`` cell into its reports.
+
+    Parameters
+    ----------
+    text
+        One or more ``Outlet, YYYY-MM-DD, URL`` separated by `` | ``; ``n.d.`` stands for
+        an unknown publication date.
+
+    Returns
+    -------
+    list of Source
+
+    Raises
+    ------
+    ValueError
+        Naming the part that does not fit and what is expected.
+    """
+    sources: list[Source] = []
+    for part in (p.strip() for p in text.split(SOURCE_SEPARATOR.strip())):
+        if not part:
+            continue
+        m = _SOURCE_RE.match(part)
+        if m is None:
+            msg = f"source {part[:80]!r} is not 'Outlet, YYYY-MM-DD, URL' (or 'n.d.' for the date)"
+            raise ValueError(msg)
+        url = m["url"]
+        if not is_http_url(url):
+            msg = f"source URL {url[:80]!r} must start with http:// or https://"
+            raise ValueError(msg)
+        published = None if m["date"] == "n.d." else m["date"]
+        if published is not None and _parse_day(published) is None:
+            msg = f"source date {published!r} is not a real calendar date"
+            raise ValueError(msg)
+        sources.append(Source(m["outlet"].strip(), published, url))
+    if not sources:
+        msg = "at least one source is required"
+        raise ValueError(msg)
+    return sources
+
+
+def is_http_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host and no spaces or quotes."""
+    return bool(re.match(r"^https?://[^\s/\"'<>]+(/[^\s\"'<>]*)?$", url))
+
+
+# --- validation -------------------------------------------------------------------------
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an incidents table."""
+
+    row: int | None  # spreadsheet row (header = 1); None for the file as a whole
+    field: str
+    value: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row is not None else "file"
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f"{where}, {self.field} = {shown!r}: {self.message}"
+
+
+@dataclass
+class ValidationReport:
+    """Every problem found in one table; rows with an error are listed in ``bad_rows``."""
+
+    n_rows: int
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def bad_rows(self) -> set[int]:
+        """Spreadsheet row numbers that carry at least one error."""
+        return {p.row for p in self.errors if p.row is not None}
+
+    @property
+    def file_errors(self) -> list[Problem]:
+        """Errors about the table as a whole (missing columns and the like)."""
+        return [p for p in self.errors if p.row is None]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a table (row, field, value, problem, severity)."""
+        return pd.DataFrame(
+            [(p.row, p.field, p.value, p.message, p.severity) for p in self.problems],
+            columns=["row", "field", "value", "problem", "severity"],
+        )
+
+    def summary(self, *, limit: int = 20) -> str:
+        """A few lines a person can read: counts, then the first ``limit`` problems."""
+        head = (f"{self.n_rows} rows: {len(self.errors)} errors in "
+                f"{len(self.bad_rows)} rows, {len(self.warnings)} warnings")
+        lines = [head, *(f"  {p}" for p in self.problems[:limit])]
+        if len(self.problems) > limit:
+            lines.append(f"  … and {len(self.problems) - limit} more")
+        return "\n".join(lines)
+
+
+def spreadsheet_row(index: int) -> int:
+    """Spreadsheet row of the data row at 0-based ``index`` (the header is row 1)."""
+    return index + 2
+
+
+def _parse_day(text: str) -> date | None:
+    if not _DATE_RE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _to_float(text: str) -> float | None:
+    """A finite float, or None where the text is not one (NaN and inf are not)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _to_count(text: str) -> int | None:
+    if not re.fullmatch(r"\d{1,9}", text):
+        return None
+    return int(text)
+
+
+class _Collector:
+    """Gathers problems for a table of strings with a 0-based RangeIndex."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.problems: list[Problem] = []
+
+    def add(self, index: int | None, fieldname: str, value: str, message: str,
+            severity: Severity = "error") -> None:
+        row = None if index is None else spreadsheet_row(index)
+        self.problems.append(Problem(row, fieldname, value, message, severity))
+
+    def check(self, column: str, ok: pd.Series, message: str,
+              severity: Severity = "error") -> None:
+        """Report every non-empty value of ``column`` where ``ok`` is False."""
+        values = self.frame[column]
+        bad = ~ok & (values != "")
+        for i in np.flatnonzero(bad.to_numpy()):
+            self.add(int(i), column, values.iat[i], message, severity)
+
+
+def read_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Normalise a raw table to strings: every cell ``str``, stripped, missing = ``""``."""
+    out = frame.copy()
+    out.columns = [str(c).strip().lstrip("\ufeff") for c in out.columns]
+    for col in out.columns:
+        out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float)
+                                                               and math.isnan(v)) else str(v))
+        out[col] = out[col].str.strip()
+    return out.reset_index(drop=True)
+
+
+def validate(
+    frame: pd.DataFrame,
+    *,
+    regions: object | None = None,
+    today: date | None = None,
+    warn_outside_km: float = 2.0,
+    reject_outside_km: float = 25.0,
+) -> ValidationReport:
+    """Check an incidents table and report every problem at once.
+
+    Parameters
+    ----------
+    frame
+        The table as read from CSV with every cell a string (see :func:`read_table`).
+    regions
+        Optional province GeoDataFrame (``iso_3166_2`` and geometry, EPSG:4326). When
+        given, each point is checked against its stated region: within
+        ``warn_outside_km`` of it is accepted (the 1:10m boundaries can put a riverside
+        site across the river), up to ``reject_outside_km`` is a warning, beyond is an error.
+    today
+        Dates after this day are rejected; defaults to the current date.
+    warn_outside_km, reject_outside_km
+        Distances, in kilometres, for the region check.
+
+    Returns
+    -------
+    ValidationReport
+        With ``ok`` False when any error was found. The input is not modified.
+    """
+    today = today or date.today()
+    df = read_table(frame)
+    report = ValidationReport(n_rows=len(df))
+    c = _Collector(df)
+
+    missing = [col for col in COLUMNS if col not in df.columns]
+    for col in missing:
+        c.add(None, col, "", f"column {col!r} is missing; the header must have: "
+              + ", ".join(COLUMNS))
+    extra = [col for col in df.columns if col not in COLUMNS]
+    for col in extra:
+        c.add(None, col, "", "unknown column, ignored", "warning")
+    if missing:
+        report.problems = c.problems
+        return report
+
+    for col in REQUIRED:
+        empty = df[col] == ""
+        for i in np.flatnonzero(empty.to_numpy()):
+            c.add(int(i), col, "", "is required and empty")
+
+    for col in TEXT_COLUMNS:
+        c.check(col, df[col].str.len() <= MAX_TEXT_CHARS,
+                f"is longer than {MAX_TEXT_CHARS} characters")
+
+    # id: well formed and unique
+    c.check(ID, df[ID].map(lambda s: bool(_ID_RE.match(s))),
+            "must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    dup = df[ID].duplicated(keep="first") & (df[ID] != "")
+    for i in np.flatnonzero(dup.to_numpy()):
+        first = int(np.flatnonzero((df[ID] == df[ID].iat[i]).to_numpy())[0])
+        c.add(int(i), ID, df[ID].iat[i],
+              f"duplicate id; first used on row {spreadsheet_row(first)}")
+
+    # date: a real day, not in the future
+    days = df[DATE].map(_parse_day)
+    c.check(DATE, days.notna(), "must be a real date written YYYY-MM-DD, like 2025-11-26")
+    in_range = days.map(lambda d: pd.isna(d) or MIN_DATE <= d <= today)
+    c.check(DATE, in_range,
+            f"must lie between {MIN_DATE.isoformat()} and today ({today.isoformat()})")
+
+    c.check(DATE_PRECISION, df[DATE_PRECISION].isin(list(DATE_PRECISIONS)),
+            "must be one of: " + ", ".join(DATE_PRECISIONS))
+    c.check(TIME_LOCAL, df[TIME_LOCAL].map(lambda s: bool(_TIME_RE.match(s))),
+            "must be a 24-hour time HH:MM, like 18:45, or empty")
+    c.check(COUNTRY, df[COUNTRY].isin(list(COUNTRIES)),
+            "must be one of: " + ", ".join(COUNTRIES))
+    known_region = df[REGION_CODE].isin(list(REGIONS))
+    c.check(REGION_CODE, known_region,
+            "must be an ISO 3166-2 code of a mapped province: " + ", ".join(REGIONS))
+    mismatch = known_region & df[COUNTRY].isin(list(COUNTRIES)) & (
+        df[REGION_CODE].str[:2] != df[COUNTRY])
+    for i in np.flatnonzero(mismatch.to_numpy()):
+        c.add(int(i), REGION_CODE, df[REGION_CODE].iat[i],
+              f"is not in country {df[COUNTRY].iat[i]!r}")
+
+    c.check(GEO_PRECISION, df[GEO_PRECISION].isin([str(k) for k in GEO_PRECISIONS]),
+            "must be 1 (site), 2 (district centre) or 3 (province)")
+    c.check(EVENT_TYPE, df[EVENT_TYPE].isin(list(EVENT_TYPES)),
+            "must be one of: " + ", ".join(EVENT_TYPES))
+    c.check(CONFIDENCE, df[CONFIDENCE].isin(list(CONFIDENCES)),
+            "must be one of: " + ", ".join(CONFIDENCES))
+    for col in (FATALITIES, INJURED):
+        counts = df[col].map(_to_count)
+        c.check(col, counts.notna(),
+                "must be a whole number of people, 0 or more, or empty when not reported")
+        c.check(col, counts.map(lambda n: pd.isna(n) or n <= MAX_COUNT),
+                f"is larger than {MAX_COUNT:,}; check the figure")
+
+    for lat_col, lon_col in ((LAT, LON), (ORIGIN_LAT, ORIGIN_LON)):
+        _check_coordinates(c, df, lat_col, lon_col)
+
+    def _sources_problem(text: str) -> str | None:
+        if not text:
+            return None
+        try:
+            parse_sources(text)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    src_problems = df[SOURCES].map(_sources_problem)
+    for i in np.flatnonzero(src_problems.notna().to_numpy()):
+        c.add(int(i), SOURCES, df[SOURCES].iat[i], str(src_problems.iat[i]))
+
+    if regions is not None:
+        _check_points_in_regions(c, df, regions, warn_outside_km, reject_outside_km)
+
+    report.problems = sorted(c.problems, key=lambda p: (p.row or 0, COLUMNS.index(p.field)
+                                                        if p.field in COLUMNS else 99))
+    return report
+
+
+def _check_coordinates(c: _Collector, df: pd.DataFrame, lat_col: str, lon_col: str) -> None:
+    lat = df[lat_col].map(_to_float)
+    lon = df[lon_col].map(_to_float)
+    c.check(lat_col, lat.notna(), "must be a finite decimal latitude in degrees (WGS84)")
+    c.check(lon_col, lon.notna(), "must be a finite decimal longitude in degrees (WGS84)")
+    c.check(lat_col, lat.map(lambda v: pd.isna(v) or -90 <= v <= 90),
+            "latitude must lie between -90 and 90")
+    c.check(lon_col, lon.map(lambda v: pd.isna(v) or -180 <= v <= 180),
+            "longitude must lie between -180 and 180")
+    half = (df[lat_col] == "") != (df[lon_col] == "")
+    for i in np.flatnonzero(half.to_numpy()):
+        empty = lat_col if df[lat_col].iat[i] == "" else lon_col
+        c.add(int(i), empty, "", f"give both {lat_col} and {lon_col}, or leave both empty")
+    # The border region lies near 37°N 70°E: a latitude near 70 and a longitude near 37
+    # means the two were swapped.
+    swapped = lat.notna() & lon.notna() & lat.map(lambda v: not pd.isna(v) and 60 <= v <= 80) \
+        & lon.map(lambda v: not pd.isna(v) and 30 <= v <= 45)
+    for i in np.flatnonzero(swapped.to_numpy()):
+        c.add(int(i), lat_col, df[lat_col].iat[i],
+              f"latitude {df[lat_col].iat[i]} and longitude {df[lon_col].iat[i]} look "
+              "swapped: the border region lies near 37°N 70°E")
+
+
+def _check_points_in_regions(c: _Collector, df: pd.DataFrame, regions: object,
+                             warn_km: float, reject_km: float) -> None:
+    import geopandas as gpd  # local: schema stays importable without the geo stack
+
+    from geo.layers import distance_to_region_km
+
+    if not isinstance(regions, gpd.GeoDataFrame):
+        msg = f"regions must be a GeoDataFrame of provinces; got {type(regions).__name__}"
+        raise TypeError(msg)
+    lat = pd.to_numeric(df[LAT], errors="coerce")
+    lon = pd.to_numeric(df[LON], errors="coerce")
+    usable = lat.between(-90, 90) & lon.between(-180, 180) & df[REGION_CODE].isin(
+        list(REGIONS))
+    idx = np.flatnonzero(usable.to_numpy())
+    if len(idx) == 0:
+        return
+    dist = distance_to_region_km(
+        regions, lon.iloc[idx].to_numpy(), lat.iloc[idx].to_numpy(),
+        df[REGION_CODE].iloc[idx].to_numpy())
+    for i, d in zip(idx, dist, strict=True):
+        if d <= warn_km:
+            continue
+        code = df[REGION_CODE].iat[i]
+        value = f"{df[LAT].iat[i]}, {df[LON].iat[i]}"
+        where = f"lies {d:.1f} km outside {code} ({REGIONS[code].name})"
+        if d > reject_km:
+            c.add(int(i), "lat/lon", value, where + f"; more than {reject_km:g} km means "
+                  "a wrong point or a wrong region_code")
+        else:
+            c.add(int(i), "lat/lon", value, where + "; accepted, since the 1:10m "
+                  "boundary can put a riverside site across the river", "warning")
