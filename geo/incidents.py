@@ -1,0 +1,165 @@
+"""Reading incident and context-event files into typed frames, after validating them.
+
+Loaders take a ``Path`` and are uncached: the Streamlit side caches them. They never
+write: the bundled files stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema as s
+from geo.errors import IncidentDataError
+from geo.layers import DATA_DIR, STORAGE_CRS
+
+INCIDENTS_FILE: Final = DATA_DIR / "incidents.csv"
+CONTEXT_FILE: Final = DATA_DIR / "context_events.csv"
+#: Environment variable naming another incidents file to show instead of the bundled one.
+INCIDENTS_ENV: Final = "PANJ_INCIDENTS"
+
+
+@dataclass(frozen=True)
+class LoadedIncidents:
+    """Incidents that passed validation, and the report on all rows read."""
+
+    frame: gpd.GeoDataFrame
+    report: s.ValidationReport
+    path: Path | None
+
+
+def incidents_path() -> Path:
+    """The incidents file to show: ``$PANJ_INCIDENTS`` when set, else the bundled file."""
+    override = os.environ.get(INCIDENTS_ENV, "").strip()
+    return Path(override) if override else INCIDENTS_FILE
+
+
+def read_csv_text(text: str) -> pd.DataFrame:
+    """Parse CSV text into a table of strings; nothing is coerced or guessed."""
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                       na_filter=False, quoting=csv.QUOTE_MINIMAL)
+
+
+def load_incidents(
+    path: Path = INCIDENTS_FILE,
+    *,
+    regions: gpd.GeoDataFrame | None = None,
+    strict: bool = True,
+) -> LoadedIncidents:
+    """Read, validate and type an incidents CSV.
+
+    Parameters
+    ----------
+    path
+        A CSV in the format of ``geo.schema`` (UTF-8; a byte-order mark is tolerated).
+    regions
+        The province layer, to check each point lies in its stated region.
+    strict
+        When True, any error raises; when False, rows with errors are dropped and the
+        report says which and why.
+
+    Returns
+    -------
+    LoadedIncidents
+        ``frame`` is a GeoDataFrame in EPSG:4326 (see :func:`to_frame`).
+
+    Raises
+    ------
+    IncidentDataError
+        When the file cannot be read, or (``strict``) when any row has an error.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        msg = f"incidents file {str(path)!r} does not exist"
+        raise IncidentDataError(msg) from exc
+    except UnicodeDecodeError as exc:
+        msg = f"incidents file {str(path)!r} is not UTF-8 text (byte {exc.start})"
+        raise IncidentDataError(msg) from exc
+    try:
+        raw = read_csv_text(text)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        msg = f"incidents file {str(path)!r} is not a readable CSV: {exc}"
+        raise IncidentDataError(msg) from exc
+    loaded = from_table(raw, regions=regions, strict=strict)
+    return LoadedIncidents(loaded.frame, loaded.report, Path(path))
+
+
+def from_table(
+    raw: pd.DataFrame,
+    *,
+    regions: gpd.GeoDataFrame | None = None,
+    strict: bool = True,
+) -> LoadedIncidents:
+    """Validate a table of strings and type its good rows (see :func:`load_incidents`)."""
+    report = s.validate(raw, regions=regions)
+    if report.file_errors or (strict and not report.ok):
+        msg = "incidents could not be loaded:\n" + report.summary()
+        raise IncidentDataError(msg, report)
+    table = s.read_table(raw)
+    keep = [i for i in range(len(table)) if s.spreadsheet_row(i) not in report.bad_rows]
+    return LoadedIncidents(to_frame(table.iloc[keep]), report, None)
+
+
+def to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Type validated string rows: dates, integer counts (``Int64``, NA = not reported),
+    float coordinates, and Point geometry (None where the incident has no location)."""
+    df = table.loc[:, list(s.COLUMNS)].copy().reset_index(drop=True)
+    df[s.DATE] = pd.to_datetime(df[s.DATE], format="%Y-%m-%d")
+    for col in (s.FATALITIES, s.INJURED):
+        df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")
+    for col in (s.LAT, s.LON, s.ORIGIN_LAT, s.ORIGIN_LON):
+        df[col] = pd.to_numeric(df[col].replace("", None)).astype("float64")
+    df[s.GEO_PRECISION] = df[s.GEO_PRECISION].astype(int)
+    points = gpd.GeoSeries.from_xy(df[s.LON], df[s.LAT], crs=STORAGE_CRS)
+    points[df[s.LAT].isna()] = None
+    return gpd.GeoDataFrame(df, geometry=points, crs=STORAGE_CRS)
+
+
+CONTEXT_COLUMNS: Final = ("date", "date_precision", "title", "actors", "summary", "sources",
+                          "notes")
+
+
+def load_context_events(path: Path = CONTEXT_FILE) -> pd.DataFrame:
+    """Read the non-spatial context events (statements, meetings, warnings) for the timeline.
+
+    Raises
+    ------
+    IncidentDataError
+        Naming the row and field when a date or source does not parse.
+    """
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        msg = f"context events file {str(path)!r} does not exist"
+        raise IncidentDataError(msg) from exc
+    missing = [c for c in CONTEXT_COLUMNS if c not in df.columns]
+    if missing:
+        msg = f"context events file {str(path)!r} lacks the columns {missing}"
+        raise IncidentDataError(msg)
+    problems = []
+    for i, row in df.iterrows():
+        where = f"row {s.spreadsheet_row(int(i))}"  # type: ignore[call-overload]
+        try:
+            pd.Timestamp(row["date"])
+        except ValueError:
+            problems.append(f"{where}, date = {row['date']!r}: must be YYYY-MM-DD")
+        if row["date_precision"] not in ("day", "year"):
+            problems.append(f"{where}, date_precision = {row['date_precision']!r}: "
+                            "must be day or year")
+        try:
+            s.parse_sources(row["sources"])
+        except ValueError as exc:
+            problems.append(f"{where}, sources: {exc}")
+    if problems:
+        msg = f"context events file {str(path)!r}:\n  " + "\n  ".join(problems)
+        raise IncidentDataError(msg)
+    df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
+    return df
