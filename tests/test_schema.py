@@ -1,0 +1,127 @@
+"""The validator: each kind of bad row is caught, with row, field, value and a remedy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from geo import schema as s
+
+from .conftest import good_row
+
+TODAY = date(2026, 11, 28)
+
+
+def check(*rows: dict[str, str], regions=None) -> s.ValidationReport:
+    return s.validate(pd.DataFrame(list(rows), dtype=str), regions=regions, today=TODAY)
+
+
+def only_error(report: s.ValidationReport) -> s.Problem:
+    assert len(report.errors) == 1, report.summary()
+    return report.errors[0]
+
+
+def test_good_row_passes(provinces) -> None:
+    report = check(good_row(), regions=provinces)
+    assert report.ok and not report.problems
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "pattern"),
+    [
+        ({"date": "26/11/2025"}, "date", r"YYYY-MM-DD"),
+        ({"date": "2025-02-30"}, "date", r"real date"),
+        ({"date": "2027-01-01"}, "date", r"between 1990-01-01 and today \(2026-11-28\)"),
+        ({"date_precision": "hour"}, "date_precision", r"day, week, month"),
+        ({"time_local": "25:00"}, "time_local", r"HH:MM"),
+        ({"country": "UZ"}, "country", r"TJ, AF"),
+        ({"region_code": "Khatlon"}, "region_code", r"ISO 3166-2 code .*TJ-KT"),
+        ({"region_code": "AF-BDS"}, "region_code", r"not in country 'TJ'"),
+        ({"lat": "95", "lon": "70"}, "lat", r"between -90 and 90"),
+        ({"lat": "nan"}, "lat", r"finite decimal latitude"),
+        ({"lon": "inf"}, "lon", r"finite decimal longitude"),
+        ({"lat": ""}, "lat", r"give both lat and lon"),
+        ({"lat": "70.04865", "lon": "37.84137"}, "lat", r"look swapped"),
+        ({"geo_precision": "4"}, "geo_precision", r"1 \(site\)"),
+        ({"event_type": "Battles"}, "event_type", r"armed_clash"),
+        ({"fatalities": "-1"}, "fatalities", r"whole number .* 0 or more"),
+        ({"injured": "2.5"}, "injured", r"whole number"),
+        ({"fatalities": "1000000"}, "fatalities", r"larger than 100,000"),
+        ({"sources": ""}, "sources", r"required"),
+        ({"sources": "Outlet, 2025-11-27, javascript:alert(1)"}, "sources", r"http:// or https://"),
+        ({"sources": "https://example.org/only-a-url"}, "sources", r"'Outlet, YYYY-MM-DD, URL'"),
+        ({"sources": "Outlet, 2025-13-01, https://e.org"}, "sources", r"real calendar date"),
+        ({"confidence": "certain"}, "confidence", r"high, medium, low"),
+        ({"summary": ""}, "summary", r"required and empty"),
+        ({"summary": "x" * 5000}, "summary", r"longer than 4000"),
+        ({"id": "bad id!"}, "id", r"letters, digits"),
+    ],
+)
+def test_each_bad_value_is_named(changes, field, pattern) -> None:
+    problem = only_error(check(good_row(**changes)))
+    assert problem.row == 2
+    assert problem.field == field
+    assert problem.value == next(iter(changes.values())) or field == "lat"
+    assert pd.Series([problem.message]).str.contains(pattern).all(), problem.message
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    report = check(good_row(), good_row(id="T-2", date="x", fatalities="-3", lat="200"),
+                   good_row(id="T-1"))
+    fields = sorted((p.row, p.field) for p in report.errors)
+    assert fields == [(3, "date"), (3, "fatalities"), (3, "lat"), (4, "id")]
+    dup = next(p for p in report.errors if p.field == "id")
+    assert "first used on row 2" in dup.message
+    assert report.bad_rows == {3, 4}
+    table = report.to_frame()
+    assert list(table.columns) == ["row", "field", "value", "problem", "severity"]
+    assert len(table) == 4
+
+
+def test_missing_column_is_a_file_error() -> None:
+    row = good_row()
+    del row["sources"]
+    report = check(row)
+    assert report.file_errors and report.file_errors[0].field == "sources"
+    assert report.file_errors[0].row is None
+    assert "column 'sources' is missing" in report.file_errors[0].message
+
+
+def test_extra_column_is_only_a_warning() -> None:
+    report = check(good_row(extra="x"))
+    assert report.ok and report.warnings[0].field == "extra"
+
+
+def test_point_far_outside_its_region_is_rejected(provinces) -> None:
+    # Fayzabad (Afghan Badakhshan) claimed as Khatlon: ~100 km away
+    report = check(good_row(lat="37.11664", lon="70.57292"), regions=provinces)
+    problem = only_error(report)
+    assert problem.field == "lat/lon"
+    assert "km outside TJ-KT (Khatlon)" in problem.message
+
+
+def test_point_just_across_the_river_is_a_warning(provinces) -> None:
+    # Panji Poyon, on the Tajik bank, labelled as the Afghan port across the river,
+    # pushed a few km further south into Kunduz, so it lies inside: no problem at all;
+    # a point a few km into Tajikistan but labelled AF-KDZ is only a warning.
+    report = check(good_row(country="AF", region_code="AF-KDZ", lat="37.26", lon="68.60"),
+                   regions=provinces)
+    assert report.ok
+    assert report.warnings and report.warnings[0].field == "lat/lon"
+    assert "accepted" in report.warnings[0].message
+
+
+def test_validate_does_not_modify_its_input() -> None:
+    frame = pd.DataFrame([good_row(date=" 2025-11-26 ")], dtype=str)
+    before = frame.copy()
+    check(frame.iloc[0].to_dict())
+    s.validate(frame, today=TODAY)
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_parse_sources_splits_outlet_date_url() -> None:
+    got = s.parse_sources("A, n.d., https://a.org/x | B (citing C), 2025-01-02, http://b.org")
+    assert got == [s.Source("A", None, "https://a.org/x"),
+                   s.Source("B (citing C)", "2025-01-02", "http://b.org")]
