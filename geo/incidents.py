@@ -10,6 +10,7 @@ import csv
 import io
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -21,6 +22,8 @@ from geo.errors import IncidentDataError
 from geo.layers import DATA_DIR, STORAGE_CRS
 
 INCIDENTS_FILE: Final = DATA_DIR / "incidents.csv"
+#: When the bundled data was last reviewed; data/SOURCES.md states the same date.
+DATA_UPDATED: Final = date(2026, 11, 28)
 CONTEXT_FILE: Final = DATA_DIR / "context_events.csv"
 #: Environment variable naming another incidents file to show instead of the bundled one.
 INCIDENTS_ENV: Final = "PANJ_INCIDENTS"

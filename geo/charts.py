@@ -1,0 +1,100 @@
+"""Timeline charts (Altair): incidents and casualties per period, with context events marked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import altair as alt
+import pandas as pd
+
+from geo import schema as s
+from geo.stats import Period
+
+#: Name of the interval selection on the time axis; the page reads it back.
+BRUSH = "span"
+REGION_COLORS = {  # Tajik provinces in blues, Afghan ones in oranges/browns
+    "TJ-KT": "#2166ac", "TJ-GB": "#67a9cf", "AF-BDS": "#b35806", "AF-TAK": "#f1a340",
+    "AF-KDZ": "#8c510a", "AF-BAL": "#d8b365",
+}
+
+
+def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period,
+                   start: date, end: date) -> alt.VConcatChart:
+    """Incidents (stacked by region when the series has ``region_code``) and casualties.
+
+    Parameters
+    ----------
+    series
+        From ``geo.stats.time_series``.
+    events
+        Context events (``date``, ``title``, ``date_precision``) to mark as vertical rules.
+    period
+        The bar width: week, month or year.
+    start, end
+        The axis domain (the filtered date range).
+
+    Returns
+    -------
+    altair.VConcatChart
+        With an interval selection named ``BRUSH`` on the time axis of the upper chart.
+    """
+    domain = [pd.Timestamp(start).isoformat(), (pd.Timestamp(end)).isoformat()]
+    unit = {"week": "yearweek", "month": "yearmonth", "year": "year"}[period]
+    # a time unit gives each bar the width of its period instead of a hairline
+    x = alt.X("period_start:T", timeUnit=unit, title=None, scale=alt.Scale(domain=domain))
+    data = series.copy()
+    brush = alt.selection_interval(name=BRUSH, encodings=["x"])
+    if "region_code" in data:
+        data["region"] = data["region_code"].map(lambda c: s.REGIONS[c].label)
+        color = alt.Color("region:N", title="Region", legend=alt.Legend(orient="top"),
+                          scale=alt.Scale(domain=[r.label for r in s.REGIONS.values()],
+                                          range=list(REGION_COLORS.values())))
+    else:
+        data["region"] = "All regions"
+        color = alt.value("#4a4a4a")
+    tooltip = [alt.Tooltip("period_start:T", title=period.capitalize(), timeUnit=unit),
+               alt.Tooltip("region:N", title="Region"),
+               alt.Tooltip("incidents:Q", title="Incidents"),
+               alt.Tooltip("killed:Q", title="Killed (reported)"),
+               alt.Tooltip("injured:Q", title="Injured (reported)")]
+    bars = alt.Chart(data).mark_bar().encode(
+        x=x, y=alt.Y("sum(incidents):Q", title="Incidents"), color=color, tooltip=tooltip,
+    ).add_params(brush).properties(height=220, width="container")
+
+    ev = events.loc[:, ["date", "title", "date_precision"]].copy()
+    ev["when"] = ev.apply(lambda r: r["date"].strftime("%Y") + " (year only)"
+                          if r["date_precision"] == "year" else r["date"].strftime("%Y-%m-%d"),
+                          axis=1)
+    rules = alt.Chart(ev).mark_rule(color="#7f7f7f", strokeDash=[3, 3]).encode(
+        x=alt.X("date:T", scale=alt.Scale(domain=domain)),
+        tooltip=[alt.Tooltip("when:N", title="Date"), alt.Tooltip("title:N", title="Context")],
+    )
+    casualties = data.groupby("period_start", as_index=False)[["killed", "injured"]].sum()
+    long = casualties.melt("period_start", var_name="figure", value_name="people")
+    cas = alt.Chart(long).mark_bar().encode(
+        x=x, xOffset="figure:N", y=alt.Y("people:Q", title="People (reported)"),
+        color=alt.Color("figure:N", title="Casualties", legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["killed", "injured"],
+                                        range=["#b2182b", "#ef8a62"])),
+        tooltip=[alt.Tooltip("period_start:T", title=period.capitalize(), timeUnit=unit),
+                 "figure:N", "people:Q"],
+    ).properties(height=160, width="container")
+    return alt.vconcat(bars + rules, cas + rules).resolve_scale(color="independent")
+
+
+def brush_range(selection: object) -> tuple[date, date] | None:
+    """The date span picked with the brush, from ``st.altair_chart``'s selection state."""
+    if not isinstance(selection, dict):
+        return None
+    picked = selection.get(BRUSH) or {}
+    # the key is the field with its time unit, e.g. "yearmonth_period_start"
+    values = next((v for k, v in picked.items() if k.endswith("period_start")), None) \
+        if isinstance(picked, dict) else None
+    if not isinstance(values, list) or len(values) != 2:
+        return None
+    try:
+        lo, hi = sorted(pd.to_datetime(v, unit="ms") if isinstance(v, (int, float))
+                        else pd.Timestamp(v) for v in values)
+    except (ValueError, TypeError):
+        return None
+    return lo.date(), hi.date()

@@ -1,0 +1,60 @@
+"""Exporting filtered incidents as CSV (the project's own format) and GeoJSON, safely."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema as s
+
+#: A cell starting with one of these is run as a formula by spreadsheet programs.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMERIC_COLUMNS = (s.LAT, s.LON, s.ORIGIN_LAT, s.ORIGIN_LON, s.FATALITIES, s.INJURED,
+                    s.GEO_PRECISION)
+
+
+def neutralise_formula(value: str) -> str:
+    """Prefix a text cell that a spreadsheet would evaluate with a single quote."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def to_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed incidents back to the string table of ``data/incidents.csv`` (same columns)."""
+    out = pd.DataFrame(index=frame.index)
+    for col in s.COLUMNS:
+        series = frame[col]
+        if col == s.DATE:
+            out[col] = series.dt.strftime("%Y-%m-%d")
+        elif col in _NUMERIC_COLUMNS:
+            out[col] = series.map(lambda v: "" if pd.isna(v) else
+                                  (f"{v:g}" if isinstance(v, float) else str(v)))
+        else:
+            out[col] = series.fillna("").astype(str).map(neutralise_formula)
+    return out.reset_index(drop=True)
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV of the incidents in the project's format, formula cells neutralised."""
+    return to_table(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
+    """GeoJSON (RFC 7946, WGS84) of the incidents; unlocated ones get a null geometry."""
+    if frame.crs is None or frame.crs.to_string() != "EPSG:4326":
+        msg = f"incidents must be in EPSG:4326 to export GeoJSON; got CRS {frame.crs}"
+        raise ValueError(msg)
+    table = to_table(frame)
+    features = []
+    for (_, row), geom in zip(table.iterrows(), frame.geometry, strict=True):
+        props = {k: (v if v != "" else None) for k, v in row.items()}
+        for col in (s.FATALITIES, s.INJURED, s.GEO_PRECISION):
+            props[col] = None if props[col] is None else int(props[col])
+        props["sources"] = [{"outlet": x.outlet, "published": x.published, "url": x.url}
+                            for x in s.parse_sources(row[s.SOURCES].lstrip("'"))]
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": None if geom is None else
+                         {"type": "Point", "coordinates": [geom.x, geom.y]}})
+    doc = {"type": "FeatureCollection", "features": features}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")

@@ -1,0 +1,58 @@
+"""Filtering incidents by date range, region and event type; no function here mutates its input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from geo import schema as s
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """What the reader asked to see. Empty ``regions``/``types`` mean all of them."""
+
+    start: date
+    end: date
+    regions: tuple[str, ...] = field(default=())
+    types: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            msg = (f"start ({self.start.isoformat()}) must not be after end "
+                   f"({self.end.isoformat()})")
+            raise ValueError(msg)
+        unknown = [r for r in self.regions if r not in s.REGIONS]
+        if unknown:
+            msg = f"regions {unknown} are not ISO 3166-2 codes of mapped provinces: " \
+                  + ", ".join(s.REGIONS)
+            raise ValueError(msg)
+        bad_types = [t for t in self.types if t not in s.EVENT_TYPES]
+        if bad_types:
+            msg = f"types {bad_types} are not event types: " + ", ".join(s.EVENT_TYPES)
+            raise ValueError(msg)
+
+
+def mask(frame: pd.DataFrame, flt: IncidentFilter) -> pd.Series:
+    """Boolean Series: True for each incident that passes ``flt`` (dates inclusive)."""
+    dates = frame[s.DATE]
+    keep = (dates >= pd.Timestamp(flt.start)) & (dates <= pd.Timestamp(flt.end))
+    if flt.regions:
+        keep &= frame[s.REGION_CODE].isin(flt.regions)
+    if flt.types:
+        keep &= frame[s.EVENT_TYPE].isin(flt.types)
+    return keep
+
+
+def apply(frame: pd.DataFrame, flt: IncidentFilter) -> pd.DataFrame:
+    """The incidents that pass ``flt``, as a new frame (same type as ``frame``)."""
+    return frame.loc[mask(frame, flt)].copy()
+
+
+def date_span(frame: pd.DataFrame) -> tuple[date, date] | None:
+    """First and last incident date, or None for an empty frame."""
+    if frame.empty:
+        return None
+    return frame[s.DATE].min().date(), frame[s.DATE].max().date()

@@ -1,0 +1,235 @@
+"""The dashboard view and its URL form: parsing query parameters safely and writing them back.
+
+A shared link carries the whole view::
+
+    ?start=2025-11-01&end=2025-12-31&region=TJ-KT,TJ-GB&type=cross_border_attack
+     &lat=37.9&lon=70.4&zoom=8&basemap=terrain
+
+Anything invalid or unknown falls back to its default, with a :class:`Notice` naming the
+parameter, the value and what is allowed; parsing never raises on user input.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Final
+
+from geo import schema as s
+from geo.filters import IncidentFilter
+
+#: Base maps, URL value → label. Tiles load in the reader's browser only; "none" needs none.
+BASEMAPS: Final[dict[str, str]] = {
+    "streets": "Streets (OpenStreetMap)",
+    "terrain": "Terrain (OpenTopoMap)",
+    "satellite": "Satellite (Esri World Imagery)",
+    "none": "No background tiles",
+}
+DEFAULT_BASEMAP: Final = "streets"
+PARAMS: Final = ("start", "end", "region", "type", "basemap", "lat", "lon", "zoom")
+MAX_PARAM_CHARS: Final = 400
+MIN_ZOOM: Final = 3
+MAX_ZOOM: Final = 18
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a shared link must reproduce."""
+
+    start: date
+    end: date
+    regions: tuple[str, ...] = field(default=())
+    types: tuple[str, ...] = field(default=())
+    basemap: str = DEFAULT_BASEMAP
+    lat: float | None = None
+    lon: float | None = None
+    zoom: int | None = None
+
+    @property
+    def filter(self) -> IncidentFilter:
+        return IncidentFilter(self.start, self.end, self.regions, self.types)
+
+    @property
+    def has_map_view(self) -> bool:
+        return self.lat is not None and self.lon is not None and self.zoom is not None
+
+    def with_map_view(self, lat: float, lon: float, zoom: int) -> ViewState:
+        """A copy centred on ``lat``/``lon`` at ``zoom`` (rounded for readable links)."""
+        return replace(self, lat=round(lat, 4), lon=round(lon, 4), zoom=int(zoom))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A URL parameter that was not used as given, and why."""
+
+    param: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f"Link parameter `{self.param}` = “{shown}”: {self.message}"
+
+
+def _first(params: Mapping[str, str | Sequence[str]], key: str) -> str | None:
+    """One value per key: repeated keys (``?region=A&region=B``) are joined with commas."""
+    value = params.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    return ",".join(str(v).strip() for v in value)
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _parse_codes(text: str, allowed: Sequence[str], *, upper: bool) -> tuple[
+        tuple[str, ...], list[str]]:
+    items = [p.strip() for p in text.split(",") if p.strip()]
+    if upper:
+        items = [p.upper() for p in items]
+    good = tuple(a for a in allowed if a in items)  # canonical order, no duplicates
+    bad = [p for p in items if p not in allowed]
+    return good, bad
+
+
+def parse_query(
+    params: Mapping[str, str | Sequence[str]],
+    *,
+    default_start: date,
+    default_end: date,
+    today: date | None = None,
+) -> tuple[ViewState, list[Notice]]:
+    """Turn URL query parameters into a view, falling back to defaults with notices.
+
+    Parameters
+    ----------
+    params
+        Query parameters; a value may be a string or a list of strings.
+    default_start, default_end
+        The date range used where the link gives none or an unusable one.
+    today
+        The latest date a link may ask for; defaults to the current date.
+
+    Returns
+    -------
+    (ViewState, list of Notice)
+    """
+    today = today or date.today()
+    notices: list[Notice] = []
+    raw = {k: _first(params, k) for k in PARAMS}
+    for key, value in list(raw.items()):
+        if value is not None and len(value) > MAX_PARAM_CHARS:
+            notices.append(Notice(key, value, f"is longer than {MAX_PARAM_CHARS} characters; "
+                                  "ignored"))
+            raw[key] = None
+
+    dates: dict[str, date] = {"start": default_start, "end": default_end}
+    for key in ("start", "end"):
+        text = raw[key]
+        if not text:
+            continue
+        parsed = _parse_date(text)
+        if parsed is None:
+            notices.append(Notice(key, text, "must be a date like 2025-11-26; using "
+                                  f"{dates[key].isoformat()}"))
+        elif not (s.MIN_DATE <= parsed <= today):
+            notices.append(Notice(key, text, f"must lie between {s.MIN_DATE.isoformat()} and "
+                                  f"today ({today.isoformat()}); using {dates[key].isoformat()}"))
+        else:
+            dates[key] = parsed
+    if dates["start"] > dates["end"]:
+        notices.append(Notice("start", raw["start"] or dates["start"].isoformat(),
+                              f"is after end ({dates['end'].isoformat()}); showing the full "
+                              f"range {default_start.isoformat()} to {default_end.isoformat()}"))
+        dates = {"start": default_start, "end": default_end}
+
+    regions: tuple[str, ...] = ()
+    if raw["region"]:
+        regions, bad = _parse_codes(raw["region"], list(s.REGIONS), upper=True)
+        if bad:
+            notices.append(Notice("region", raw["region"],
+                                  f"unknown region code(s) {', '.join(bad)} ignored; allowed: "
+                                  + ", ".join(s.REGIONS)))
+    types: tuple[str, ...] = ()
+    if raw["type"]:
+        types, bad = _parse_codes(raw["type"], list(s.EVENT_TYPES), upper=False)
+        if bad:
+            notices.append(Notice("type", raw["type"],
+                                  f"unknown event type(s) {', '.join(bad)} ignored; allowed: "
+                                  + ", ".join(s.EVENT_TYPES)))
+    basemap = DEFAULT_BASEMAP
+    if raw["basemap"]:
+        if raw["basemap"] in BASEMAPS:
+            basemap = raw["basemap"]
+        else:
+            notices.append(Notice("basemap", raw["basemap"],
+                                  "allowed: " + ", ".join(BASEMAPS) + f"; using {basemap}"))
+
+    lat, lon, zoom = _parse_map_view(raw, notices)
+    view = ViewState(dates["start"], dates["end"], regions, types, basemap, lat, lon, zoom)
+    return view, notices
+
+
+def _parse_map_view(raw: Mapping[str, str | None], notices: list[Notice]) -> tuple[
+        float | None, float | None, int | None]:
+    given = {k: raw[k] for k in ("lat", "lon", "zoom") if raw[k]}
+    if not given:
+        return None, None, None
+    limits = {"lat": (-90.0, 90.0), "lon": (-180.0, 180.0)}
+    values: dict[str, float] = {}
+    for key, text in given.items():
+        assert text is not None
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if key == "zoom":
+            ok = math.isfinite(number) and number.is_integer() and MIN_ZOOM <= number <= MAX_ZOOM
+            allowed = f"a whole number from {MIN_ZOOM} to {MAX_ZOOM}"
+        else:
+            lo, hi = limits[key]
+            ok = math.isfinite(number) and lo <= number <= hi
+            allowed = f"a number from {lo:g} to {hi:g}"
+        if ok:
+            values[key] = number
+        else:
+            notices.append(Notice(key, text, f"must be {allowed}; the map opens on the "
+                                  "whole border instead"))
+    if set(values) != {"lat", "lon", "zoom"}:
+        missing = sorted({"lat", "lon", "zoom"} - set(given))
+        if missing and len(values) == len(given):
+            notices.append(Notice(missing[0], "", "lat, lon and zoom go together; the map "
+                                  "opens on the whole border instead"))
+        return None, None, None
+    return round(values["lat"], 4), round(values["lon"], 4), int(values["zoom"])
+
+
+def to_query(view: ViewState) -> dict[str, str]:
+    """The URL query parameters for ``view``, in a fixed, readable order."""
+    out = {"start": view.start.isoformat(), "end": view.end.isoformat()}
+    if view.regions:
+        out["region"] = ",".join(view.regions)
+    if view.types:
+        out["type"] = ",".join(view.types)
+    if view.has_map_view:
+        out["lat"] = f"{view.lat:g}"
+        out["lon"] = f"{view.lon:g}"
+        out["zoom"] = str(view.zoom)
+    if view.basemap != DEFAULT_BASEMAP:
+        out["basemap"] = view.basemap
+    return out
+
+
+def query_string(view: ViewState) -> str:
+    """``to_query`` as a query string (commas left readable)."""
+    from urllib.parse import quote
+
+    return "&".join(f"{k}={quote(v, safe=',-.:')}" for k, v in to_query(view).items())
