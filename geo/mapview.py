@@ -1,0 +1,537 @@
+"""Building the folium map: a static base (tiles, border, legend) and the layers a filter changes.
+
+The base map never depends on the filter, so the page can hand the filtered layers to
+streamlit-folium's ``feature_group_to_add`` without remounting the map or losing the
+reader's pan and zoom. All reader-facing text travels as JSON data and is put on the page
+with ``textContent`` or escaped in the browser: nothing from a data file is ever parsed
+as HTML. The only scripts are Leaflet's own, from the URLs in ``geo.assets``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+from pyproj import Transformer
+
+from geo import schema as s
+from geo.assets import MapAssets
+from geo.layers import ANALYSIS_CRS, STORAGE_CRS
+
+#: Tile sources for each base map (URL template, attribution, maximum zoom).
+TILES: Final[dict[str, tuple[str, str, int]]] = {
+    "streets": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+                "contributors", 19),
+    "terrain": ("https://{s}.tile.opentopomap.org/{z}/{x}/{y}.png",
+                'Map data &copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap'
+                '</a> contributors, SRTM | style &copy; <a href="https://opentopomap.org">'
+                "OpenTopoMap</a> (CC-BY-SA)", 17),
+    "satellite": ("https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/"
+                  "MapServer/tile/{z}/{y}/{x}",
+                  "Tiles &copy; Esri, Maxar, Earthstar Geographics and the GIS user community",
+                  18),
+}
+BOUNDARY_ATTRIBUTION: Final = ("Boundaries: Natural Earth 1:10m (public domain) | "
+                               "Incidents: Panj Border Watch, from public reporting")
+
+#: Province shading by incident count: (lowest count, colour), fixed so the legend is fixed.
+SHADE_BINS: Final[tuple[tuple[int, str], ...]] = (
+    (0, "#f7f7f7"), (1, "#dadaeb"), (3, "#bcbddc"), (6, "#9e9ac8"), (11, "#756bb1"),
+    (21, "#54278f"),
+)
+BORDER_COLOR: Final = "#111111"
+DEFAULT_CENTER: Final = (37.6, 71.0)
+DEFAULT_ZOOM: Final = 7
+
+LAYER_PROVINCES: Final = "Provinces (shaded by incidents)"
+LAYER_ORIGINS: Final = "Reported origin of attackers"
+LAYER_INCIDENTS: Final = "Incidents"
+LAYER_BORDER: Final = "Afghanistan–Tajikistan border"
+
+
+def safe_json(obj: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element and inside a JS template literal."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("`", "\\u0060"), ("$", "\\u0024"), ("\u2028", "\\u2028"),
+                       ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+def shade_for(count: int) -> str:
+    """Fill colour of a province with ``count`` incidents."""
+    colour = SHADE_BINS[0][1]
+    for lowest, c in SHADE_BINS:
+        if count >= lowest:
+            colour = c
+    return colour
+
+
+def marker_radius(killed: int | None, injured: int | None) -> float:
+    """Marker radius in pixels: grows with the square root of reported casualties."""
+    n = (killed or 0) + (injured or 0)
+    return round(5.0 + 2.5 * float(np.sqrt(n)), 1)
+
+
+class _Script(MacroElement):
+    """Our own JavaScript, run in the context of its parent layer; data goes in as JSON."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var parent = {{ this._parent.get_name() }};
+            var data = {{ this.data }};
+            {{ this.code }}
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, code: str, data: Any = None) -> None:
+        super().__init__()
+        self._name = "PbwScript"
+        self.code = code
+        self.data = safe_json(data)
+
+
+class _BlankBase(folium.map.Layer):
+    """A base layer with no tiles: the map still works offline and without any tile server."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup();
+        {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+    """)
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name, overlay=False, control=True, show=True)
+        self._name = "BlankBase"
+
+
+# Helpers shared by every script below. Text goes into the page only through
+# textContent (el) or esc(); links only ever get http(s) URLs.
+_JS_HELPERS: Final = r"""
+function esc(v) { return String(v).replace(/[&<>"'`=\/]/g, function(c) {
+    return '&#' + c.charCodeAt(0) + ';'; }); }
+function el(tag, text, cls) { var e = document.createElement(tag);
+    if (text !== null && text !== undefined) { e.textContent = String(text); }
+    if (cls) { e.className = cls; } return e; }
+function isHttp(u) { return typeof u === 'string' && /^https?:\/\/[^\s"'<>`]+$/i.test(u); }
+"""
+
+_INCIDENTS_JS: Final = _JS_HELPERS + r"""
+function addRow(t, label, value) {
+    if (value === null || value === undefined || value === '') { return; }
+    var tr = el('tr'); tr.appendChild(el('th', label)); tr.appendChild(el('td', value));
+    t.appendChild(tr); }
+function popupFor(p) {
+    var box = el('div', null, 'pbw-popup');
+    box.appendChild(el('div', p.title, 'pbw-title'));
+    box.appendChild(el('div', p.place, 'pbw-place'));
+    box.appendChild(el('p', p.summary));
+    var t = el('table');
+    addRow(t, 'Killed', p.killed === null ? 'not reported' : p.killed);
+    addRow(t, 'Injured', p.injured === null ? 'not reported' : p.injured);
+    addRow(t, 'Victims', p.victims);
+    addRow(t, 'Blamed (by whom)', p.perpetrator);
+    addRow(t, 'Attackers from', p.origin);
+    addRow(t, 'Time (local)', p.time);
+    addRow(t, 'Location', p.precision);
+    addRow(t, 'Confidence', p.confidence);
+    addRow(t, 'Incident ID', p.id);
+    box.appendChild(t);
+    if (p.notes) { var d = el('details');
+        d.appendChild(el('summary', 'Notes: conflicting figures, location'));
+        d.appendChild(el('p', p.notes)); box.appendChild(d); }
+    box.appendChild(el('div', 'Sources', 'pbw-sources'));
+    var ul = el('ul');
+    p.sources.forEach(function(src) { var li = el('li');
+        var text = src.outlet + (src.date ? ', ' + src.date : ', undated');
+        if (isHttp(src.url)) { var a = el('a', text); a.href = src.url; a.target = '_blank';
+            a.rel = 'noopener noreferrer'; li.appendChild(a); }
+        else { li.textContent = text; }
+        ul.appendChild(li); });
+    box.appendChild(ul);
+    return box; }
+var map = null;
+var layer = L.geoJSON(data, {
+    pointToLayer: function(f, latlng) { var p = f.properties;
+        return L.circleMarker(latlng, { pane: 'pbw-incidents', radius: p.r, color: '#1a1a1a',
+            weight: p.gp === 1 ? 1.6 : 1.1,
+            dashArray: p.gp === 1 ? null : '3 2', fillColor: p.color, fillOpacity: 0.85,
+            className: 'pbw-incident pbw-id-' + p.id.replace(/[^A-Za-z0-9_-]/g, '_') }); },
+    onEachFeature: function(f, l) { var p = f.properties;
+        l.feature = f; l._pbwTrue = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
+        l.bindTooltip(esc(p.tip), { sticky: true });
+        l.bindPopup(function() { return popupFor(p); }, { maxWidth: 380, minWidth: 260 }); }
+});
+// Incidents that share a point (most are district centres) fan out in a ring of a few
+// pixels so each can be seen and clicked; their true point is in the tooltip and popup.
+function spread() {
+    if (!map) { return; }
+    layer.eachLayer(function(l) { var p = l.feature.properties;
+        if (!p.n || p.n < 2) { return; }
+        var r = 9 + 2.2 * p.n, a = 2 * Math.PI * p.k / p.n;
+        var pt = map.latLngToLayerPoint(l._pbwTrue).add(L.point(r * Math.cos(a), r * Math.sin(a)));
+        l.setLatLng(map.layerPointToLatLng(pt)); });
+}
+layer.on('add', function() { map = layer._map; spread(); map.on('zoomend', spread); });
+layer.on('remove', function() { if (map) { map.off('zoomend', spread); } });
+parent.addLayer(layer);
+"""
+
+_PROVINCES_JS: Final = _JS_HELPERS + r"""
+var layer = L.geoJSON(data, {
+    style: function(f) { return { color: '#4d4d4d', weight: 1.2, fillColor: f.properties.fill,
+        fillOpacity: 0.5, className: 'pbw-province' }; },
+    onEachFeature: function(f, l) { var p = f.properties;
+        l.bindTooltip(esc(p.tip), { sticky: true }); }
+});
+parent.addLayer(layer);
+// Names as non-interactive markers: Leaflet keeps markers in place through every
+// resize and zoom of the map, which standalone tooltips do not survive inside an iframe.
+data.features.forEach(function(f) { var p = f.properties;
+    parent.addLayer(L.marker([p.label_lat, p.label_lon], { pane: 'pbw-labels',
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: 'pbw-label', html: esc(p.short), iconSize: [140, 16],
+            iconAnchor: [70, 8] }) })); });
+"""
+
+_ORIGINS_JS: Final = _JS_HELPERS + r"""
+parent.addLayer(L.geoJSON(data, { pane: 'pbw-origins',
+    style: function(f) { return { color: '#333333', weight: 1.6, opacity: 0.85,
+        dashArray: f.properties.part === 'line' ? '6 4' : null, className: 'pbw-origin' }; },
+    onEachFeature: function(f, l) { l.bindTooltip(esc(f.properties.tip), { sticky: true }); }
+}));
+"""
+
+_BORDER_JS: Final = _JS_HELPERS + r"""
+parent.addLayer(L.geoJSON(data, { pane: 'pbw-border', interactive: false,
+    style: function() { return { color: '#ffffff', weight: 6, opacity: 0.9 }; }
+}));
+parent.addLayer(L.geoJSON(data, { pane: 'pbw-border',
+    style: function() {
+        return { color: '#111111', weight: 3, opacity: 1, className: 'pbw-border' }; },
+    onEachFeature: function(f, l) { l.bindTooltip(esc(f.properties.tip), { sticky: true }); }
+}));
+"""
+
+_LEGEND_JS: Final = _JS_HELPERS + r"""
+var legend = L.control({ position: 'bottomleft' });
+legend.onAdd = function() {
+    var box = L.DomUtil.create('div', 'pbw-legend');
+    L.DomEvent.disableClickPropagation(box);
+    var det = el('details'); det.open = !L.Browser.mobile;
+    det.appendChild(el('summary', 'Legend'));
+    det.appendChild(el('div', 'Event type', 'pbw-legend-h'));
+    data.types.forEach(function(t) { var row = el('div');
+        var sw = el('span', null, 'pbw-swatch pbw-dot'); sw.style.background = t[1];
+        row.appendChild(sw); row.appendChild(document.createTextNode(t[0]));
+        det.appendChild(row); });
+    det.appendChild(el('div', 'Marker size: killed + injured as reported', 'pbw-legend-note'));
+    det.appendChild(el('div', 'Solid outline: the named site. Dashed: district centre.',
+        'pbw-legend-note'));
+    det.appendChild(el('div', 'Incidents in the current filter, per province', 'pbw-legend-h'));
+    data.shades.forEach(function(b) { var row = el('div');
+        var sw = el('span', null, 'pbw-swatch'); sw.style.background = b[1];
+        row.appendChild(sw); row.appendChild(document.createTextNode(b[0]));
+        det.appendChild(row); });
+    var line = el('div'); var sw = el('span', null, 'pbw-swatch pbw-line'); line.appendChild(sw);
+    line.appendChild(document.createTextNode('Afghanistan–Tajikistan border (1:10m)'));
+    det.appendChild(line);
+    var o = el('div'); var so = el('span', null, 'pbw-swatch pbw-dash'); o.appendChild(so);
+    o.appendChild(document.createTextNode('Reported origin → target')); det.appendChild(o);
+    box.appendChild(det);
+    return box; };
+legend.addTo(parent);
+"""
+
+MAP_CSS: Final = """
+<style>
+.pbw-label { background: transparent; border: 0; font: 600 12px/16px sans-serif; color: #2b2b2b;
+  text-align: center; white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.pbw-popup { font: 13px/1.35 sans-serif; max-height: 340px; overflow-y: auto; }
+.pbw-popup .pbw-title { font-weight: 700; font-size: 14px; }
+.pbw-popup .pbw-place { color: #555; margin-bottom: 4px; }
+.pbw-popup table { border-collapse: collapse; margin: 4px 0; }
+.pbw-popup th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-weight: 600;
+  vertical-align: top; white-space: nowrap; }
+.pbw-popup td { padding: 1px 0; }
+.pbw-popup .pbw-sources { font-weight: 700; margin-top: 4px; }
+.pbw-popup ul { margin: 2px 0 0 16px; padding: 0; }
+.pbw-legend { background: rgba(255,255,255,.93); padding: 4px 7px; font: 11px/1.3 sans-serif;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 230px; }
+.leaflet-container .leaflet-control-attribution { font-size: 11px; }
+.pbw-legend summary { font-weight: 700; cursor: pointer; }
+.pbw-legend-h { font-weight: 600; margin-top: 4px; }
+.pbw-legend-note { color: #555; font-size: 11px; }
+.pbw-swatch { display: inline-block; width: 14px; height: 12px; margin-right: 6px;
+  vertical-align: middle; border: 1px solid #666; }
+.pbw-dot { border-radius: 50%; }
+.pbw-line { height: 0; border: 0; border-top: 3px solid #111; }
+.pbw-dash { height: 0; border: 0; border-top: 2px dashed #333; }
+</style>
+"""
+
+
+def _legend_data() -> dict[str, Any]:
+    bins = []
+    for i, (lowest, colour) in enumerate(SHADE_BINS):
+        nxt = SHADE_BINS[i + 1][0] if i + 1 < len(SHADE_BINS) else None
+        if lowest == 0:
+            label = "none"
+        elif nxt is None:
+            label = f"{lowest} or more"
+        elif nxt - 1 == lowest:
+            label = str(lowest)
+        else:
+            label = f"{lowest}–{nxt - 1}"
+        bins.append((label, colour))
+    return {"types": [(t.label, t.color) for t in s.EVENT_TYPES.values()], "shades": bins}
+
+
+def build_base_map(
+    border: gpd.GeoDataFrame,
+    *,
+    assets: MapAssets,
+    basemap: str = "streets",
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+) -> folium.Map:
+    """The part of the map that no filter changes: tiles, border, legend, styles.
+
+    Parameters
+    ----------
+    border
+        The border line (EPSG:4326), e.g. the display copy.
+    assets
+        Where the browser loads Leaflet from (see ``geo.assets.map_assets``).
+    basemap
+        A key of ``geo.viewstate.BASEMAPS``.
+    center, zoom
+        The initial view; when either is None the map fits the whole border.
+
+    Returns
+    -------
+    folium.Map
+        With no CDN script or stylesheet: only ``assets``.
+    """
+    from geo.viewstate import BASEMAPS
+
+    if basemap not in BASEMAPS:
+        msg = f"basemap must be one of {list(BASEMAPS)}; got {basemap!r}"
+        raise ValueError(msg)
+    _require_crs(border, "border")
+    fit = center is None or zoom is None
+    m = folium.Map(location=center or DEFAULT_CENTER, zoom_start=zoom or DEFAULT_ZOOM,
+                   tiles=None, control_scale=True, min_zoom=3, max_zoom=18,
+                   attribution_control=True)
+    # Only Leaflet itself, served by the app; folium's defaults (jQuery, Bootstrap,
+    # Font Awesome, awesome-markers) all come from CDNs and none is used here.
+    m.default_js = list(assets.js)
+    m.default_css = list(assets.css)
+    m.get_root().header.add_child(Element(MAP_CSS), name="pbw_css")
+    # Drawing order above the shaded provinces (overlayPane, 400): names, border,
+    # origin arrows, incidents; all below Leaflet's tooltips (650) and popups (700).
+    for pane, z_index, clickable in (("pbw-labels", 410, False), ("pbw-border", 420, True),
+                                     ("pbw-origins", 430, True), ("pbw-incidents", 440, True)):
+        folium.map.CustomPane(pane, z_index=z_index, pointer_events=clickable).add_to(m)
+    if basemap == "none":
+        _BlankBase("No background tiles").add_to(m)
+    else:
+        url, attribution, max_zoom = TILES[basemap]
+        folium.TileLayer(url, attr=attribution, name=BASEMAPS[basemap], max_zoom=max_zoom,
+                         max_native_zoom=max_zoom, overlay=False, control=True).add_to(m)
+    border_fg = folium.FeatureGroup(name=LAYER_BORDER, overlay=True, control=True, show=True)
+    line = border.geometry.iloc[0]
+    length = border["length_km"].iloc[0] if "length_km" in border else None
+    tip = "Afghanistan–Tajikistan border" + (
+        f" ({length:,.0f} km as drawn at 1:10m; officially about 1,350 km)" if length else "")
+    border_fg.add_child(_Script(_BORDER_JS, {
+        "type": "Feature", "properties": {"tip": tip},
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in line.coords]}}))
+    border_fg.add_to(m)
+    m.add_child(_Script(_LEGEND_JS + _ATTRIBUTION_JS, {**_legend_data(),
+                                                      "attribution": BOUNDARY_ATTRIBUTION}))
+    if fit:
+        minx, miny, maxx, maxy = border.total_bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(10, 10))
+    return m
+
+
+_ATTRIBUTION_JS: Final = """
+if (parent.attributionControl) { parent.attributionControl.addAttribution(esc(data.attribution)); }
+"""
+
+
+def _require_crs(frame: gpd.GeoDataFrame, name: str) -> None:
+    if frame.crs is None or frame.crs.to_string() != STORAGE_CRS:
+        msg = f"{name} must be in {STORAGE_CRS}; got CRS {frame.crs}"
+        raise ValueError(msg)
+
+
+@dataclass(frozen=True)
+class MapLayers:
+    """The layers that follow the filter, in drawing order (bottom to top)."""
+
+    provinces: folium.FeatureGroup
+    origins: folium.FeatureGroup
+    incidents: folium.FeatureGroup
+    n_markers: int
+
+    def groups(self) -> list[folium.FeatureGroup]:
+        return [self.provinces, self.origins, self.incidents]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
+        or value is pd.NA else str(value)
+
+
+def _count(value: Any) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """GeoJSON features of the located incidents, with everything the tooltip and popup show."""
+    located = incidents[incidents.geometry.notna()]
+    keys = located[s.LAT].round(5).astype(str) + "," + located[s.LON].round(5).astype(str)
+    group_size = keys.map(keys.value_counts())
+    group_rank = keys.groupby(keys).cumcount()
+    features = []
+    for (_, row), n, k in zip(located.iterrows(), group_size, group_rank, strict=True):
+        etype = s.EVENT_TYPES[row[s.EVENT_TYPE]]
+        region = s.REGIONS[row[s.REGION_CODE]]
+        day = f"{row[s.DATE].day} {row[s.DATE]:%b %Y}"
+        if row[s.DATE_PRECISION] != "day":
+            day += f" (±{row[s.DATE_PRECISION]})"
+        place = ", ".join(p for p in (_text(row[s.LOCATION]), _text(row[s.DISTRICT]),
+                                      region.label) if p)
+        killed, injured = _count(row[s.FATALITIES]), _count(row[s.INJURED])
+        gp = int(row[s.GEO_PRECISION])
+        precision = f"{s.GEO_PRECISIONS[gp]}; point {row[s.LAT]:.4f}, {row[s.LON]:.4f}"
+        if n > 1:
+            precision += f" (drawn slightly apart from {n - 1} other incident(s) at this point)"
+        tip = f"{day} · {etype.label} · {_text(row[s.DISTRICT]) or region.name} · {row[s.ID]}"
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [row[s.LON], row[s.LAT]]},
+            "properties": {
+                "id": row[s.ID], "tip": tip, "title": f"{day} — {etype.label}",
+                "place": place, "summary": _text(row[s.SUMMARY]),
+                "killed": killed, "injured": injured, "victims": _text(row[s.VICTIMS]),
+                "perpetrator": _text(row[s.PERPETRATOR]), "origin": _text(row[s.ORIGIN]),
+                "time": _text(row[s.TIME_LOCAL]), "precision": precision,
+                "confidence": f"{row[s.CONFIDENCE]} — {s.CONFIDENCES[row[s.CONFIDENCE]]}",
+                "notes": _text(row[s.NOTES]),
+                "sources": [{"outlet": src.outlet, "date": src.published, "url": src.url}
+                            for src in s.parse_sources(row[s.SOURCES])],
+                "color": etype.color, "r": marker_radius(killed, injured), "gp": gp,
+                "n": int(n), "k": int(k),
+            },
+        })
+    return features
+
+
+def province_features(provinces: gpd.GeoDataFrame, counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Province polygons with their shade, hover text and label point."""
+    _require_crs(provinces, "provinces")
+    features = []
+    for _, row in provinces.iterrows():
+        code = row["iso_3166_2"]
+        region = s.REGIONS[code]
+        n = counts.get(code, 0)
+        label_pt = row.geometry.representative_point()
+        geom = json.loads(gpd.GeoSeries([row.geometry], crs=STORAGE_CRS).to_json())[
+            "features"][0]["geometry"]
+        features.append({
+            "type": "Feature", "geometry": geom,
+            "properties": {
+                "code": code, "fill": shade_for(n), "short": region.name,
+                "tip": f"{region.label} · {code} · {n} incident{'s' if n != 1 else ''} "
+                       "in this view (click to filter)",
+                "label_lat": round(label_pt.y, 4), "label_lon": round(label_pt.x, 4),
+            },
+        })
+    return features
+
+
+def origin_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """A dashed line from each reported origin to its incident, with an arrowhead."""
+    rows = incidents[incidents[s.ORIGIN_LAT].notna() & incidents[s.LAT].notna()]
+    if rows.empty:
+        return []
+    fwd = Transformer.from_crs(STORAGE_CRS, ANALYSIS_CRS, always_xy=True)
+    inv = Transformer.from_crs(ANALYSIS_CRS, STORAGE_CRS, always_xy=True)
+    features = []
+    for _, row in rows.iterrows():
+        ox, oy = fwd.transform(row[s.ORIGIN_LON], row[s.ORIGIN_LAT])
+        tx, ty = fwd.transform(row[s.LON], row[s.LAT])
+        length = float(np.hypot(tx - ox, ty - oy))
+        tip = f"Attackers reportedly came from: {_text(row[s.ORIGIN])} → {row[s.ID]}"
+        coords = [[row[s.ORIGIN_LON], row[s.ORIGIN_LAT]], [row[s.LON], row[s.LAT]]]
+        features.append({"type": "Feature", "properties": {"tip": tip, "part": "line"},
+                         "geometry": {"type": "LineString", "coordinates": coords}})
+        if length > 0:
+            # arrowhead of 2.5 km arms at 70% of the way, pointing at the target (metres)
+            ux, uy = (tx - ox) / length, (ty - oy) / length
+            hx, hy = ox + 0.7 * (tx - ox), oy + 0.7 * (ty - oy)
+            arm = min(2500.0, 0.3 * length)
+            wings = []
+            for sign in (1, -1):
+                wx = hx - arm * (ux * 0.87 - sign * uy * 0.5)
+                wy = hy - arm * (uy * 0.87 + sign * ux * 0.5)
+                wings.append(list(inv.transform(wx, wy)))
+            tip_pt = list(inv.transform(hx, hy))
+            features.append({"type": "Feature", "properties": {"tip": tip, "part": "head"},
+                             "geometry": {"type": "LineString",
+                                          "coordinates": [wings[0], tip_pt, wings[1]]}})
+    return features
+
+
+def build_layers(
+    incidents: gpd.GeoDataFrame,
+    provinces: gpd.GeoDataFrame,
+    counts: dict[str, int],
+) -> MapLayers:
+    """The layers that follow the filter: shaded provinces, origin arrows and incidents.
+
+    Parameters
+    ----------
+    incidents
+        The filtered incidents (EPSG:4326); those without a point are left off the map.
+    provinces
+        Province polygons (EPSG:4326), e.g. the display copy.
+    counts
+        Incidents per ISO code in the current filter, for the shading.
+    """
+    _require_crs(incidents, "incidents")
+    prov_fg = folium.FeatureGroup(name=LAYER_PROVINCES, overlay=True, control=True)
+    prov_fg.add_child(_Script(_PROVINCES_JS, {"type": "FeatureCollection",
+                                              "features": province_features(provinces, counts)}))
+    orig_fg = folium.FeatureGroup(name=LAYER_ORIGINS, overlay=True, control=True)
+    orig_fg.add_child(_Script(_ORIGINS_JS, {"type": "FeatureCollection",
+                                            "features": origin_features(incidents)}))
+    feats = incident_features(incidents)
+    inc_fg = folium.FeatureGroup(name=LAYER_INCIDENTS, overlay=True, control=True)
+    inc_fg.add_child(_Script(_INCIDENTS_JS, {"type": "FeatureCollection", "features": feats}))
+    return MapLayers(prov_fg, orig_fg, inc_fg, len(feats))
+
+
+def standalone_html(base: folium.Map, layers: MapLayers | Sequence[folium.FeatureGroup]) -> str:
+    """The whole map as one HTML page (layers and a layer control added to ``base``)."""
+    groups = layers.groups() if isinstance(layers, MapLayers) else list(layers)
+    for fg in groups:
+        fg.add_to(base)
+    folium.LayerControl(collapsed=False).add_to(base)
+    return base.get_root().render()
