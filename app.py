@@ -1,0 +1,30 @@
+"""Panj Border Watch: the map of incidents along the Afghanistan–Tajikistan border (main page)."""
+
+import streamlit as st
+
+import ui
+
+
+def map_page() -> None:
+    """The map: headline figures, then the border, provinces and filtered incidents."""
+    ui.page_setup(ui.APP_TITLE)
+    data = ui.load_data()
+    view = ui.sidebar_view(data)
+    frame = ui.filtered(data, view)
+
+    st.title("Panj Border Watch")
+    st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from "
+               "public reporting. Click a marker for its sources; every figure comes from the "
+               "rows on the Data page.")
+    ui.headline(frame)
+    if frame.empty:
+        ui.empty_hint(view, data)
+    ui.map_panel(data, view, frame)
+
+
+st.navigation([
+    st.Page(map_page, title="Map", icon=":material/map:", default=True),
+    st.Page("pages/1_Timeline.py", title="Timeline", icon=":material/timeline:"),
+    st.Page("pages/2_Data.py", title="Data", icon=":material/table:"),
+    st.Page("pages/3_About.py", title="About", icon=":material/info:"),
+]).run()

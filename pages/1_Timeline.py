@@ -1,0 +1,48 @@
+"""Timeline: incidents and casualties over time, with context events; brush a span to filter."""
+
+import streamlit as st
+
+import ui
+from geo import charts, stats
+
+ui.page_setup("Timeline")
+data = ui.load_data()
+view = ui.sidebar_view(data)
+frame = ui.filtered(data, view)
+
+st.title("Timeline")
+st.caption("Incidents and reported casualties per period in the current filter. Grey dashed "
+           "lines mark context events (statements, meetings, warnings); hover for details. "
+           "Drag across the upper chart to make that span the date filter.")
+ui.headline(frame)
+c1, c2 = st.columns([2, 1])
+period = c1.segmented_control("Group by", options=["week", "month", "year"], default="month",
+                              key="tl_period") or "month"
+by_region = c2.toggle("Split by region", value=True, key="tl_by_region")
+
+events = ui.context_events()
+in_range = events[(events["date"].dt.date >= view.start) & (events["date"].dt.date <= view.end)]
+if frame.empty:
+    ui.empty_hint(view, data)
+else:
+    series = stats.time_series(frame, period=period, by_region=by_region)
+    chart = charts.timeline_chart(series, in_range, period=period, start=view.start,
+                                  end=view.end)
+    event = st.altair_chart(chart, on_select="rerun", selection_mode=charts.BRUSH,
+                            key="tl_chart", width="stretch")
+    span = charts.brush_range(event.get("selection") if event else None)
+    if span is not None and span != st.session_state.get("tl_last_span"):
+        st.session_state["tl_last_span"] = span
+        ui.set_dates_and_rerun(*span)
+
+st.subheader(f"Context events in this period ({len(in_range)})")
+st.dataframe(
+    in_range.assign(source=in_range["sources"].str.extract(r"(https?://\S+)", expand=False)),
+    column_order=["date", "title", "actors", "summary", "source", "notes"], hide_index=True,
+    width="stretch",
+    column_config={
+        "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+        "title": "Event", "actors": "Actors", "summary": "Summary", "notes": "Notes",
+        "source": st.column_config.LinkColumn("First source",
+                                              display_text=r"https?://(?:www\.)?([^/?#]+)"),
+    })

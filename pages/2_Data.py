@@ -1,0 +1,33 @@
+"""Data: the filtered incidents as a sortable table with sources; CSV and GeoJSON downloads."""
+
+import streamlit as st
+
+import ui
+from geo import exports, tables
+
+ui.page_setup("Data")
+data = ui.load_data()
+view = ui.sidebar_view(data)
+frame = ui.filtered(data, view)
+
+st.title("Data")
+st.caption("Every incident in the current filter. Figures above the map are sums of the "
+           "Killed and Injured columns here; an empty cell means no figure was reported. "
+           "Click a column header to sort.")
+ui.headline(frame)
+if frame.empty:
+    ui.empty_hint(view, data)
+else:
+    table, n_sources = tables.incident_table(frame)
+    st.dataframe(table, hide_index=True, width="stretch", height=520,
+                 column_config=ui.table_column_config(n_sources))
+    stem = f"panj-incidents_{view.start.isoformat()}_{view.end.isoformat()}"
+    c1, c2 = st.columns(2)
+    c1.download_button("Download CSV", exports.to_csv(frame), file_name=f"{stem}.csv",
+                       mime="text/csv", width="stretch",
+                       help="The project's own format (see the About page); cells that a "
+                            "spreadsheet would run as a formula are prefixed with '")
+    c2.download_button("Download GeoJSON", exports.to_geojson(frame),
+                       file_name=f"{stem}.geojson", mime="application/geo+json",
+                       width="stretch",
+                       help="Points in WGS84; incidents with no known point have null geometry")

