@@ -23,8 +23,8 @@ def map_page() -> None:
 
 
 st.navigation([
-    st.Page(map_page, title="Map", icon=":material/map:", default=True),
-    st.Page("pages/1_Timeline.py", title="Timeline", icon=":material/timeline:"),
-    st.Page("pages/2_Data.py", title="Data", icon=":material/table:"),
-    st.Page("pages/3_About.py", title="About", icon=":material/info:"),
+    st.Page(map_page, title="Map", default=True),
+    st.Page("pages/1_Timeline.py", title="Timeline"),
+    st.Page("pages/2_Data.py", title="Data"),
+    st.Page("pages/3_About.py", title="About"),
 ]).run()

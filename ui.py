@@ -50,8 +50,10 @@ class Data:
 
 def page_setup(title: str) -> None:
     """Page config shared by every page."""
+    # No page_icon: emoji and Material icons are fetched from a CDN as the favicon, and the
+    # dashboard must make no network request of its own.
     st.set_page_config(page_title=f"{title} · {APP_TITLE}" if title != APP_TITLE else title,
-                       page_icon=":world_map:", layout="wide")
+                       layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
