@@ -201,7 +201,8 @@ def parse_sources(text: str) -> list[Source]:
             raise ValueError(msg)
         url = m["url"]
         if not is_http_url(url):
-            msg = f"source URL {url[:80]!r} must start with http:// or https://"
+            msg = (f"source URL {url[:80]!r} must be an http:// or https:// address with no "
+                   "spaces, quotes or angle brackets")
             raise ValueError(msg)
         published = None if m["date"] == "n.d." else m["date"]
         if published is not None and _parse_day(published) is None:

@@ -52,3 +52,15 @@ def chromium_path() -> str | None:
     path = shutil.which("chromium") or ("/usr/bin/chromium"
                                         if Path("/usr/bin/chromium").exists() else None)
     return path
+
+
+# --- real-browser support -----------------------------------------------------------------
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -52,6 +52,7 @@ def test_good_row_passes(provinces) -> None:
         ({"sources": ""}, "sources", r"required"),
         ({"sources": "Outlet, 2025-11-27, javascript:alert(1)"}, "sources", r"http:// or https://"),
         ({"sources": "https://example.org/only-a-url"}, "sources", r"'Outlet, YYYY-MM-DD, URL'"),
+        ({"sources": "O, 2025-11-27, https://e.org/?q=<script>"}, "sources", r"angle brackets"),
         ({"sources": "Outlet, 2025-13-01, https://e.org"}, "sources", r"real calendar date"),
         ({"confidence": "certain"}, "confidence", r"high, medium, low"),
         ({"summary": ""}, "summary", r"required and empty"),

@@ -1,0 +1,162 @@
+"""Real-browser tests: headless Debian Chromium, every non-local request blocked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+
+from . import browser as b
+from .conftest import ARTIFACTS, IN_CI, ROOT, chromium_path, good_row
+
+pytestmark = pytest.mark.browser
+LINK = "/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    path = chromium_path()
+    if path is None:
+        if IN_CI:
+            pytest.fail("Chromium is missing under CI: .ci/run installs Debian's chromium")
+        pytest.skip("Chromium not found: install it with `apt-get install chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=b.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with b.streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture
+def page(chromium, request):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.traffic = b.offline(pg)
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
+        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+def test_map_renders_offline_with_border_provinces_and_markers(page, server) -> None:
+    page.goto(server + "/")
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 27) == 27  # 30 incidents, 3 without a point
+    assert frame.locator("path.pbw-province").count() == 6
+    assert frame.locator("path.pbw-border").count() == 1
+    assert frame.locator(".pbw-label").count() == 6
+    assert b.metric(page, "Incidents") == "30"
+    # with no internet only background tiles were asked for; the app itself needs none
+    assert page.traffic.non_tile() == []
+    assert not page.traffic.page_errors
+
+
+def test_shared_link_reproduces_the_view_in_a_fresh_browser(page, server, chromium) -> None:
+    page.goto(server + LINK)
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 2) == 2
+    assert b.metric(page, "Incidents") == "2" and b.metric(page, "Killed") == "5"
+    link = page.locator('[data-testid="stCode"]').last.inner_text().strip()
+    params = parse_qs(urlparse(link).query)
+    assert params["start"] == ["2025-11-26"] and params["region"] == ["TJ-KT,TJ-GB"]
+    other = chromium.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        fresh = other.new_page()
+        b.offline(fresh)
+        fresh.goto(link)
+        assert b.wait_for_markers(b.map_frame(fresh), 2) == 2
+        assert b.metric(fresh, "Incidents") == "2" and b.metric(fresh, "Injured") == "3"
+    finally:
+        other.close()
+
+
+def test_changing_the_date_range_changes_the_markers(page, server) -> None:
+    page.goto(server + LINK)
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 2) == 2
+    zoom_before = frame.evaluate("() => window.map.getZoom()")
+    rows = pd.read_csv(ROOT / "data" / "incidents.csv", dtype=str)
+    located_tj = rows[rows.region_code.isin(["TJ-KT", "TJ-GB"]) & rows.lat.notna()]
+    page.get_by_role("button", name="All", exact=True).click()
+    # every date, and the region filter still in force
+    assert b.wait_for_markers(frame, len(located_tj)) == len(located_tj) == 19
+    assert b.metric(page, "Date span") == "Jun 2020 – Apr 2026"
+    # the map was updated in place: same Leaflet map, same zoom
+    assert frame.evaluate("() => window.map.getZoom()") == zoom_before
+
+
+def test_popup_shows_figures_and_source_links(page, server) -> None:
+    page.goto(server + "/?start=2025-11-26&end=2025-11-26")
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 1) == 1
+    frame.locator("path.pbw-incident").first.click(force=True)
+    popup = frame.locator(".pbw-popup")
+    popup.wait_for(timeout=10_000)
+    text = popup.inner_text()
+    assert "Cross-border attack" in text and "Killed" in text and "3" in text
+    hrefs = [a.get_attribute("href") for a in popup.locator("a").all()]
+    assert hrefs and all(h.startswith("https://") for h in hrefs)
+
+
+def test_panning_the_map_updates_the_link(page, server) -> None:
+    page.goto(server + LINK)
+    frame = b.map_frame(page)
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function("() => new URL(location.href).searchParams.get('zoom') === '8'",
+                           timeout=20_000)
+    assert parse_qs(urlparse(page.url).query)["region"] == ["TJ-KT,TJ-GB"]
+
+
+def test_bad_link_parameter_shows_a_notice(page, server) -> None:
+    page.goto(server + "/?start=2025-13-45&basemap=<script>alert(1)</script>")
+    b.map_frame(page)
+    notices = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert any("start" in n for n in notices) and any("basemap" in n for n in notices)
+    assert not page.traffic.dialogs
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory) -> Iterator[str]:
+    payload = {
+        "summary": "<img src=x onerror=alert('summary')> </script><script>alert(2)</script>",
+        "victims": "<svg onload=alert('victims')>", "district": "${alert('tpl')}",
+        "location": "`-alert(1)-`", "perpetrator": "\"><iframe src=javascript:alert(4)>",
+        "notes": "<details open ontoggle=alert('notes')>",
+        "sources": "<b onmouseover=alert(5)>X</b>, 2025-11-27, https://example.org/a",
+    }
+    path = tmp_path_factory.mktemp("hostile") / "incidents.csv"
+    pd.DataFrame([good_row(**payload), good_row(id="T-2", **payload)]).to_csv(path, index=False)
+    with b.streamlit_server({"PANJ_INCIDENTS": str(path)}) as url:
+        yield url
+
+
+def test_script_in_data_never_runs(page, hostile_server) -> None:
+    page.goto(hostile_server + "/")
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 2) == 2
+    for marker in frame.locator("path.pbw-incident").all():
+        marker.hover(force=True)
+        page.wait_for_timeout(200)
+        marker.click(force=True)
+        page.wait_for_timeout(300)
+    frame.locator(".pbw-popup details summary").first.click()
+    page.wait_for_timeout(300)
+    assert "<img src=x" in frame.locator(".pbw-popup").first.inner_text()  # shown as text
+    page.goto(hostile_server + "/Data")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.wait_for_timeout(1000)
+    assert page.traffic.dialogs == []
+    assert not page.traffic.page_errors

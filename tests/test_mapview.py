@@ -1,0 +1,144 @@
+"""The folium map, inspected without a browser: layers, escaping, assets, stable base."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from streamlit_folium import _get_map_string, generate_js_hash
+
+from geo import assets, filters, layers, mapview, stats
+from geo import schema as s
+from geo.filters import IncidentFilter
+from geo.incidents import from_table, load_incidents
+
+from .conftest import good_row
+
+ASSETS = assets.map_assets()
+HOSTILE = {
+    "summary": "</script><script>alert('x')</script> ${alert(2)} `tick` \\1",
+    "victims": "<img src=x onerror=alert(1)>",
+    "perpetrator": "\" onmouseover=\"alert(3)",
+    "district": "<b>bold</b>",
+    "sources": "Evil <i>outlet</i>, 2025-11-27, https://example.org/?q=%3Cscript%3E",
+}
+
+
+@pytest.fixture(scope="module")
+def display():
+    return (layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
+            layers.load_border(layers.BORDER_DISPLAY_FILE))
+
+
+def render(frame, display, **kwargs) -> str:
+    provinces, border = display
+    base = mapview.build_base_map(border, assets=ASSETS, **kwargs)
+    return mapview.standalone_html(base, mapview.build_layers(
+        frame, provinces, stats.counts_by_region(frame)))
+
+
+def test_layers_and_markers(display) -> None:
+    frame = load_incidents().frame
+    provinces, _ = display
+    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame))
+    assert built.n_markers == 27  # 30 incidents, 3 without a point
+    names = [fg.layer_name for fg in built.groups()]
+    assert names == [mapview.LAYER_PROVINCES, mapview.LAYER_ORIGINS, mapview.LAYER_INCIDENTS]
+    feats = mapview.incident_features(frame)
+    assert {f["properties"]["id"] for f in feats} >= {"PBW-0024", "PBW-0025"}
+    camp = next(f for f in feats if f["properties"]["id"] == "PBW-0024")
+    assert camp["properties"]["killed"] == 3 and camp["properties"]["injured"] == 1
+    assert camp["properties"]["n"] > 1  # shares Shurobod with other incidents
+    assert len(mapview.origin_features(frame)) == 2 * 6  # six origins, line + arrowhead each
+
+
+def test_rendered_html_uses_only_local_assets(display) -> None:
+    html = render(load_incidents().frame, display)
+    srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert srcs and all(u.startswith("/app/static/vendor/leaflet/") for u in srcs), srcs
+    for cdn in ("cdn.jsdelivr", "cdnjs", "unpkg", "code.jquery", "bootstrapcdn", "d3js.org",
+                "rawcdn", "googleapis"):
+        assert cdn not in html
+    assert "L.geoJSON" in html and "Legend" in html and mapview.LAYER_BORDER in html
+
+
+def test_only_tile_and_source_urls_appear(display) -> None:
+    frame = load_incidents().frame
+    html = render(frame, display, basemap="none")
+    urls = set(re.findall(r"https?://[^\s\"'<>\\`]+", html))
+    sources = {src.url for text in frame[s.SOURCES] for src in s.parse_sources(text)}
+    attribution = {"https://www.openstreetmap.org/copyright", "https://opentopomap.org"}
+    assert urls - sources - attribution == set()
+    assert "tile.openstreetmap.org" not in html  # no tiles at all with basemap=none
+
+
+def test_hostile_text_never_reaches_the_page_as_markup(display) -> None:
+    frame = from_table(__import__("pandas").DataFrame([good_row(**HOSTILE)])).frame
+    html = render(frame, display)
+    for needle in ("<script>alert", "<img src=x", "<b>bold</b>",
+                   "${alert", "`tick`", "<i>outlet</i>"):
+        assert needle not in html, needle
+    # the text itself is there, escaped as JSON unicode, to be set with textContent
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
+    assert "\\u0024{alert(2)}" in html
+
+
+def test_safe_json_escapes_every_breakout_character() -> None:
+    text = mapview.safe_json({"a": "</script>`${x}`&\u2028"})
+    assert not set("<>`$&") & set(text)
+    assert "\u2028" not in text
+
+
+def test_base_map_does_not_depend_on_the_filter(display) -> None:
+    """Same base → same streamlit-folium component key → filtering never remounts it."""
+    _, border = display
+    one = mapview.build_base_map(border, assets=ASSETS)
+    two = mapview.build_base_map(border, assets=ASSETS)
+    key = [generate_js_hash(_get_map_string(m), "k") for m in (one, two)]
+    assert key[0] == key[1]
+    other = mapview.build_base_map(border, assets=ASSETS, basemap="terrain")
+    assert generate_js_hash(_get_map_string(other), "k") != key[0]
+
+
+def test_initial_view_from_link(display) -> None:
+    _, border = display
+    fitted = mapview.build_base_map(border, assets=ASSETS).get_root().render()
+    assert "fitBounds" in fitted
+    m = mapview.build_base_map(border, assets=ASSETS, center=(37.9, 70.4), zoom=9)
+    assert m.location == [37.9, 70.4] and m.options["zoom"] == 9
+    assert "fitBounds" not in m.get_root().render()
+
+
+def test_shading_follows_the_filter(display) -> None:
+    provinces, _ = display
+    frame = filters.apply(load_incidents().frame,
+                          IncidentFilter(date(2025, 11, 26), date(2025, 11, 30)))
+    feats = mapview.province_features(provinces, stats.counts_by_region(frame))
+    fills = {f["properties"]["code"]: f["properties"]["fill"] for f in feats}
+    assert fills["TJ-KT"] == mapview.shade_for(1) != fills["AF-BAL"] == mapview.shade_for(0)
+
+
+@pytest.mark.parametrize(("count", "colour"), [(0, "#f7f7f7"), (2, "#dadaeb"), (5, "#bcbddc"),
+                                               (11, "#756bb1"), (500, "#54278f")])
+def test_shade_bins(count, colour) -> None:
+    assert mapview.shade_for(count) == colour
+
+
+def test_bad_arguments_are_named(display) -> None:
+    _, border = display
+    with pytest.raises(ValueError, match=r"basemap must be one of .* got 'google'"):
+        mapview.build_base_map(border, assets=ASSETS, basemap="google")
+    with pytest.raises(ValueError, match=r"border must be in EPSG:4326"):
+        mapview.build_base_map(border.to_crs(3857), assets=ASSETS)
+
+
+def test_asset_urls_follow_the_base_path() -> None:
+    assert assets.map_assets("panj").js[0][1] == "/panj/app/static/vendor/leaflet/leaflet.js"
+    assert assets.map_assets("").css[0][1] == "/app/static/vendor/leaflet/leaflet.css"
+
+
+def test_assets_install_copies_leaflet(tmp_path) -> None:
+    folder = assets.install(tmp_path)
+    assert (folder / "leaflet.js").stat().st_size > 100_000
+    assert assets.is_installed(tmp_path)

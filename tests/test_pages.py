@@ -1,0 +1,182 @@
+"""Every page under Streamlit's AppTest: it runs, filters change figures, links round-trip."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.incidents import INCIDENTS_ENV
+
+from .conftest import ROOT, data_checksums, good_row
+
+PAGES = ["app.py", "pages/1_Timeline.py", "pages/2_Data.py", "pages/3_About.py"]
+
+
+def run(page: str = "app.py", **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def qp(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return ",".join(value) if isinstance(value, list) else value
+
+
+def count(**where: str) -> str:
+    """Incidents in the bundled CSV matching column=value pairs, as the metric shows it."""
+    rows = pd.read_csv(ROOT / "data" / "incidents.csv", dtype=str)
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    return str(len(rows))
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture(autouse=True)
+def _bundled_data(monkeypatch):
+    monkeypatch.delenv(INCIDENTS_ENV, raising=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _data_untouched():
+    before = data_checksums()
+    yield
+    assert data_checksums() == before, "a page wrote to data/"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(page) -> None:
+    at = run(page)
+    assert not at.exception, at.exception
+    assert not at.error
+
+
+def test_map_page_headline_figures() -> None:
+    at = run()
+    assert figures(at) == {"Incidents": "30", "Killed": "40", "Injured": "23",
+                           "Date span": "Jun 2020 – Apr 2026"}
+    assert qp(at, "start") == "2020-06-13" and qp(at, "end") == "2026-04-17"
+
+
+def test_shared_link_reproduces_the_two_november_attacks() -> None:
+    at = run(start="2025-11-26", end="2025-12-01", region="TJ-KT,TJ-GB")
+    assert not at.exception
+    assert figures(at)["Incidents"] == "2"
+    assert (figures(at)["Killed"], figures(at)["Injured"]) == ("5", "3")
+    assert at.sidebar.multiselect[0].value == ["TJ-KT", "TJ-GB"]
+    assert at.sidebar.date_input[0].value == (date(2025, 11, 26), date(2025, 12, 1))
+    assert not at.warning
+    # the link under the map carries the same view
+    link = next(c.value for c in at.code if "start=" in c.value)
+    assert "start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB" in link
+
+
+def test_changing_a_filter_changes_figures_and_url() -> None:
+    at = run()
+    at.sidebar.multiselect[0].select("AF-BDS").run()
+    assert figures(at)["Incidents"] == count(region_code="AF-BDS") == "5"
+    assert qp(at, "region") == "AF-BDS"
+    at.sidebar.multiselect[1].select("armed_clash").run()
+    assert figures(at)["Incidents"] == count(region_code="AF-BDS", event_type="armed_clash")
+    assert qp(at, "type") == "armed_clash"
+
+
+def test_date_range_and_presets() -> None:
+    at = run(start="2025-11-26", end="2025-11-26")
+    assert figures(at)["Incidents"] == "1"
+    at.sidebar.date_input[0].set_value((date(2021, 7, 1), date(2021, 7, 31))).run()
+    assert figures(at)["Incidents"] == "7"
+    at.sidebar.button[0].click().run()  # "All"
+    assert figures(at)["Incidents"] == "30"
+    at.sidebar.button[2].click().run()  # "30 days": none in the bundled data
+    assert figures(at)["Incidents"] == "0"
+    assert any("No incidents match" in i.value for i in at.info)
+
+
+def test_half_picked_date_range_does_not_crash() -> None:
+    at = run(start="2025-11-26", end="2025-11-30")
+    at.sidebar.date_input[0].set_value((date(2021, 1, 1),)).run()
+    assert not at.exception
+    assert figures(at)["Incidents"] == "2"  # the previous range stays in force
+    assert any("Pick the end date" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize(
+    ("params", "param"),
+    [({"start": "yesterday"}, "start"), ({"region": "Badakhshan"}, "region"),
+     ({"type": "<img src=x onerror=alert(1)>"}, "type"), ({"basemap": "x"}, "basemap"),
+     ({"zoom": "99", "lat": "37", "lon": "70"}, "zoom"),
+     ({"start": "2025-12-01", "end": "2025-01-01"}, "start")],
+)
+def test_bad_link_parameters_give_a_notice_and_defaults(params, param) -> None:
+    at = run(**params)
+    assert not at.exception
+    assert any(f"`{param}`" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert figures(at)["Incidents"] == "30"
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_pages_keep_the_filter(page) -> None:
+    at = run(page, start="2025-11-26", end="2025-12-01", region="TJ-KT,TJ-GB")
+    assert not at.exception
+    if page != "pages/3_About.py":
+        assert figures(at)["Incidents"] == "2"
+
+
+def test_data_page_lists_the_filtered_incidents_with_downloads() -> None:
+    at = run("pages/2_Data.py", start="2025-11-26", end="2025-12-01")
+    table = at.dataframe[0].value
+    assert list(table["ID"]) == ["PBW-0024", "PBW-0025"]
+    assert table["Source 1"].str.startswith("https://").all()
+    assert len(at.get("download_button")) == 2
+
+
+def test_timeline_page_has_chart_and_context_events() -> None:
+    at = run("pages/1_Timeline.py", start="2025-11-01", end="2025-12-31")
+    assert not at.exception
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    events = at.dataframe[0].value
+    assert len(events) > 0 and events["date"].min() >= pd.Timestamp("2025-11-01")
+
+
+def test_about_page_compares_with_official_figures() -> None:
+    at = run("pages/3_About.py")
+    table = at.dataframe[0].value
+    assert table["Measure"].str.contains("Border length").any()
+    assert "1,170" in set(table["This dashboard"])
+
+
+def _write(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
+    path = tmp_path / "incidents.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_env_variable_points_the_app_at_another_file(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv(INCIDENTS_ENV, str(_write(tmp_path, [good_row(), good_row(id="T-2")])))
+    at = run()
+    assert not at.exception and figures(at)["Incidents"] == "2"
+
+
+def test_bad_incidents_file_shows_its_problems_not_a_traceback(monkeypatch, tmp_path) -> None:
+    bad = _write(tmp_path, [good_row(), good_row(id="T-2", date="2025-13-01", lat="999")])
+    monkeypatch.setenv(INCIDENTS_ENV, str(bad))
+    at = run()
+    assert not at.exception
+    assert "has problems" in at.error[0].value
+    report = at.dataframe[0].value
+    assert set(report["field"]) == {"date", "lat"} and set(report["row"]) == {3}
+
+
+def test_missing_incidents_file_is_explained(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv(INCIDENTS_ENV, str(tmp_path / "nope.csv"))
+    at = run()
+    assert not at.exception and "does not exist" in at.error[0].value

@@ -1,0 +1,75 @@
+"""The view in the URL: round trips, and every bad parameter falls back with a notice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo.viewstate import ViewState, parse_query, query_string, to_query
+
+FIRST, LAST, TODAY = date(2020, 6, 13), date(2026, 4, 17), date(2026, 11, 28)
+
+
+def parse(**params):
+    return parse_query(params, default_start=FIRST, default_end=LAST, today=TODAY)
+
+
+def test_defaults_without_parameters() -> None:
+    view, notices = parse()
+    assert view == ViewState(FIRST, LAST) and not notices
+
+
+def test_full_link_round_trips() -> None:
+    params = {"start": "2025-11-01", "end": "2025-12-31", "region": "TJ-KT,TJ-GB",
+              "type": "cross_border_attack,incursion", "lat": "37.9", "lon": "70.4",
+              "zoom": "8", "basemap": "terrain"}
+    view, notices = parse(**params)
+    assert not notices
+    assert view.regions == ("TJ-KT", "TJ-GB") and view.zoom == 8 and view.basemap == "terrain"
+    assert to_query(view) == {**params, "type": "incursion,cross_border_attack"}
+    again, _ = parse(**to_query(view))
+    assert again == view
+    assert query_string(view).startswith("start=2025-11-01&end=2025-12-31&region=TJ-KT,TJ-GB")
+
+
+def test_repeated_keys_and_lower_case_codes_are_accepted() -> None:
+    view, notices = parse(region=["tj-kt", "AF-BDS"])
+    assert view.regions == ("TJ-KT", "AF-BDS") and not notices
+
+
+@pytest.mark.parametrize(
+    ("params", "param", "pattern"),
+    [({"start": "26/11/2025"}, "start", r"must be a date like 2025-11-26; using 2020-06-13"),
+     ({"end": "2025-02-30"}, "end", r"must be a date like"),
+     ({"end": "2099-01-01"}, "end", r"between 1990-01-01 and today \(2026-11-28\)"),
+     ({"region": "Badakhshan"}, "region", r"unknown region code\(s\) BADAKHSHAN ignored"),
+     ({"type": "<script>"}, "type", r"unknown event type\(s\) <script> ignored"),
+     ({"basemap": "google"}, "basemap", r"allowed: streets, terrain, satellite, none"),
+     ({"lat": "91", "lon": "70", "zoom": "8"}, "lat", r"from -90 to 90"),
+     ({"lat": "nan", "lon": "70", "zoom": "8"}, "lat", r"must be a number"),
+     ({"lat": "37", "lon": "70", "zoom": "8.5"}, "zoom", r"whole number from 3 to 18"),
+     ({"lat": "37", "lon": "70"}, "zoom", r"go together"),
+     ({"region": "X" * 1000}, "region", r"longer than 400 characters")],
+)
+def test_bad_parameter_falls_back_with_a_notice(params, param, pattern) -> None:
+    view, notices = parse(**params)
+    assert [n.param for n in notices] == [param]
+    assert notices[0].value == params[param] if param in params else True
+    import re
+
+    assert re.search(pattern, notices[0].message), notices[0].message
+    assert view.start == FIRST or "start" not in params
+    assert not view.has_map_view or param not in ("lat", "lon", "zoom")
+
+
+def test_start_after_end_is_explained_not_crashed_on() -> None:
+    view, notices = parse(start="2025-12-31", end="2025-01-01")
+    assert (view.start, view.end) == (FIRST, LAST)
+    assert notices[0].param == "start"
+    assert "is after end (2025-01-01)" in notices[0].message
+
+
+def test_good_parts_of_a_half_bad_region_list_are_kept() -> None:
+    view, notices = parse(region="TJ-KT,XX-YY")
+    assert view.regions == ("TJ-KT",) and notices[0].param == "region"
