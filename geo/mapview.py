@@ -227,25 +227,29 @@ parent.addLayer(L.geoJSON(data, { pane: 'pbw-border',
 """
 
 _LEGEND_JS: Final = _JS_HELPERS + r"""
-var legend = L.control({ position: 'bottomleft' });
+var legend = L.control({ position: 'topright' });
 legend.onAdd = function() {
     var box = L.DomUtil.create('div', 'pbw-legend');
     L.DomEvent.disableClickPropagation(box);
     var det = el('details'); det.open = !L.Browser.mobile;
     det.appendChild(el('summary', 'Legend'));
     det.appendChild(el('div', 'Event type', 'pbw-legend-h'));
+    var types = el('div', null, 'pbw-grid');
     data.types.forEach(function(t) { var row = el('div');
         var sw = el('span', null, 'pbw-swatch pbw-dot'); sw.style.background = t[1];
         row.appendChild(sw); row.appendChild(document.createTextNode(t[0]));
-        det.appendChild(row); });
+        types.appendChild(row); });
+    det.appendChild(types);
     det.appendChild(el('div', 'Marker size: killed + injured as reported', 'pbw-legend-note'));
     det.appendChild(el('div', 'Solid outline: the named site. Dashed: district centre.',
         'pbw-legend-note'));
     det.appendChild(el('div', 'Incidents in the current filter, per province', 'pbw-legend-h'));
+    var shades = el('div', null, 'pbw-grid pbw-grid3');
     data.shades.forEach(function(b) { var row = el('div');
         var sw = el('span', null, 'pbw-swatch'); sw.style.background = b[1];
         row.appendChild(sw); row.appendChild(document.createTextNode(b[0]));
-        det.appendChild(row); });
+        shades.appendChild(row); });
+    det.appendChild(shades);
     var line = el('div'); var sw = el('span', null, 'pbw-swatch pbw-line'); line.appendChild(sw);
     line.appendChild(document.createTextNode('Afghanistan–Tajikistan border (1:10m)'));
     det.appendChild(line);
@@ -270,7 +274,9 @@ MAP_CSS: Final = """
 .pbw-popup .pbw-sources { font-weight: 700; margin-top: 4px; }
 .pbw-popup ul { margin: 2px 0 0 16px; padding: 0; }
 .pbw-legend { background: rgba(255,255,255,.93); padding: 4px 7px; font: 11px/1.3 sans-serif;
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 230px; }
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 330px; }
+.pbw-grid { display: grid; grid-template-columns: 1fr 1fr; column-gap: 8px; }
+.pbw-grid3 { grid-template-columns: 1fr 1fr 1fr; }
 .leaflet-container .leaflet-control-attribution { font-size: 11px; }
 .pbw-legend summary { font-weight: 700; cursor: pointer; }
 .pbw-legend-h { font-weight: 600; margin-top: 4px; }

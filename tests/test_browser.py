@@ -160,3 +160,20 @@ def test_script_in_data_never_runs(page, hostile_server) -> None:
     page.wait_for_timeout(1000)
     assert page.traffic.dialogs == []
     assert not page.traffic.page_errors
+
+
+def test_clicking_a_province_filters_to_it(page, server) -> None:
+    page.goto(server + "/")
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 27) == 27
+    # a point inside Kunduz, well away from any marker
+    xy = frame.evaluate("() => window.map.latLngToContainerPoint([36.75, 68.75])")
+    hit = frame.evaluate("(p) => document.elementFromPoint(p.x, p.y).getAttribute('class')", xy)
+    assert "pbw-province" in hit, f"something covers Kunduz on the map: {hit}"
+    frame.locator("#map_div").click(position={"x": xy["x"], "y": xy["y"]})
+    page.wait_for_function(
+        "() => new URL(location.href).searchParams.get('region') === 'AF-KDZ'", timeout=20_000)
+    rows = pd.read_csv(ROOT / "data" / "incidents.csv", dtype=str)
+    expected = str(int((rows.region_code == "AF-KDZ").sum()))
+    page.wait_for_timeout(500)
+    assert b.metric(page, "Incidents") == expected
