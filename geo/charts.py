@@ -45,10 +45,11 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
     data = series.copy()
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     if "region_code" in data:
-        data["region"] = data["region_code"].map(lambda c: s.REGIONS[c].label)
+        data["region"] = data["region_code"].map(s.region_label)
         color = alt.Color("region:N", title="Region", legend=alt.Legend(orient="top"),
-                          scale=alt.Scale(domain=[r.label for r in s.REGIONS.values()],
-                                          range=list(REGION_COLORS.values())))
+                          scale=alt.Scale(domain=[*(r.label for r in s.REGIONS.values()),
+                                                  s.OUTSIDE_LABEL],
+                                          range=[*REGION_COLORS.values(), "#8C8C8C"]))
     else:
         data["region"] = "All regions"
         color = alt.value("#4a4a4a")
@@ -62,9 +63,9 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
     ).add_params(brush).properties(height=220, width="container")
 
     ev = events.loc[:, ["date", "title", "date_precision"]].copy()
-    ev["when"] = ev.apply(lambda r: r["date"].strftime("%Y") + " (year only)"
-                          if r["date_precision"] == "year" else r["date"].strftime("%Y-%m-%d"),
-                          axis=1)
+    # vectorised, so a period with no context event (an empty frame) works too
+    ev["when"] = ev["date"].dt.strftime("%Y-%m-%d").where(
+        ev["date_precision"] != "year", ev["date"].dt.strftime("%Y") + " (year only)")
     rules = alt.Chart(ev).mark_rule(color="#7f7f7f", strokeDash=[3, 3]).encode(
         x=alt.X("date:T", scale=alt.Scale(domain=domain)),
         tooltip=[alt.Tooltip("when:N", title="Date"), alt.Tooltip("title:N", title="Context")],

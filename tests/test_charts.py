@@ -42,3 +42,12 @@ def test_empty_series_gives_empty_frame() -> None:
     empty = stats.time_series(load_incidents().frame.iloc[:0])
     assert list(empty.columns) == ["period_start", "incidents", "killed", "injured"]
     assert isinstance(empty, pd.DataFrame) and empty.empty
+
+
+def test_chart_with_no_context_event_in_the_period() -> None:
+    """Regression: an empty events frame once crashed the Timeline page."""
+    series = stats.time_series(load_incidents().frame, period="week")
+    events = load_context_events().iloc[:0]
+    chart = charts.timeline_chart(series, events, period="week", start=date(2025, 11, 26),
+                                  end=date(2025, 11, 26))
+    assert chart.to_dict()["vconcat"]
