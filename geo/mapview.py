@@ -136,6 +136,8 @@ function addRow(t, label, value) {
     t.appendChild(tr); }
 function popupFor(p) {
     var box = el('div', null, 'pbw-popup');
+    if (p.mine) { box.appendChild(el('div', 'Your data: uploaded in this browser session only',
+        'pbw-mine')); }
     box.appendChild(el('div', p.title, 'pbw-title'));
     box.appendChild(el('div', p.place, 'pbw-place'));
     box.appendChild(el('p', p.summary));
@@ -166,8 +168,9 @@ function popupFor(p) {
 var map = null;
 var layer = L.geoJSON(data, {
     pointToLayer: function(f, latlng) { var p = f.properties;
-        return L.circleMarker(latlng, { pane: 'pbw-incidents', radius: p.r, color: '#1a1a1a',
-            weight: p.gp === 1 ? 1.6 : 1.1,
+        return L.circleMarker(latlng, { pane: 'pbw-incidents', radius: p.r,
+            color: p.mine ? '#0b3d91' : '#1a1a1a',
+            weight: p.mine ? 3 : (p.gp === 1 ? 1.6 : 1.1),
             dashArray: p.gp === 1 ? null : '3 2', fillColor: p.color, fillOpacity: 0.85,
             className: 'pbw-incident pbw-id-' + p.id.replace(/[^A-Za-z0-9_-]/g, '_') }); },
     onEachFeature: function(f, l) { var p = f.properties;
@@ -241,8 +244,8 @@ legend.onAdd = function() {
         types.appendChild(row); });
     det.appendChild(types);
     det.appendChild(el('div', 'Marker size: killed + injured as reported', 'pbw-legend-note'));
-    det.appendChild(el('div', 'Solid outline: the named site. Dashed: district centre.',
-        'pbw-legend-note'));
+    det.appendChild(el('div', 'Solid outline: the named site. Dashed: district centre. '
+        + 'Thick blue outline: your uploaded data.', 'pbw-legend-note'));
     det.appendChild(el('div', 'Incidents in the current filter, per province', 'pbw-legend-h'));
     var shades = el('div', null, 'pbw-grid pbw-grid3');
     data.shades.forEach(function(b) { var row = el('div');
@@ -266,6 +269,7 @@ MAP_CSS: Final = """
   text-align: center; white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .pbw-popup { font: 13px/1.35 sans-serif; max-height: 340px; overflow-y: auto; }
 .pbw-popup .pbw-title { font-weight: 700; font-size: 14px; }
+.pbw-popup .pbw-mine { color: #0b3d91; font-weight: 600; font-size: 12px; }
 .pbw-popup .pbw-place { color: #555; margin-bottom: 4px; }
 .pbw-popup table { border-collapse: collapse; margin: 4px 0; }
 .pbw-popup th { text-align: left; padding: 1px 8px 1px 0; color: #555; font-weight: 600;
@@ -417,18 +421,20 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     features = []
     for (_, row), n, k in zip(located.iterrows(), group_size, group_rank, strict=True):
         etype = s.EVENT_TYPES[row[s.EVENT_TYPE]]
-        region = s.REGIONS[row[s.REGION_CODE]]
+        region_name = s.region_label(row[s.REGION_CODE])
         day = f"{row[s.DATE].day} {row[s.DATE]:%b %Y}"
         if row[s.DATE_PRECISION] != "day":
             day += f" (±{row[s.DATE_PRECISION]})"
         place = ", ".join(p for p in (_text(row[s.LOCATION]), _text(row[s.DISTRICT]),
-                                      region.label) if p)
+                                      region_name) if p)
         killed, injured = _count(row[s.FATALITIES]), _count(row[s.INJURED])
         gp = int(row[s.GEO_PRECISION])
         precision = f"{s.GEO_PRECISIONS[gp]}; point {row[s.LAT]:.4f}, {row[s.LON]:.4f}"
         if n > 1:
             precision += f" (drawn slightly apart from {n - 1} other incident(s) at this point)"
-        tip = f"{day} · {etype.label} · {_text(row[s.DISTRICT]) or region.name} · {row[s.ID]}"
+        tip = f"{day} · {etype.label} · {_text(row[s.DISTRICT]) or region_name} · {row[s.ID]}"
+        if row.get(s.DATASET) == s.YOURS:
+            tip = "Your data · " + tip
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [row[s.LON], row[s.LAT]]},
@@ -442,6 +448,7 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
                 "notes": _text(row[s.NOTES]),
                 "sources": [{"outlet": src.outlet, "date": src.published, "url": src.url}
                             for src in s.parse_sources(row[s.SOURCES])],
+                "mine": bool(row.get(s.DATASET) == s.YOURS),
                 "color": etype.color, "r": marker_radius(killed, injured), "gp": gp,
                 "n": int(n), "k": int(k),
             },

@@ -51,6 +51,12 @@ COLUMNS: Final[tuple[str, ...]] = (
     INJURED, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, CONFIDENCE, NOTES,
 )
 
+#: Not a file column: set on loaded frames to tell the bundled incidents from a reader's
+#: uploaded ones ("bundled" or "yours").
+DATASET: Final = "dataset"
+BUNDLED: Final = "bundled"
+YOURS: Final = "yours"
+
 #: Columns that may not be empty.
 REQUIRED: Final[frozenset[str]] = frozenset(
     {ID, DATE, DATE_PRECISION, COUNTRY, REGION_CODE, GEO_PRECISION, EVENT_TYPE, SUMMARY,
@@ -127,6 +133,9 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
         EventType("troop_flight", "Offensive and troop flight",
                   "A border district or crossing taken in an offensive, with troops fleeing "
                   "across the border.", "#56B4E9"),
+        EventType("other", "Other (imported)",
+                  "Riots, protests, strategic developments and other categories of imported "
+                  "data that this vocabulary does not cover.", "#8C8C8C"),
     )
 }
 
@@ -134,6 +143,7 @@ DATE_PRECISIONS: Final[dict[str, str]] = {
     "day": "the day is known",
     "week": "known to within about a week",
     "month": "known to the month only",
+    "year": "known to the year only",
 }
 
 GEO_PRECISIONS: Final[dict[int, str]] = {
@@ -146,7 +156,19 @@ CONFIDENCES: Final[dict[str, str]] = {
     "high": "several independent or official sources agree",
     "medium": "one good source, or sources disagree on details",
     "low": "a single weak source, or the date or year is uncertain",
+    "unrated": "not assessed: imported from another dataset",
 }
+
+#: ``region_code`` of an imported incident whose point lies in none of the mapped
+#: provinces: kept and shown under "all regions", flagged in the import report.
+OUTSIDE_REGION: Final = "outside"
+OUTSIDE_LABEL: Final = "Outside the mapped provinces"
+
+
+def region_label(code: str) -> str:
+    """The reader's name for a region code, with its country."""
+    region = REGIONS.get(code)
+    return region.label if region else OUTSIDE_LABEL
 
 #: Largest casualty count accepted in one row; anything larger is a typo or an attack.
 MAX_COUNT: Final = 100_000
@@ -319,13 +341,14 @@ def _to_count(text: str) -> int | None:
 class _Collector:
     """Gathers problems for a table of strings with a 0-based RangeIndex."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, first_row: int = 2) -> None:
         self.frame = frame
+        self.first_row = first_row
         self.problems: list[Problem] = []
 
     def add(self, index: int | None, fieldname: str, value: str, message: str,
             severity: Severity = "error") -> None:
-        row = None if index is None else spreadsheet_row(index)
+        row = None if index is None else index + self.first_row
         self.problems.append(Problem(row, fieldname, value, message, severity))
 
     def check(self, column: str, ok: pd.Series, message: str,
@@ -355,6 +378,8 @@ def validate(
     today: date | None = None,
     warn_outside_km: float = 2.0,
     reject_outside_km: float = 25.0,
+    allow_outside: bool = False,
+    first_row: int = 2,
 ) -> ValidationReport:
     """Check an incidents table and report every problem at once.
 
@@ -369,6 +394,11 @@ def validate(
         site across the river), up to ``reject_outside_km`` is a warning, beyond is an error.
     today
         Dates after this day are rejected; defaults to the current date.
+    allow_outside
+        Accept ``region_code`` = ``OUTSIDE_REGION`` (imported points in no mapped province).
+    first_row
+        Number reported for the first data row: 2 for a CSV (the header is row 1), 1 for
+        the features of a GeoJSON file.
     warn_outside_km, reject_outside_km
         Distances, in kilometres, for the region check.
 
@@ -380,7 +410,7 @@ def validate(
     today = today or date.today()
     df = read_table(frame)
     report = ValidationReport(n_rows=len(df))
-    c = _Collector(df)
+    c = _Collector(df, first_row)
 
     missing = [col for col in COLUMNS if col not in df.columns]
     for col in missing:
@@ -401,15 +431,17 @@ def validate(
     for col in TEXT_COLUMNS:
         c.check(col, df[col].str.len() <= MAX_TEXT_CHARS,
                 f"is longer than {MAX_TEXT_CHARS} characters")
+        c.check(col, ~df[col].str.match(r"^[=+@\t\r-]"),
+                "looks like a spreadsheet formula; kept as plain text, never run", "warning")
 
     # id: well formed and unique
     c.check(ID, df[ID].map(lambda s: bool(_ID_RE.match(s))),
             "must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit")
     dup = df[ID].duplicated(keep="first") & (df[ID] != "")
+    first_seen = df.reset_index().groupby(ID)["index"].first()
     for i in np.flatnonzero(dup.to_numpy()):
-        first = int(np.flatnonzero((df[ID] == df[ID].iat[i]).to_numpy())[0])
-        c.add(int(i), ID, df[ID].iat[i],
-              f"duplicate id; first used on row {spreadsheet_row(first)}")
+        first = int(first_seen[df[ID].iat[i]])
+        c.add(int(i), ID, df[ID].iat[i], f"duplicate id; first used on row {first + first_row}")
 
     # date: a real day, not in the future
     days = df[DATE].map(_parse_day)
@@ -425,8 +457,13 @@ def validate(
     c.check(COUNTRY, df[COUNTRY].isin(list(COUNTRIES)),
             "must be one of: " + ", ".join(COUNTRIES))
     known_region = df[REGION_CODE].isin(list(REGIONS))
-    c.check(REGION_CODE, known_region,
+    outside = (df[REGION_CODE] == OUTSIDE_REGION) if allow_outside else \
+        pd.Series(False, index=df.index)
+    c.check(REGION_CODE, known_region | outside,
             "must be an ISO 3166-2 code of a mapped province: " + ", ".join(REGIONS))
+    for i in np.flatnonzero(outside.to_numpy()):
+        c.add(int(i), REGION_CODE, OUTSIDE_REGION, "the point lies in none of the mapped "
+              "provinces; kept, and shown only when no region filter is set", "warning")
     mismatch = known_region & df[COUNTRY].isin(list(COUNTRIES)) & (
         df[REGION_CODE].str[:2] != df[COUNTRY])
     for i in np.flatnonzero(mismatch.to_numpy()):
@@ -463,7 +500,11 @@ def validate(
         c.add(int(i), SOURCES, df[SOURCES].iat[i], str(src_problems.iat[i]))
 
     if regions is not None:
-        _check_points_in_regions(c, df, regions, warn_outside_km, reject_outside_km)
+        # rows whose coordinates are already wrong get no second, derived complaint
+        bad_coords = {p.row for p in c.problems if p.field in (LAT, LON) and p.row is not None
+                      and p.severity == "error"}
+        _check_points_in_regions(c, df, regions, warn_outside_km, reject_outside_km,
+                                 skip={r - first_row for r in bad_coords})
 
     report.problems = sorted(c.problems, key=lambda p: (p.row or 0, COLUMNS.index(p.field)
                                                         if p.field in COLUMNS else 99))
@@ -494,7 +535,7 @@ def _check_coordinates(c: _Collector, df: pd.DataFrame, lat_col: str, lon_col: s
 
 
 def _check_points_in_regions(c: _Collector, df: pd.DataFrame, regions: object,
-                             warn_km: float, reject_km: float) -> None:
+                             warn_km: float, reject_km: float, skip: set[int]) -> None:
     import geopandas as gpd  # local: schema stays importable without the geo stack
 
     from geo.layers import distance_to_region_km
@@ -505,7 +546,7 @@ def _check_points_in_regions(c: _Collector, df: pd.DataFrame, regions: object,
     lat = pd.to_numeric(df[LAT], errors="coerce")
     lon = pd.to_numeric(df[LON], errors="coerce")
     usable = lat.between(-90, 90) & lon.between(-180, 180) & df[REGION_CODE].isin(
-        list(REGIONS))
+        list(REGIONS)) & ~df.index.isin(list(skip))
     idx = np.flatnonzero(usable.to_numpy())
     if len(idx) == 0:
         return

@@ -21,7 +21,7 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         "Date": frame[s.DATE].dt.date,
         "Date precision": frame[s.DATE_PRECISION],
         "Time": frame[s.TIME_LOCAL],
-        "Region": frame[s.REGION_CODE].map(lambda c: f"{s.REGIONS[c].label} · {c}"),
+        "Region": frame[s.REGION_CODE].map(lambda c: f"{s.region_label(c)} · {c}"),
         "District": frame[s.DISTRICT],
         "Location": frame[s.LOCATION],
         "Type": frame[s.EVENT_TYPE].map(lambda t: s.EVENT_TYPES[t].label),
@@ -40,6 +40,9 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         "Sources": parsed.map(lambda ss: "; ".join(
             f"{x.outlet}, {x.published or 'undated'}" for x in ss)),
     }).reset_index(drop=True)
+    if s.DATASET in frame:
+        out.insert(1, "Dataset", frame[s.DATASET].map(
+            {s.BUNDLED: "Bundled", s.YOURS: "Your data"}).to_numpy())
     for i in range(n_sources):
         out[SOURCE_COLUMN.format(n=i + 1)] = parsed.map(
             lambda ss, i=i: ss[i].url if i < len(ss) else None).to_numpy()
