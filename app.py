@@ -4,27 +4,16 @@ import streamlit as st
 
 import ui
 
+ui.page_setup(ui.APP_TITLE)
+data = ui.load_data()
+view = ui.sidebar_view(data)
+frame = ui.filtered(data, view)
 
-def map_page() -> None:
-    """The map: headline figures, then the border, provinces and filtered incidents."""
-    ui.page_setup(ui.APP_TITLE)
-    data = ui.load_data()
-    view = ui.sidebar_view(data)
-    frame = ui.filtered(data, view)
-
-    st.title("Panj Border Watch")
-    st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from "
-               "public reporting. Click a marker for its sources; every figure comes from the "
-               "rows on the Data page.")
-    ui.headline(frame)
-    if frame.empty:
-        ui.empty_hint(view, data)
-    ui.map_panel(data, view, frame)
-
-
-st.navigation([
-    st.Page(map_page, title="Map", default=True),
-    st.Page("pages/1_Timeline.py", title="Timeline"),
-    st.Page("pages/2_Data.py", title="Data"),
-    st.Page("pages/3_About.py", title="About"),
-]).run()
+st.title("Panj Border Watch")
+st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from public "
+           "reporting. Click a marker for its sources; every figure comes from the rows on "
+           "the Data page.")
+ui.headline(frame)
+if frame.empty:
+    ui.empty_hint(view, data)
+ui.map_panel(data, view, frame)

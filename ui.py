@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, layers, mapview, stats, tables
+from geo import assets, filters, importers, layers, mapview, stats, tables
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
 from geo.incidents import DATA_UPDATED, incidents_path, load_context_events, load_incidents
@@ -29,6 +29,11 @@ K_DATES, K_REGIONS, K_TYPES, K_BASEMAP = "w_dates", "w_regions", "w_types", "w_b
 K_VIEW, K_QS, K_NOTICES, K_ANCHOR, K_TIP, K_PENDING, K_PENDING_DATES = (
     "_pbw_view", "_pbw_qs", "_pbw_notices", "_pbw_anchor", "_pbw_last_tip", "_pbw_pending",
     "_pbw_pending_dates")
+# an upload lives in this browser session only: never on disk, never in a link
+K_UPLOAD, K_UPLOAD_ERROR, K_MODE, K_MODE_WIDGET = ("_pbw_upload", "_pbw_upload_error",
+                                                   "_pbw_mode", "w_data_mode")
+DATA_MODES = {"both": "Bundled and your data", "yours": "Only your data",
+              "bundled": "Only the bundled data"}
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,24 @@ class Data:
         return got if got else (date.today() - timedelta(days=365), date.today())
 
 
+#: The pages, in the order the navigation shows them (file, label).
+PAGES = (("app.py", "Map"), ("pages/1_Timeline.py", "Timeline"), ("pages/2_Data.py", "Data"),
+         ("pages/3_Import.py", "Your data"), ("pages/4_About.py", "About"))
+
+
 def page_setup(title: str) -> None:
-    """Page config shared by every page."""
+    """Page config and navigation shared by every page.
+
+    Streamlit's own page list is hidden (``client.showSidebarNavigation``) because it
+    would name the main page after its file, "app"; these links say "Map".
+    """
     # No page_icon: emoji and Material icons are fetched from a CDN as the favicon, and the
     # dashboard must make no network request of its own.
     st.set_page_config(page_title=f"{title} · {APP_TITLE}" if title != APP_TITLE else title,
                        layout="wide")
+    with st.sidebar:
+        for path, label in PAGES:
+            st.page_link(path, label=label)
 
 
 @st.cache_resource(show_spinner=False)
@@ -103,7 +120,79 @@ def load_data() -> Data:
         else:
             st.code(str(exc), language=None)
         st.stop()
-    return Data(frame, provinces, provinces_display, border_display, path, warnings)
+    return Data(_with_upload(frame), provinces, provinces_display, border_display, path,
+                warnings)
+
+
+def uploaded() -> importers.ImportResult | None:
+    """The reader's imported incidents in this session, if any."""
+    return st.session_state.get(K_UPLOAD)
+
+
+def data_mode() -> str:
+    return st.session_state.get(K_MODE, "both") if uploaded() is not None else "bundled"
+
+
+def _with_upload(bundled: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The bundled incidents, the reader's, or both, as chosen; a ``dataset`` column says which."""
+    mine = uploaded()
+    mode = data_mode()
+    parts = []
+    if mode in ("both", "bundled") or mine is None:
+        parts.append(bundled.assign(**{s.DATASET: s.BUNDLED}))
+    if mine is not None and mode in ("both", "yours"):
+        parts.append(mine.frame.assign(**{s.DATASET: s.YOURS}))
+    if len(parts) == 1:
+        return parts[0]
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                            crs=bundled.crs)
+
+
+def run_import(name: str, payload: bytes, provinces: gpd.GeoDataFrame) -> None:
+    """Import an uploaded file into this session, with a progress bar; errors are shown."""
+    bar = st.progress(0.0, text=f"Importing {name}…")
+    try:
+        result = importers.import_file(
+            name, payload, provinces=provinces,
+            progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+    except IncidentDataError as exc:
+        st.session_state[K_UPLOAD_ERROR] = (name, str(exc))
+        st.session_state.pop(K_UPLOAD, None)
+    else:
+        st.session_state[K_UPLOAD] = result
+        st.session_state.pop(K_UPLOAD_ERROR, None)
+    finally:
+        bar.empty()
+
+
+def clear_upload() -> None:
+    for key in (K_UPLOAD, K_UPLOAD_ERROR):
+        st.session_state.pop(key, None)
+
+
+def import_report() -> None:
+    """What the last import did: counts, the row-by-row report and its download."""
+    failed = st.session_state.get(K_UPLOAD_ERROR)
+    if failed:
+        st.error(f"**{failed[0]}** could not be imported: {failed[1]}")
+        return
+    result = uploaded()
+    if result is None:
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Rows read", f"{result.n_read:,}")
+    c2.metric("Accepted", f"{result.n_accepted:,}")
+    c3.metric("Rejected", f"{result.n_rejected:,}")
+    c4.metric("Warnings", f"{len(result.report.warnings):,}")
+    st.caption(f"Read as: {result.format}. Each {result.row_label} is numbered as in the file"
+               + (" (the header is row 1)." if result.row_label == "row" else "."))
+    if result.report.problems:
+        table = result.report.to_frame().rename(columns={"row": result.row_label})
+        st.dataframe(table, hide_index=True, width="stretch", height=320)
+        st.download_button("Download the report (CSV)", result.report_csv(),
+                           file_name="import-report.csv", mime="text/csv")
+    else:
+        st.success("Every row was accepted, with no warnings.")
 
 
 # --- the view: URL ⇄ session ⇄ widgets --------------------------------------------------
@@ -195,9 +284,19 @@ def sidebar_view(data: Data) -> ViewState:
                            format_func=BASEMAPS.__getitem__,
                            help="Tiles load from their providers in your browser; with no "
                                 "internet the map still shows borders, provinces and incidents.")
+    mine = uploaded()
+    if mine is not None:
+        sb.header("Data")
+        if K_MODE_WIDGET not in st.session_state:
+            st.session_state[K_MODE_WIDGET] = data_mode()
+        sb.radio("Show", options=list(DATA_MODES), format_func=DATA_MODES.__getitem__,
+                 key=K_MODE_WIDGET, on_change=_keep_mode,
+                 help=f"Your data: {mine.n_accepted:,} incidents imported in this browser "
+                      "session only. It is not stored and not part of shared links.")
     sb.divider()
     sb.caption(f"Data last updated {DATA_UPDATED.isoformat()} · "
-               f"{len(data.incidents)} incidents from `{data.source.name}`")
+               f"{int((data.incidents.get(s.DATASET) != s.YOURS).sum())} bundled incidents "
+               f"from `{data.source.name}`")
 
     view = ViewState(start, end, tuple(r for r in s.REGIONS if r in regions),
                      tuple(t for t in s.EVENT_TYPES if t in types), basemap,
@@ -207,6 +306,10 @@ def sidebar_view(data: Data) -> ViewState:
     st.session_state[K_VIEW] = view
     _write_url(view)
     return view
+
+
+def _keep_mode() -> None:
+    st.session_state[K_MODE] = st.session_state[K_MODE_WIDGET]
 
 
 def filtered(data: Data, view: ViewState) -> gpd.GeoDataFrame:
@@ -286,6 +389,9 @@ def map_panel(data: Data, view: ViewState, frame: gpd.GeoDataFrame) -> None:
     _follow_map(out or {}, view)
     st.caption("Link to this view (copy it with the icon at the right):")
     st.code(share_link(st.session_state[K_VIEW]), language=None)
+    if uploaded() is not None and data_mode() != "bundled":
+        st.caption("Your uploaded data is not part of this link: whoever opens it sees the "
+                   "bundled incidents only.")
 
 
 def _follow_map(out: dict, view: ViewState) -> None:

@@ -158,6 +158,12 @@ def test_script_in_data_never_runs(page, hostile_server) -> None:
     page.goto(hostile_server + "/Data")
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
     page.wait_for_timeout(1000)
+    page.goto(hostile_server + "/Timeline")
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
+    for x in range(10, int(chart["width"]), 40):  # hover over bars and context rules
+        page.mouse.move(chart["x"] + x, chart["y"] + chart["height"] / 3)
+    page.wait_for_timeout(500)
     assert page.traffic.dialogs == []
     assert not page.traffic.page_errors
 
@@ -177,3 +183,19 @@ def test_clicking_a_province_filters_to_it(page, server) -> None:
     expected = str(int((rows.region_code == "AF-KDZ").sum()))
     page.wait_for_timeout(500)
     assert b.metric(page, "Incidents") == expected
+
+
+def test_uploading_an_acled_export_puts_it_on_the_map(page, server) -> None:
+    page.goto(server + "/Import")
+    page.locator('input[type="file"]').set_input_files(
+        str(ROOT / "tests" / "data" / "acled_border_sample.csv"))
+    accepted = page.locator('[data-testid="stMetric"]', has_text="Accepted")
+    accepted.wait_for(timeout=60_000)
+    assert b.metric(page, "Accepted") == "27" and b.metric(page, "Rejected") == "0"
+    page.get_by_role("link", name="Map").click()  # same session: the upload comes along
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 54) == 54  # 27 bundled + 27 imported, with a point
+    mine = frame.locator('path.pbw-incident[stroke="#0b3d91"]').count()
+    assert mine == 27
+    assert b.metric(page, "Incidents") == "57"
+    assert page.traffic.non_tile() == []

@@ -13,11 +13,19 @@ from geo.incidents import INCIDENTS_ENV
 
 from .conftest import ROOT, data_checksums, good_row
 
-PAGES = ["app.py", "pages/1_Timeline.py", "pages/2_Data.py", "pages/3_About.py"]
+PAGES = ["app.py", "pages/1_Timeline.py", "pages/2_Data.py", "pages/4_About.py"]
+
+
+def app(page: str = "app.py") -> AppTest:
+    """An AppTest on ``page``, entered as the server does: through app.py."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if page != "app.py":
+        at.switch_page(page)
+    return at
 
 
 def run(page: str = "app.py", **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=60)
+    at = app(page)
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
@@ -127,7 +135,7 @@ def test_bad_link_parameters_give_a_notice_and_defaults(params, param) -> None:
 def test_pages_keep_the_filter(page) -> None:
     at = run(page, start="2025-11-26", end="2025-12-01", region="TJ-KT,TJ-GB")
     assert not at.exception
-    if page != "pages/3_About.py":
+    if page != "pages/4_About.py":
         assert figures(at)["Incidents"] == "2"
 
 
@@ -139,6 +147,13 @@ def test_data_page_lists_the_filtered_incidents_with_downloads() -> None:
     assert len(at.get("download_button")) == 2
 
 
+@pytest.mark.parametrize("day", ["2025-11-26", "2020-06-13"])
+def test_timeline_for_a_single_day_without_context_events(day) -> None:
+    at = run("pages/1_Timeline.py", start=day, end=day)
+    assert not at.exception
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+
+
 def test_timeline_page_has_chart_and_context_events() -> None:
     at = run("pages/1_Timeline.py", start="2025-11-01", end="2025-12-31")
     assert not at.exception
@@ -148,7 +163,7 @@ def test_timeline_page_has_chart_and_context_events() -> None:
 
 
 def test_about_page_compares_with_official_figures() -> None:
-    at = run("pages/3_About.py")
+    at = run("pages/4_About.py")
     table = at.dataframe[0].value
     assert table["Measure"].str.contains("Border length").any()
     assert "1,170" in set(table["This dashboard"])
@@ -180,3 +195,77 @@ def test_missing_incidents_file_is_explained(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv(INCIDENTS_ENV, str(tmp_path / "nope.csv"))
     at = run()
     assert not at.exception and "does not exist" in at.error[0].value
+
+
+# --- your data (imports), and garbage in every link parameter ---------------------------
+
+def _seeded(page: str = "app.py", mode: str | None = None, **params: str) -> AppTest:
+    """A session that has imported the ACLED sample (AppTest cannot drive an upload)."""
+    from geo import importers, layers
+
+    from . import samples
+
+    result = importers.import_file(
+        "acled.csv", samples.acled_table().to_csv(index=False).encode(),
+        provinces=layers.load_provinces())
+    at = app(page)
+    at.session_state["_pbw_upload"] = result
+    if mode:
+        at.session_state["_pbw_mode"] = mode
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_import_page_runs_and_explains_privacy() -> None:
+    at = run("pages/3_Import.py")
+    assert not at.exception
+    assert any("never written to" in m.value for m in at.markdown)
+
+
+def test_uploaded_data_joins_the_map_figures() -> None:
+    at = _seeded()
+    assert not at.exception
+    assert figures(at)["Incidents"] == "57"  # 30 bundled + 27 imported with a point
+    assert any("not part of this link" in c.value for c in at.caption)
+    assert at.sidebar.radio[0].value == "both"
+    at.sidebar.radio[0].set_value("yours").run()
+    assert figures(at)["Incidents"] == "27"
+    at.sidebar.radio[0].set_value("bundled").run()
+    assert figures(at)["Incidents"] == "30"
+
+
+def test_uploaded_data_is_marked_in_the_table() -> None:
+    at = _seeded("pages/2_Data.py", mode="both", start="2025-11-26", end="2025-11-26")
+    table = at.dataframe[0].value
+    assert sorted(table["Dataset"]) == ["Bundled", "Your data"]
+
+
+def test_import_page_shows_the_report() -> None:
+    at = _seeded("pages/3_Import.py")
+    assert {m.label: m.value for m in at.metric}["Accepted"] == "27"
+    assert any("Every row was accepted" in x.value for x in at.success)
+
+
+def test_failed_import_is_explained() -> None:
+    at = app("pages/3_Import.py")
+    at.session_state["_pbw_upload_error"] = ("x.csv", "'x.csv' is empty: there is nothing")
+    at.run()
+    assert not at.exception and "could not be imported" in at.error[0].value
+
+
+GARBAGE = ["", " ", "%00", "\x00", "../../etc/passwd", "<script>alert(1)</script>",
+           "' OR 1=1 --", "9" * 500, "-1", "1e309", "NaN", "😀", "2025-02-29", "0000-00-00",
+           "TJ-KT,,,,", "null", "[]", "{}", "javascript:alert(1)"]
+
+
+@pytest.mark.parametrize("page", [*PAGES, "pages/3_Import.py"])
+def test_garbage_in_every_link_parameter_never_breaks_a_page(page) -> None:
+    for i, junk in enumerate(GARBAGE):
+        params = {k: GARBAGE[(i + j) % len(GARBAGE)] for j, k in enumerate(
+            ("start", "end", "region", "type", "lat", "lon", "zoom", "basemap", "other"))}
+        params["start"] = junk
+        at = run(page, **params)
+        assert not at.exception, (junk, at.exception)
+        if page not in ("pages/4_About.py", "pages/3_Import.py"):
+            assert set(figures(at)) == {"Incidents", "Killed", "Injured", "Date span"}

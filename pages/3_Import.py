@@ -1,0 +1,41 @@
+"""Your data: import a CSV, GeoJSON, ACLED or UCDP GED file for this browser session only."""
+
+import streamlit as st
+
+import ui
+from geo import importers
+
+ui.page_setup("Your data")
+data = ui.load_data()
+ui.sidebar_view(data)
+
+st.title("Your data")
+st.markdown(f"""
+Upload your own incident list to see it on the same map, timeline and table, with the same
+filters. Accepted formats, detected from the columns:
+
+- this project's CSV (see *How to add an incident* on the About page);
+- GeoJSON points with those properties;
+- an **ACLED** export (`event_id_cnty, event_date, event_type, latitude, longitude, …`);
+- **UCDP GED** (`id, date_start, latitude, longitude, best, low, high, …`).
+
+Each point is placed in its province by its coordinates; a point in none of the mapped
+provinces is kept and shown when no region filter is set. Files up to
+{importers.MAX_BYTES // 1_000_000} MB and {importers.MAX_ROWS:,} rows.
+
+**Private to you.** What you upload stays in this browser session: it is never written to
+disk, never shown to anyone else, and not part of shared links; it is gone when you close
+the tab. ACLED's terms forbid re-publishing its data, which is one reason uploads are never
+kept.
+""")
+
+upload = st.file_uploader("Incidents file", type=["csv", "txt", "geojson", "json"],
+                          key="upload_file")
+if upload is not None and st.session_state.get("_pbw_upload_id") != upload.file_id:
+    st.session_state["_pbw_upload_id"] = upload.file_id
+    ui.run_import(upload.name, upload.getvalue(), data.provinces)
+    st.rerun()  # so every part of the page, sidebar included, sees the new data
+
+ui.import_report()
+if ui.uploaded() is not None:
+    st.button("Remove your data", on_click=ui.clear_upload)
