@@ -64,3 +64,12 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _bundled_data_never_changes():
+    """Whatever the tests feed the app (uploads, bad files, garbage links), data/ stays
+    byte-identical."""
+    before = data_checksums()
+    yield
+    assert data_checksums() == before, "a test run changed a file in data/"
