@@ -10,9 +10,10 @@ as HTML. The only scripts are Leaflet's own, from the URLs in ``geo.assets``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import folium
 import geopandas as gpd
@@ -21,6 +22,7 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 from pyproj import Transformer
+from shapely.geometry import mapping
 
 from geo import schema as s
 from geo.assets import MapAssets
@@ -52,6 +54,13 @@ BORDER_COLOR: Final = "#111111"
 DEFAULT_CENTER: Final = (37.6, 71.0)
 DEFAULT_ZOOM: Final = 7
 
+#: How incidents are drawn, by how many the filter shows (benchmarks/PERFORMANCE figures):
+#: one by one with full popups; as canvas markers with abridged popups; as density cells.
+DrawMode = Literal["detailed", "compact", "density"]
+DETAILED_MAX: Final = 1_500
+COMPACT_MAX: Final = 15_000
+DENSITY_CELL_KM: Final = 10.0
+
 LAYER_PROVINCES: Final = "Provinces (shaded by incidents)"
 LAYER_ORIGINS: Final = "Reported origin of attackers"
 LAYER_INCIDENTS: Final = "Incidents"
@@ -59,13 +68,16 @@ LAYER_BORDER: Final = "Afghanistan–Tajikistan border"
 
 
 def safe_json(obj: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element and inside a JS template literal."""
+    """JSON that is safe inside a ``<script>`` element, a JS template literal and a Jinja
+    template (folium is built on Jinja: ``{{ … }}`` in data must never be evaluated)."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                        ("`", "\\u0060"), ("$", "\\u0024"), ("\u2028", "\\u2028"),
                        ("\u2029", "\\u2029")):
         text = text.replace(char, code)
-    return text
+    # Compact JSON never puts "{{", "{%" or "{#" in its structure, so any such pair is
+    # inside a string: escaping that "{" keeps the text and defuses the Jinja tag.
+    return _JINJA_OPEN.sub("\\\\u007b", text)
 
 
 def shade_for(count: int) -> str:
@@ -81,6 +93,20 @@ def marker_radius(killed: int | None, injured: int | None) -> float:
     """Marker radius in pixels: grows with the square root of reported casualties."""
     n = (killed or 0) + (injured or 0)
     return round(5.0 + 2.5 * float(np.sqrt(n)), 1)
+
+
+_JINJA_OPEN: Final = re.compile(r"\{(?=[{%#])")
+
+
+class _RawJS(Element):
+    """Script text placed in the page as it is: never compiled as a Jinja template."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__("")
+        self.code = code
+
+    def render(self, **kwargs: Any) -> str:
+        return self.code
 
 
 class _Script(MacroElement):
@@ -101,6 +127,15 @@ class _Script(MacroElement):
         self._name = "PbwScript"
         self.code = code
         self.data = safe_json(data)
+
+    def render(self, **kwargs: Any) -> None:
+        # branca's MacroElement.render wraps the rendered script in Element(...), which
+        # compiles it as a Jinja template: slow for large data, and it would evaluate any
+        # "{{ … }}" in an incident's text on the server. Hand it over as raw text instead.
+        figure = self.get_root()
+        script = self._template.module.__dict__["script"]
+        if hasattr(figure, "script"):
+            figure.script.add_child(_RawJS(script(self, kwargs)), name=self.get_name())
 
 
 class _BlankBase(folium.map.Layer):
@@ -191,6 +226,66 @@ function spread() {
 layer.on('add', function() { map = layer._map; spread(); map.on('zoomend', spread); });
 layer.on('remove', function() { if (map) { map.off('zoomend', spread); } });
 parent.addLayer(layer);
+window.pbwDrawn = { mode: 'detailed', n: data.features.length };
+"""
+
+_COMPACT_JS: Final = r"""
+var renderer = L.canvas({ pane: 'pbw-incidents', padding: 0.3 });
+var layer = L.featureGroup();
+for (var j = 0; j < data.lat.length; j++) {
+    var m = L.circleMarker([data.lat[j], data.lon[j]], { renderer: renderer,
+        radius: data.r[j], color: data.mine[j] ? '#0b3d91' : '#1a1a1a',
+        weight: data.mine[j] ? 2 : 0.6, fillColor: data.types[data.t[j]][1], fillOpacity: 0.8 });
+    m._pbw = j; layer.addLayer(m);
+}
+function count(v) { return v === null ? 'not reported' : String(v); }
+function line(text) { return el('div', text); }
+layer.on('mouseover', function(e) { var j = e.layer._pbw;
+    e.layer.bindTooltip(esc(data.d[j] + ' · ' + data.types[data.t[j]][0] + ' · ' + data.place[j]
+        + ' · ' + data.id[j])).openTooltip(); });
+layer.on('click', function(e) { var j = e.layer._pbw; var box = el('div', null, 'pbw-popup');
+    if (data.mine[j]) {
+        box.appendChild(el('div', 'Your data: uploaded in this browser session only', 'pbw-mine'));
+    }
+    box.appendChild(el('div', data.d[j] + ' — ' + data.types[data.t[j]][0], 'pbw-title'));
+    box.appendChild(el('div', data.place[j], 'pbw-place'));
+    box.appendChild(line('Killed: ' + count(data.k[j])));
+    box.appendChild(line('Injured: ' + count(data.i[j])));
+    box.appendChild(line('Incident ID: ' + data.id[j]));
+    if (isHttp(data.src[j])) { var a = el('a', 'First source'); a.href = data.src[j];
+        a.target = '_blank'; a.rel = 'noopener noreferrer'; box.appendChild(a); }
+    box.appendChild(el('div', 'Abridged: the Data page lists every field and source.',
+        'pbw-place'));
+    L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(box).openOn(layer._map); });
+parent.addLayer(layer);
+window.pbwDrawn = { mode: 'compact', n: data.lat.length };
+"""
+
+_DENSITY_JS: Final = r"""
+var renderer = L.canvas({ pane: 'pbw-incidents' });
+var layer = L.featureGroup();
+var most = Math.max.apply(null, data.n.concat([1]));
+for (var j = 0; j < data.lat.length; j++) {
+    var f = Math.sqrt(data.n[j] / most);
+    var c = L.circleMarker([data.lat[j], data.lon[j]], { renderer: renderer,
+        radius: 3 + 17 * f, color: '#7f2704', weight: 0.8,
+        fillColor: f > 0.66 ? '#d94801' : (f > 0.33 ? '#fd8d3c' : '#fdd0a2'), fillOpacity: 0.75 });
+    c._pbw = j; layer.addLayer(c);
+}
+function cellText(j) { return data.n[j] + ' incidents in this ' + data.km + ' km cell'; }
+layer.on('mouseover', function(e) {
+    e.layer.bindTooltip(esc(cellText(e.layer._pbw))).openTooltip(); });
+layer.on('click', function(e) { var j = e.layer._pbw; var box = el('div', null, 'pbw-popup');
+    box.appendChild(el('div', cellText(j), 'pbw-title'));
+    box.appendChild(el('div', 'Killed (reported): ' + data.k[j]));
+    box.appendChild(el('div', 'Injured (reported): ' + data.i[j]));
+    box.appendChild(el('div', 'From ' + data.first[j] + ' to ' + data.last[j]));
+    box.appendChild(el('div', 'Most common type: ' + data.top[j]));
+    box.appendChild(el('div', 'Narrow the filter to see each incident.', 'pbw-place'));
+    L.popup({ maxWidth: 300 }).setLatLng(e.latlng).setContent(box).openOn(layer._map); });
+parent.addLayer(layer);
+window.pbwDrawn = { mode: 'density', n: data.n.reduce(function(a, b) { return a + b; }, 0),
+    cells: data.lat.length };
 """
 
 _PROVINCES_JS: Final = _JS_HELPERS + r"""
@@ -397,10 +492,25 @@ class MapLayers:
     provinces: folium.FeatureGroup
     origins: folium.FeatureGroup
     incidents: folium.FeatureGroup
-    n_markers: int
+    n_markers: int  # incidents drawn (each one, or inside density cells)
+    mode: DrawMode
+    n_cells: int = 0
 
     def groups(self) -> list[folium.FeatureGroup]:
         return [self.provinces, self.origins, self.incidents]
+
+    def describe(self) -> str:
+        """One sentence for the page: how the incidents are drawn, and why."""
+        if self.mode == "detailed":
+            return (f"{self.n_markers:,} incidents drawn one by one; click one for its full "
+                    "record and sources.")
+        if self.mode == "compact":
+            return (f"{self.n_markers:,} incidents drawn as fast canvas markers (more than "
+                    f"{DETAILED_MAX:,}): popups are abridged, the Data page has every field, "
+                    "and origin arrows are hidden.")
+        return (f"{self.n_markers:,} incidents drawn as density: {self.n_cells:,} cells of "
+                f"{DENSITY_CELL_KM:g} km, sized by count (more than {COMPACT_MAX:,} in this "
+                "filter). Narrow the dates, regions or types to see each incident.")
 
 
 def _text(value: Any) -> str:
@@ -465,8 +575,7 @@ def province_features(provinces: gpd.GeoDataFrame, counts: dict[str, int]) -> li
         region = s.REGIONS[code]
         n = counts.get(code, 0)
         label_pt = row.geometry.representative_point()
-        geom = json.loads(gpd.GeoSeries([row.geometry], crs=STORAGE_CRS).to_json())[
-            "features"][0]["geometry"]
+        geom = mapping(row.geometry)
         features.append({
             "type": "Feature", "geometry": geom,
             "properties": {
@@ -516,6 +625,8 @@ def build_layers(
     incidents: gpd.GeoDataFrame,
     provinces: gpd.GeoDataFrame,
     counts: dict[str, int],
+    *,
+    mode: DrawMode | None = None,
 ) -> MapLayers:
     """The layers that follow the filter: shaded provinces, origin arrows and incidents.
 
@@ -527,18 +638,96 @@ def build_layers(
         Province polygons (EPSG:4326), e.g. the display copy.
     counts
         Incidents per ISO code in the current filter, for the shading.
+    mode
+        How to draw the incidents; by default chosen from their number (``choose_mode``).
     """
     _require_crs(incidents, "incidents")
+    located = incidents[incidents.geometry.notna()]
+    mode = mode or choose_mode(len(located))
     prov_fg = folium.FeatureGroup(name=LAYER_PROVINCES, overlay=True, control=True)
     prov_fg.add_child(_Script(_PROVINCES_JS, {"type": "FeatureCollection",
                                               "features": province_features(provinces, counts)}))
     orig_fg = folium.FeatureGroup(name=LAYER_ORIGINS, overlay=True, control=True)
-    orig_fg.add_child(_Script(_ORIGINS_JS, {"type": "FeatureCollection",
-                                            "features": origin_features(incidents)}))
-    feats = incident_features(incidents)
+    origins = origin_features(located) if mode == "detailed" else []
+    orig_fg.add_child(_Script(_ORIGINS_JS, {"type": "FeatureCollection", "features": origins}))
     inc_fg = folium.FeatureGroup(name=LAYER_INCIDENTS, overlay=True, control=True)
-    inc_fg.add_child(_Script(_INCIDENTS_JS, {"type": "FeatureCollection", "features": feats}))
-    return MapLayers(prov_fg, orig_fg, inc_fg, len(feats))
+    n_cells = 0
+    if mode == "detailed":
+        inc_fg.add_child(_Script(_INCIDENTS_JS, {"type": "FeatureCollection",
+                                                 "features": incident_features(located)}))
+    elif mode == "compact":
+        inc_fg.add_child(_Script(_JS_HELPERS + _COMPACT_JS, compact_columns(located)))
+    else:
+        cells = density_cells(located)
+        n_cells = len(cells["lat"])
+        inc_fg.add_child(_Script(_JS_HELPERS + _DENSITY_JS, cells))
+    return MapLayers(prov_fg, orig_fg, inc_fg, len(located), mode, n_cells)
+
+
+def choose_mode(n_located: int) -> DrawMode:
+    """Detailed up to ``DETAILED_MAX`` incidents, compact up to ``COMPACT_MAX``, then density."""
+    if n_located <= DETAILED_MAX:
+        return "detailed"
+    return "compact" if n_located <= COMPACT_MAX else "density"
+
+
+def compact_columns(located: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Column arrays for canvas markers: a few bytes per incident, built without a loop."""
+    types = list(s.EVENT_TYPES)
+    killed = located[s.FATALITIES]
+    injured = located[s.INJURED]
+    first_url = located[s.SOURCES].str.extract(r"(https?://[^\s|]+)", expand=False)
+    return {
+        "lat": located[s.LAT].round(5).tolist(), "lon": located[s.LON].round(5).tolist(),
+        "t": located[s.EVENT_TYPE].map(types.index).astype(int).tolist(),
+        "types": [[s.EVENT_TYPES[t].label, s.EVENT_TYPES[t].color] for t in types],
+        "id": located[s.ID].tolist(),
+        "d": located[s.DATE].dt.strftime("%Y-%m-%d").tolist(),
+        "k": [None if pd.isna(v) else int(v) for v in killed],
+        "i": [None if pd.isna(v) else int(v) for v in injured],
+        "r": (4.0 + 1.5 * np.sqrt(killed.fillna(0).astype(float).to_numpy()
+                                  + injured.fillna(0).astype(float).to_numpy())).round(1)
+        .tolist(),
+        "place": (located[s.DISTRICT].where(located[s.DISTRICT] != "",
+                                            located[s.REGION_CODE].map(s.region_label))
+                  + ", " + located[s.REGION_CODE]).tolist(),
+        "src": first_url.where(first_url.notna(), None).tolist(),
+        "mine": (located[s.DATASET] == s.YOURS).tolist() if s.DATASET in located
+        else [False] * len(located),
+    }
+
+
+def density_cells(located: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Incidents summed on a grid of ``DENSITY_CELL_KM`` km squares in ``ANALYSIS_CRS``."""
+    if located.empty:
+        return {"lat": [], "lon": [], "n": [], "k": [], "i": [], "first": [], "last": [],
+                "top": [], "km": DENSITY_CELL_KM}
+    pts = located.geometry.to_crs(ANALYSIS_CRS)
+    size = DENSITY_CELL_KM * 1000.0
+    frame = pd.DataFrame({
+        "cx": np.floor(pts.x.to_numpy() / size), "cy": np.floor(pts.y.to_numpy() / size),
+        "x": pts.x.to_numpy(), "y": pts.y.to_numpy(),
+        "k": located[s.FATALITIES].fillna(0).astype(int).to_numpy(),
+        "i": located[s.INJURED].fillna(0).astype(int).to_numpy(),
+        "date": located[s.DATE].to_numpy(), "type": located[s.EVENT_TYPE].to_numpy(),
+    })
+    grouped = frame.groupby(["cx", "cy"], sort=True)
+    agg = grouped.agg(n=("x", "size"), x=("x", "mean"), y=("y", "mean"), k=("k", "sum"),
+                      i=("i", "sum"), first=("date", "min"), last=("date", "max"))
+    top = frame.groupby(["cx", "cy", "type"]).size().reset_index(name="c") \
+        .sort_values(["cx", "cy", "c"], ascending=[True, True, False]) \
+        .drop_duplicates(["cx", "cy"]).set_index(["cx", "cy"])["type"]
+    lon, lat = Transformer.from_crs(ANALYSIS_CRS, STORAGE_CRS, always_xy=True).transform(
+        agg["x"].to_numpy(), agg["y"].to_numpy())
+    return {
+        "lat": np.round(lat, 4).tolist(), "lon": np.round(lon, 4).tolist(),
+        "n": agg["n"].astype(int).tolist(), "k": agg["k"].astype(int).tolist(),
+        "i": agg["i"].astype(int).tolist(),
+        "first": agg["first"].dt.strftime("%Y-%m-%d").tolist(),
+        "last": agg["last"].dt.strftime("%Y-%m-%d").tolist(),
+        "top": [s.EVENT_TYPES[t].label for t in top.reindex(agg.index)],
+        "km": DENSITY_CELL_KM,
+    }
 
 
 def standalone_html(base: folium.Map, layers: MapLayers | Sequence[folium.FeatureGroup]) -> str:

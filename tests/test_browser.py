@@ -134,7 +134,7 @@ def hostile_server(tmp_path_factory) -> Iterator[str]:
         "summary": "<img src=x onerror=alert('summary')> </script><script>alert(2)</script>",
         "victims": "<svg onload=alert('victims')>", "district": "${alert('tpl')}",
         "location": "`-alert(1)-`", "perpetrator": "\"><iframe src=javascript:alert(4)>",
-        "notes": "<details open ontoggle=alert('notes')>",
+        "notes": "<details open ontoggle=alert('notes')> {{ 7*7 }}",
         "sources": "<b onmouseover=alert(5)>X</b>, 2025-11-27, https://example.org/a",
     }
     path = tmp_path_factory.mktemp("hostile") / "incidents.csv"
@@ -154,7 +154,9 @@ def test_script_in_data_never_runs(page, hostile_server) -> None:
         page.wait_for_timeout(300)
     frame.locator(".pbw-popup details summary").first.click()
     page.wait_for_timeout(300)
-    assert "<img src=x" in frame.locator(".pbw-popup").first.inner_text()  # shown as text
+    popup_text = frame.locator(".pbw-popup").first.inner_text()
+    assert "<img src=x" in popup_text  # shown as text
+    assert "{{ 7*7 }}" in popup_text and "49" not in popup_text  # never evaluated
     page.goto(hostile_server + "/Data")
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
     page.wait_for_timeout(1000)

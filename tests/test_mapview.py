@@ -142,3 +142,60 @@ def test_assets_install_copies_leaflet(tmp_path) -> None:
     folder = assets.install(tmp_path)
     assert (folder / "leaflet.js").stat().st_size > 100_000
     assert assets.is_installed(tmp_path)
+
+
+JINJA = "X{{ 7*7 }}Y{% if true %}Z{% endif %}{# c #} {{ cycler.__init__.__globals__ }}"
+
+
+def test_template_syntax_in_data_is_never_evaluated(display) -> None:
+    """Regression: folium renders through Jinja; '{{ 7*7 }}' in an incident once became 49
+    on the server, and Jinja's globals reached the operating system."""
+    from streamlit_folium import _get_feature_group_string
+
+    frame = from_table(__import__("pandas").DataFrame([good_row(summary=JINJA)])).frame
+    html = render(frame, display)
+    assert "X49Y" not in html and "__globals__" in html
+    assert "X\\u007b{ 7*7 }}Y" in html
+    provinces, border = display
+    base = mapview.build_base_map(border, assets=ASSETS)
+    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame))
+    sent = "".join(_get_feature_group_string(fg, base, i) for i, fg in enumerate(built.groups()))
+    assert "X49Y" not in sent and "X\\u007b{ 7*7 }}Y" in sent
+
+
+def test_safe_json_round_trips_jinja_like_text() -> None:
+    import json
+
+    obj = {"a": JINJA, "b": [{"c": {"d": "{x}"}}]}
+    text = mapview.safe_json(obj)
+    assert "{{" not in text and "{%" not in text and "{#" not in text
+    assert json.loads(text) == obj
+
+
+@pytest.mark.parametrize(("n", "mode"), [(0, "detailed"), (1_500, "detailed"),
+                                         (1_501, "compact"), (15_000, "compact"),
+                                         (15_001, "density")])
+def test_mode_follows_the_number_of_incidents(n, mode) -> None:
+    assert mapview.choose_mode(n) == mode
+
+
+@pytest.mark.parametrize("mode", ["compact", "density"])
+def test_large_modes_keep_counts_and_escape_text(display, mode) -> None:
+    frame = load_incidents().frame
+    provinces, _ = display
+    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame), mode=mode)
+    assert built.mode == mode and built.n_markers == 27
+    assert str(built.n_markers) in built.describe()
+    if mode == "density":
+        cells = mapview.density_cells(frame[frame.geometry.notna()])
+        assert sum(cells["n"]) == 27 and built.n_cells == len(cells["n"])
+        assert sum(cells["k"]) == int(frame.loc[frame.geometry.notna(), s.FATALITIES].sum())
+    else:
+        cols = mapview.compact_columns(frame[frame.geometry.notna()])
+        assert len(cols["id"]) == 27
+        assert all(u.startswith(("http://", "https://")) for u in cols["src"])
+    hostile = from_table(__import__("pandas").DataFrame([good_row(**HOSTILE)])).frame
+    html = render(hostile, display) if mode == "detailed" else mapview.standalone_html(
+        mapview.build_base_map(display[1], assets=ASSETS),
+        mapview.build_layers(hostile, provinces, stats.counts_by_region(hostile), mode=mode))
+    assert "<img src=x" not in html and "<b>bold</b>" not in html
