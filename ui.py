@@ -382,6 +382,7 @@ def map_panel(data: Data, view: ViewState, frame: gpd.GeoDataFrame) -> None:
                     feature_group_to_add=map_layers.groups(),
                     layer_control=folium.LayerControl(collapsed=True),
                     returned_objects=["center", "zoom", "last_object_clicked_tooltip"])
+    st.caption(map_layers.describe())
     unlocated = int(frame[s.LAT].isna().sum())
     if unlocated:
         st.caption(f"{unlocated} incident(s) in this filter have no known point and are not "

@@ -20,6 +20,10 @@ LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "abo
 TILE_HOSTS = ("tile.openstreetmap.org", "tile.opentopomap.org", "server.arcgisonline.com")
 
 
+#: base URL → process id of each running server, to read its memory
+SERVER_PIDS: dict[str, int] = {}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -54,8 +58,10 @@ def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
                 msg = f"streamlit did not start; its log:\n{log.read_text()[-3000:]}"
                 raise RuntimeError(msg)
             time.sleep(0.3)
+        SERVER_PIDS[url] = proc.pid
         yield url
     finally:
+        SERVER_PIDS.pop(url, None)
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -1,0 +1,218 @@
+"""Speed and memory of the dashboard at 1k, 10k and 100k incidents, against a naive folium map.
+
+    python -m benchmarks.run [--sizes 1000,10000,100000] [--no-browser] [--load-seconds 60]
+
+Prints one table per measure. Synthetic incidents (benchmarks/synthetic.py) go to a
+temporary folder; nothing in data/ is touched. The browser figures drive Debian's
+Chromium against a real server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import folium
+import pandas as pd
+from streamlit_folium import _get_feature_group_string, _get_map_string
+
+from benchmarks import synthetic
+from geo import assets, filters, layers, mapview, stats
+from geo import schema as s
+from geo.filters import IncidentFilter
+from geo.incidents import load_incidents
+from tests import browser as b
+from tests.conftest import chromium_path
+
+
+def timed(fn, *args, repeat: int = 3, **kwargs):
+    """Best of ``repeat`` wall-clock times, in seconds, and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn(*args, **kwargs)
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def serialise(frame, display, border) -> tuple[int, str]:
+    """Build the map and its layers and serialise them as st_folium sends them; bytes, mode."""
+    base = mapview.build_base_map(border, assets=assets.map_assets())
+    built = mapview.build_layers(frame, display, stats.counts_by_region(frame))
+    payload = _get_map_string(base)
+    for idx, fg in enumerate(built.groups()):
+        payload += _get_feature_group_string(fg, base, idx)
+    return len(payload.encode()), built.mode
+
+
+def naive(frame) -> int:
+    """The usual folium approach: one CircleMarker with an HTML popup per incident."""
+    m = folium.Map(location=mapview.DEFAULT_CENTER, zoom_start=7)
+    for row in frame.itertuples():
+        html = (f"<b>{row.date:%Y-%m-%d}</b> {row.event_type}<br>{row.summary}<br>"
+                f"killed {row.fatalities}, injured {row.injured}")
+        folium.CircleMarker([row.lat, row.lon], radius=6, popup=folium.Popup(html)).add_to(m)
+    return len(m.get_root().render().encode())
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (Linux /proc)."""
+    pids = [pid, *map(int, subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                         text=True).stdout.split())]
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total / 1024
+
+
+def browser_figures(path: Path, viewers: int = 5) -> dict[str, float]:
+    """Seconds from navigation to a drawn map; server memory; memory per extra viewer."""
+    from playwright.sync_api import sync_playwright
+
+    with b.streamlit_server({"PANJ_INCIDENTS": str(path)}) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
+        pages = []
+        t0 = time.perf_counter()
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        b.offline(page)
+        page.goto(url + "/")
+        frame = b.map_frame(page, timeout_ms=120_000)
+        frame.wait_for_function("() => window.pbwDrawn !== undefined", timeout=120_000)
+        drawn = time.perf_counter() - t0
+        pid = b.SERVER_PIDS[url]
+        one = rss_mb(pid)
+        for _ in range(viewers):
+            extra = browser.new_context().new_page()
+            b.offline(extra)
+            extra.goto(url + "/")
+            b.map_frame(extra, timeout_ms=120_000)
+            pages.append(extra)
+        more = rss_mb(pid)
+        browser.close()
+    return {"drawn_s": drawn, "rss_mb": one, "per_viewer_mb": (more - one) / viewers}
+
+
+async def _session(url: str, browser, until: float, expected: dict[str, str],
+                   latencies: list[float], errors: list[str]) -> None:
+    ctx = await browser.new_context(viewport={"width": 1300, "height": 900})
+    page = await ctx.new_page()
+    await page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+        b.LOCAL_PREFIXES) else r.abort())
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    await page.goto(url + "/")
+    value = page.locator('[data-testid="stMetric"]', has_text="Incidents").first.locator(
+        '[data-testid="stMetricValue"]')
+    await value.wait_for(timeout=120_000)
+    turn = 0
+    while time.monotonic() < until:
+        label = ("All", "12 months")[turn % 2]
+        turn += 1
+        t0 = time.perf_counter()
+        await page.get_by_role("button", name=label, exact=True).click()
+        try:
+            await page.wait_for_function(
+                "([el, want]) => el.textContent.trim() === want",
+                arg=[await value.element_handle(), expected[label]], timeout=30_000)
+            latencies.append(time.perf_counter() - t0)
+        except Exception as exc:  # a timeout is an error of the app, counted and reported
+            errors.append(f"{label}: {type(exc).__name__}")
+        if await page.locator('[data-testid="stException"]').count():
+            errors.append("exception shown on the page")
+    await ctx.close()
+
+
+async def _load_check(path: Path, sessions: int, seconds: float,
+                      expected: dict[str, str]) -> tuple[list[float], list[str]]:
+    from playwright.async_api import async_playwright
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    with b.streamlit_server({"PANJ_INCIDENTS": str(path)}) as url:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium_path(),
+                                               args=b.CHROMIUM_ARGS)
+            until = time.monotonic() + seconds
+            await asyncio.gather(*(_session(url, browser, until, expected, latencies, errors)
+                                   for _ in range(sessions)))
+            await browser.close()
+    return latencies, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--naive", default="1000,10000", help="sizes for the naive baseline")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--load-seconds", type=float, default=60.0)
+    parser.add_argument("--load-size", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    naive_sizes = {int(x) for x in args.naive.split(",") if x}
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {platform.platform()}")
+    provinces = layers.load_provinces()
+    display = layers.load_provinces(layers.PROVINCES_DISPLAY_FILE)
+    border = layers.load_border(layers.BORDER_DISPLAY_FILE)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for n in sizes:
+            path = synthetic.write(n, folder)
+            load_s, loaded = timed(load_incidents, path, regions=provinces, repeat=1)
+            frame = loaded.frame
+            last = frame[s.DATE].max().date()
+            flt = IncidentFilter(last - timedelta(days=3 * 365), last,
+                                 regions=("TJ-KT", "TJ-GB", "AF-BDS"))
+            filter_s, subset = timed(filters.apply, frame, flt)
+            build_s, (payload, mode) = timed(serialise, frame, display, border)
+            sub_build_s, (sub_payload, sub_mode) = timed(serialise, subset, display, border)
+            row = {"incidents": n, "load+validate s": load_s, "filter s": filter_s,
+                   "build all s": build_s, "mode (all)": mode, "payload all MB": payload / 1e6,
+                   "filtered": len(subset), "build filtered s": sub_build_s,
+                   "mode (filtered)": sub_mode, "payload filtered MB": sub_payload / 1e6,
+                   "filter+build s": filter_s + build_s}
+            if n in naive_sizes:
+                naive_s, naive_bytes = timed(naive, frame, repeat=1)
+                row |= {"naive build s": naive_s, "naive MB": naive_bytes / 1e6,
+                        "speed-up vs naive": naive_s / build_s}
+            if not args.no_browser:
+                row |= browser_figures(path)
+            rows.append(row)
+            print(pd.DataFrame([row]).T.to_string(header=False), flush=True)
+        table = pd.DataFrame(rows).set_index("incidents").T
+        print("\n== summary (columns: incidents) ==")
+        print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+        if not args.no_browser and args.sessions > 0 and args.load_seconds > 0:
+            path = synthetic.write(args.load_size, folder)
+            frame = load_incidents(path).frame
+            today = date.today()
+            recent = filters.apply(frame, IncidentFilter(today - timedelta(days=365), today))
+            expected = {"All": f"{len(frame):,}", "12 months": f"{len(recent):,}"}
+            lat, errs = asyncio.run(_load_check(path, args.sessions, args.load_seconds,
+                                                expected))
+            q = statistics.quantiles(lat, n=20) if len(lat) >= 2 else [float("nan")] * 19
+            print(f"\n== load check: {args.sessions} browser sessions changing the date filter "
+                  f"for {args.load_seconds:g} s, {args.load_size:,} incidents ==")
+            print(f"reruns measured: {len(lat)}; p50 {statistics.median(lat) if lat else 0:.2f}"
+                  f" s; p95 {q[18]:.2f} s; errors: {len(errs)}")
+            for e in sorted(set(errs))[:10]:
+                print("  error:", e)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
