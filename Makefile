@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# MALLOC_ARENA_MAX=2: each viewer's script runs in its own thread, and glibc's per-thread
+# arenas otherwise keep ~50 MB per viewer at 100k incidents (docs/PERFORMANCE.md).
 run: $(STAMP)
 	$(BIN)/python -m geo.assets >/dev/null
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

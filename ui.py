@@ -16,11 +16,18 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, importers, layers, mapview, stats, tables
+from geo import assets, filters, importers, layers, mapview, proximity, stats, tables
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
 from geo.incidents import DATA_UPDATED, incidents_path, load_context_events, load_incidents
-from geo.viewstate import BASEMAPS, ViewState, parse_query, query_string, to_query
+from geo.viewstate import (
+    BASEMAPS,
+    WITHIN_CHOICES,
+    ViewState,
+    parse_query,
+    query_string,
+    to_query,
+)
 
 APP_TITLE = "Panj Border Watch"
 MAP_KEY = "pbw_map"
@@ -30,8 +37,9 @@ K_VIEW, K_QS, K_NOTICES, K_ANCHOR, K_TIP, K_PENDING, K_PENDING_DATES = (
     "_pbw_view", "_pbw_qs", "_pbw_notices", "_pbw_anchor", "_pbw_last_tip", "_pbw_pending",
     "_pbw_pending_dates")
 # an upload lives in this browser session only: never on disk, never in a link
-K_UPLOAD, K_UPLOAD_ERROR, K_MODE, K_MODE_WIDGET = ("_pbw_upload", "_pbw_upload_error",
-                                                   "_pbw_mode", "w_data_mode")
+K_UPLOAD, K_UPLOAD_ERROR, K_MODE, K_MODE_WIDGET, K_UPLOAD_FRAME = (
+    "_pbw_upload", "_pbw_upload_error", "_pbw_mode", "w_data_mode", "_pbw_upload_frame")
+K_WITHIN = "w_within"
 DATA_MODES = {"both": "Bundled and your data", "yours": "Only your data",
               "bundled": "Only the bundled data"}
 
@@ -44,6 +52,7 @@ class Data:
     provinces: gpd.GeoDataFrame
     provinces_display: gpd.GeoDataFrame
     border_display: gpd.GeoDataFrame
+    border: gpd.GeoDataFrame
     source: Path
     warnings: tuple[str, ...]
 
@@ -80,9 +89,10 @@ def _install_assets() -> bool:
 
 
 @st.cache_resource(show_spinner="Loading the boundary layers…")
-def _layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def _layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame,
+                       gpd.GeoDataFrame]:
     return (layers.load_provinces(), layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
-            layers.load_border(layers.BORDER_DISPLAY_FILE))
+            layers.load_border(layers.BORDER_DISPLAY_FILE), layers.load_border())
 
 
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=4)
@@ -91,16 +101,18 @@ def _incidents(path: str, mtime: float, size: int) -> tuple[gpd.GeoDataFrame, tu
 
     ``mtime`` and ``size`` are part of the cache key so an edited file is read again.
     """
-    provinces, _, _ = _layers()
+    provinces, _, _, border = _layers()
     loaded = load_incidents(Path(path), regions=provinces, strict=True)
-    return loaded.frame, tuple(str(p) for p in loaded.report.warnings)
+    frame = proximity.add_proximity(loaded.frame, border, provinces)
+    frame[s.DATASET] = s.BUNDLED
+    return frame, tuple(str(p) for p in loaded.report.warnings)
 
 
 def load_data() -> Data:
     """Load layers and incidents, or stop the page with a message saying what to fix."""
     _install_assets()
     try:
-        provinces, provinces_display, border_display = _layers()
+        provinces, provinces_display, border_display, border = _layers()
     except LayerError as exc:
         st.error(f"The boundary layers could not be loaded: {exc}")
         st.stop()
@@ -120,8 +132,8 @@ def load_data() -> Data:
         else:
             st.code(str(exc), language=None)
         st.stop()
-    return Data(_with_upload(frame), provinces, provinces_display, border_display, path,
-                warnings)
+    return Data(_with_upload(frame), provinces, provinces_display, border_display, border,
+                path, warnings)
 
 
 def uploaded() -> importers.ImportResult | None:
@@ -137,15 +149,26 @@ def _with_upload(bundled: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The bundled incidents, the reader's, or both, as chosen; a ``dataset`` column says which."""
     mine = uploaded()
     mode = data_mode()
-    parts = []
-    if mode in ("both", "bundled") or mine is None:
-        parts.append(bundled.assign(**{s.DATASET: s.BUNDLED}))
-    if mine is not None and mode in ("both", "yours"):
-        parts.append(mine.frame.assign(**{s.DATASET: s.YOURS}))
-    if len(parts) == 1:
-        return parts[0]
+    if mine is None or mode == "bundled":
+        return bundled  # the shared, read-only frame: no per-viewer copy
+    yours = _upload_frame(mine)
+    if mode == "yours":
+        return yours
+    parts = [bundled, yours]
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
                             crs=bundled.crs)
+
+
+def _upload_frame(result: importers.ImportResult) -> gpd.GeoDataFrame:
+    """The imported incidents with their border distances, computed once per import."""
+    cached = st.session_state.get(K_UPLOAD_FRAME)
+    if cached is None or cached[0] is not result:
+        provinces, _, _, border = _layers()
+        frame = proximity.add_proximity(result.frame, border, provinces)
+        frame[s.DATASET] = s.YOURS
+        cached = (result, frame)
+        st.session_state[K_UPLOAD_FRAME] = cached
+    return cached[1]
 
 
 def run_import(name: str, payload: bytes, provinces: gpd.GeoDataFrame) -> None:
@@ -166,7 +189,7 @@ def run_import(name: str, payload: bytes, provinces: gpd.GeoDataFrame) -> None:
 
 
 def clear_upload() -> None:
-    for key in (K_UPLOAD, K_UPLOAD_ERROR):
+    for key in (K_UPLOAD, K_UPLOAD_ERROR, K_UPLOAD_FRAME):
         st.session_state.pop(key, None)
 
 
@@ -207,6 +230,7 @@ def _seed_widgets(view: ViewState) -> None:
     st.session_state[K_REGIONS] = list(view.regions)
     st.session_state[K_TYPES] = list(view.types)
     st.session_state[K_BASEMAP] = view.basemap
+    st.session_state[K_WITHIN] = view.within_km
 
 
 def _write_url(view: ViewState) -> None:
@@ -279,6 +303,12 @@ def sidebar_view(data: Data) -> ViewState:
         "Event types", options=list(s.EVENT_TYPES), key=K_TYPES,
         format_func=lambda t: s.EVENT_TYPES[t].label, placeholder="All event types",
         help="\n".join(f"- **{t.label}**: {t.help}" for t in s.EVENT_TYPES.values()))
+    within = sb.selectbox(
+        "Distance from the border", options=[None, *WITHIN_CHOICES], key=K_WITHIN,
+        format_func=lambda k: "Any distance" if k is None else f"Within {k} km",
+        help="Geodesic distance from the mapped point to the border line. Most points are "
+             "district centres, so the site itself may be nearer or farther; incidents "
+             "with no point are left out when a distance is set.")
     sb.header("Map")
     basemap = sb.selectbox("Background", options=list(BASEMAPS), key=K_BASEMAP,
                            format_func=BASEMAPS.__getitem__,
@@ -300,7 +330,7 @@ def sidebar_view(data: Data) -> ViewState:
 
     view = ViewState(start, end, tuple(r for r in s.REGIONS if r in regions),
                      tuple(t for t in s.EVENT_TYPES if t in types), basemap,
-                     previous.lat, previous.lon, previous.zoom)
+                     previous.lat, previous.lon, previous.zoom, within, previous.incident)
     if view.basemap != previous.basemap and view.has_map_view:
         st.session_state[K_ANCHOR] = (view.lat, view.lon, view.zoom)
     st.session_state[K_VIEW] = view
@@ -325,7 +355,7 @@ def share_link(view: ViewState) -> str:
 def headline(frame: pd.DataFrame) -> None:
     """Incidents, killed, injured and the date span, as metrics; unknowns said plainly."""
     h = stats.headline(frame)
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 1.6])
+    c1, c2, c3, c5, c4 = st.columns([1, 1, 1, 1, 1.6])
     c1.metric("Incidents", f"{h.incidents:,}",
               help=f"{h.unlocated} of them have no known point and are not on the map"
               if h.unlocated else "All are on the map")
@@ -335,6 +365,9 @@ def headline(frame: pd.DataFrame) -> None:
     c3.metric("Injured", f"{h.injured:,}",
               help=f"Sum of reported figures; {h.injured_unreported} incident(s) reported no "
                    "figure and add nothing here")
+    c5.metric("Cross-border", f"{h.cross_border:,}",
+              help="Incidents whose attackers were reported to come from the other side of "
+                   "the border (an origin point there, or an origin naming that country)")
     if h.first is None or h.last is None:
         span, exact = "—", "No incident in the current filter"
     elif h.first == h.last:

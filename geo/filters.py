@@ -18,6 +18,7 @@ class IncidentFilter:
     end: date
     regions: tuple[str, ...] = field(default=())
     types: tuple[str, ...] = field(default=())
+    within_km: float | None = None  # only incidents this close to the border
 
     def __post_init__(self) -> None:
         if self.start > self.end:
@@ -43,12 +44,24 @@ def mask(frame: pd.DataFrame, flt: IncidentFilter) -> pd.Series:
         keep &= frame[s.REGION_CODE].isin(flt.regions)
     if flt.types:
         keep &= frame[s.EVENT_TYPE].isin(flt.types)
+    if flt.within_km is not None:
+        from geo.proximity import BORDER_KM, within_km
+
+        if BORDER_KM not in frame:
+            msg = "filtering by distance needs the border_km column (geo.proximity)"
+            raise ValueError(msg)
+        keep &= within_km(frame, flt.within_km)
     return keep
 
 
 def apply(frame: pd.DataFrame, flt: IncidentFilter) -> pd.DataFrame:
-    """The incidents that pass ``flt``, as a new frame (same type as ``frame``)."""
-    return frame.loc[mask(frame, flt)].copy()
+    """The incidents that pass ``flt``, as a new frame (same type as ``frame``).
+
+    Boolean indexing already copies the selected rows; a second copy would only cost
+    memory per viewer.
+    """
+    keep = mask(frame, flt)
+    return frame if keep.all() else frame.loc[keep]
 
 
 def date_span(frame: pd.DataFrame) -> tuple[date, date] | None:

@@ -642,7 +642,8 @@ def build_layers(
         How to draw the incidents; by default chosen from their number (``choose_mode``).
     """
     _require_crs(incidents, "incidents")
-    located = incidents[incidents.geometry.notna()]
+    has_point = incidents.geometry.notna()
+    located = incidents if has_point.all() else incidents[has_point]
     mode = mode or choose_mode(len(located))
     prov_fg = folium.FeatureGroup(name=LAYER_PROVINCES, overlay=True, control=True)
     prov_fg.add_child(_Script(_PROVINCES_JS, {"type": "FeatureCollection",

@@ -237,6 +237,11 @@ def parse_sources(text: str) -> list[Source]:
     return sources
 
 
+def is_valid_id(text: str) -> bool:
+    """True for a well-formed incident id (see the ``id`` column)."""
+    return bool(_ID_RE.match(text))
+
+
 def is_http_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host and no spaces or quotes."""
     return bool(re.match(r"^https?://[^\s/\"'<>]+(/[^\s\"'<>]*)?$", url))

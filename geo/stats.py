@@ -23,6 +23,7 @@ class Headline:
     unlocated: int  # incidents with no point on the map
     first: date | None
     last: date | None
+    cross_border: int = 0  # attackers reported to have come from the other side
 
 
 def headline(frame: pd.DataFrame) -> Headline:
@@ -38,6 +39,8 @@ def headline(frame: pd.DataFrame) -> Headline:
         unlocated=int(frame[s.LAT].isna().sum()),
         first=frame[s.DATE].min().date(),
         last=frame[s.DATE].max().date(),
+        cross_border=int(frame["cross_border"].fillna(False).sum())
+        if "cross_border" in frame else 0,
     )
 
 

@@ -3,7 +3,7 @@
 A shared link carries the whole view::
 
     ?start=2025-11-01&end=2025-12-31&region=TJ-KT,TJ-GB&type=cross_border_attack
-     &lat=37.9&lon=70.4&zoom=8&basemap=terrain
+     &within=10&lat=37.9&lon=70.4&zoom=8&basemap=terrain&incident=PBW-0024
 
 Anything invalid or unknown falls back to its default, with a :class:`Notice` naming the
 parameter, the value and what is allowed; parsing never raises on user input.
@@ -28,7 +28,10 @@ BASEMAPS: Final[dict[str, str]] = {
     "none": "No background tiles",
 }
 DEFAULT_BASEMAP: Final = "streets"
-PARAMS: Final = ("start", "end", "region", "type", "basemap", "lat", "lon", "zoom")
+PARAMS: Final = ("start", "end", "region", "type", "within", "basemap", "lat", "lon", "zoom",
+                  "incident")
+#: Distances (km) offered for "within X km of the border".
+WITHIN_CHOICES: Final = (1, 2, 5, 10, 20, 50)
 MAX_PARAM_CHARS: Final = 400
 MIN_ZOOM: Final = 3
 MAX_ZOOM: Final = 18
@@ -46,10 +49,13 @@ class ViewState:
     lat: float | None = None
     lon: float | None = None
     zoom: int | None = None
+    within_km: int | None = None
+    incident: str | None = None  # the incident whose full record is open
 
     @property
     def filter(self) -> IncidentFilter:
-        return IncidentFilter(self.start, self.end, self.regions, self.types)
+        return IncidentFilter(self.start, self.end, self.regions, self.types,
+                              None if self.within_km is None else float(self.within_km))
 
     @property
     def has_map_view(self) -> bool:
@@ -173,8 +179,23 @@ def parse_query(
             notices.append(Notice("basemap", raw["basemap"],
                                   "allowed: " + ", ".join(BASEMAPS) + f"; using {basemap}"))
 
+    within: int | None = None
+    if raw["within"]:
+        if raw["within"] in {str(k) for k in WITHIN_CHOICES}:
+            within = int(raw["within"])
+        else:
+            notices.append(Notice("within", raw["within"], "allowed: " + ", ".join(
+                str(k) for k in WITHIN_CHOICES) + " (km); showing every distance"))
+    incident: str | None = None
+    if raw["incident"]:
+        if s.is_valid_id(raw["incident"]):
+            incident = raw["incident"]
+        else:
+            notices.append(Notice("incident", raw["incident"], "is not an incident id like "
+                                  "PBW-0024; no incident is opened"))
     lat, lon, zoom = _parse_map_view(raw, notices)
-    view = ViewState(dates["start"], dates["end"], regions, types, basemap, lat, lon, zoom)
+    view = ViewState(dates["start"], dates["end"], regions, types, basemap, lat, lon, zoom,
+                     within, incident)
     return view, notices
 
 
@@ -219,12 +240,16 @@ def to_query(view: ViewState) -> dict[str, str]:
         out["region"] = ",".join(view.regions)
     if view.types:
         out["type"] = ",".join(view.types)
+    if view.within_km is not None:
+        out["within"] = str(view.within_km)
     if view.has_map_view:
         out["lat"] = f"{view.lat:g}"
         out["lon"] = f"{view.lon:g}"
         out["zoom"] = str(view.zoom)
     if view.basemap != DEFAULT_BASEMAP:
         out["basemap"] = view.basemap
+    if view.incident:
+        out["incident"] = view.incident
     return out
 
 

@@ -34,7 +34,7 @@ def free_port() -> int:
 def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
     """Run the dashboard on a free port; yields its base URL."""
     port = free_port()
-    full_env = {**os.environ, **(env or {})}
+    full_env = {"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})}  # as `make run`
     if env is None or "PANJ_INCIDENTS" not in env:
         full_env.pop("PANJ_INCIDENTS", None)
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"pbw-streamlit-{port}.log"

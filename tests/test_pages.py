@@ -70,7 +70,7 @@ def test_every_page_runs(page) -> None:
 def test_map_page_headline_figures() -> None:
     at = run()
     assert figures(at) == {"Incidents": "30", "Killed": "40", "Injured": "23",
-                           "Date span": "Jun 2020 – Apr 2026"}
+                           "Cross-border": "20", "Date span": "Jun 2020 – Apr 2026"}
     assert qp(at, "start") == "2020-06-13" and qp(at, "end") == "2026-04-17"
 
 
@@ -268,4 +268,15 @@ def test_garbage_in_every_link_parameter_never_breaks_a_page(page) -> None:
         at = run(page, **params)
         assert not at.exception, (junk, at.exception)
         if page not in ("pages/4_About.py", "pages/3_Import.py"):
-            assert set(figures(at)) == {"Incidents", "Killed", "Injured", "Date span"}
+            assert set(figures(at)) == {"Incidents", "Killed", "Injured", "Cross-border",
+                                        "Date span"}
+
+
+def test_distance_filter_round_trips_through_the_link() -> None:
+    at = run(within="2")
+    assert not at.exception and not at.warning
+    assert at.sidebar.selectbox[0].value == 2
+    n = int(figures(at)["Incidents"])
+    assert 0 < n < 30 and qp(at, "within") == "2"
+    at.sidebar.selectbox[0].set_value(None).run()
+    assert figures(at)["Incidents"] == "30" and "within" not in at.query_params
