@@ -6,7 +6,7 @@ render what ``geo`` computes. This is the only non-page module that imports stre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -240,6 +240,16 @@ def _write_url(view: ViewState) -> None:
     st.session_state[K_QS] = wanted
 
 
+def _incident_anchor(data: Data, incident: str | None) -> tuple[float, float, int] | None:
+    """Centre a link that opens an incident (and gives no map view) on its point."""
+    if not incident:
+        return None
+    rows = data.incidents[(data.incidents[s.ID] == incident) & data.incidents[s.LAT].notna()]
+    if rows.empty:
+        return None
+    return float(rows[s.LAT].iloc[0]), float(rows[s.LON].iloc[0]), 9
+
+
 def _set_dates(start: date, end: date) -> None:
     st.session_state[K_DATES] = (start, end)
 
@@ -247,20 +257,23 @@ def _set_dates(start: date, end: date) -> None:
 def sidebar_view(data: Data) -> ViewState:
     """Read the view from the URL (or the session), draw the shared filters, sync the URL.
 
-    A link opened fresh sets the view; switching pages (which clears Streamlit's query
-    parameters) keeps the session's view and writes it back to the address bar.
+    The link sets the view when the session starts; switching pages (which clears
+    Streamlit's query parameters) keeps the session's view and writes it back to the
+    address bar.
     """
     first, last = data.span
     today = date.today()
     params = _url_params()
-    flat = {k: ",".join(v) for k, v in params.items()}
-    fresh_link = bool(params) and flat != st.session_state.get(K_QS)
-    if K_VIEW not in st.session_state or fresh_link:
+    # The link is read once, when the session starts: opening a link always starts one.
+    # Later in the session the URL only changes because this code wrote it, and a rerun
+    # may still carry the previous URL while the browser applies the new one; reading it
+    # again would undo the reader's last change (the load check caught exactly that).
+    if K_VIEW not in st.session_state:
         view, notices = parse_query(params, default_start=first, default_end=last, today=today)
         st.session_state[K_VIEW] = view
         st.session_state[K_NOTICES] = notices
         st.session_state[K_ANCHOR] = (view.lat, view.lon, view.zoom) if view.has_map_view \
-            else None
+            else _incident_anchor(data, view.incident)
         _seed_widgets(view)
     elif K_DATES not in st.session_state:  # widgets forgotten after a page switch
         _seed_widgets(st.session_state[K_VIEW])
@@ -400,9 +413,20 @@ def _province_code(tooltip: str | None) -> str | None:
     return None
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _band(km: int) -> object:
+    _, _, _, border = _layers()
+    return proximity.band(border, km)
+
+
 @st.fragment
 def map_panel(data: Data, view: ViewState, frame: gpd.GeoDataFrame) -> None:
-    """The map. Pans and zooms rerun only this fragment, to keep the link's lat/lon/zoom."""
+    """The map and, beside it, the record of the incident clicked.
+
+    Pans, zooms and clicks on incidents rerun only this fragment, to keep the link's
+    lat/lon/zoom and open a record without rebuilding the page. The two columns are
+    always there: a layout that changed on a click would remount the map.
+    """
     anchor = st.session_state.get(K_ANCHOR)
     center = (anchor[0], anchor[1]) if anchor else None
     zoom = anchor[2] if anchor else None
@@ -410,17 +434,22 @@ def map_panel(data: Data, view: ViewState, frame: gpd.GeoDataFrame) -> None:
         data.border_display, assets=assets.map_assets(st.get_option("server.baseUrlPath")),
         basemap=view.basemap, center=center, zoom=zoom)
     counts = stats.counts_by_region(frame)
-    map_layers = mapview.build_layers(frame, data.provinces_display, counts)
-    out = st_folium(base, key=MAP_KEY, height=580, use_container_width=True,
-                    feature_group_to_add=map_layers.groups(),
-                    layer_control=folium.LayerControl(collapsed=True),
-                    returned_objects=["center", "zoom", "last_object_clicked_tooltip"])
-    st.caption(map_layers.describe())
-    unlocated = int(frame[s.LAT].isna().sum())
-    if unlocated:
-        st.caption(f"{unlocated} incident(s) in this filter have no known point and are not "
-                   "on the map; the Data page lists them.")
-    _follow_map(out or {}, view)
+    band = (view.within_km, _band(view.within_km)) if view.within_km else None
+    map_layers = mapview.build_layers(frame, data.provinces_display, counts, band=band)
+    left, right = st.columns([3, 1.15], gap="small")
+    with left:
+        out = st_folium(base, key=MAP_KEY, height=580, use_container_width=True,
+                        feature_group_to_add=map_layers.groups(),
+                        layer_control=folium.LayerControl(collapsed=True),
+                        returned_objects=["center", "zoom", "last_object_clicked_tooltip"])
+        st.caption(map_layers.describe())
+        unlocated = int(frame[s.LAT].isna().sum())
+        if unlocated:
+            st.caption(f"{unlocated} incident(s) in this filter have no known point and are "
+                       "not on the map; the Data page lists them.")
+    _follow_map(out or {}, view, data)
+    with right:
+        incident_panel(data, frame, st.session_state[K_VIEW])
     st.caption("Link to this view (copy it with the icon at the right):")
     st.code(share_link(st.session_state[K_VIEW]), language=None)
     if uploaded() is not None and data_mode() != "bundled":
@@ -428,8 +457,43 @@ def map_panel(data: Data, view: ViewState, frame: gpd.GeoDataFrame) -> None:
                    "bundled incidents only.")
 
 
-def _follow_map(out: dict, view: ViewState) -> None:
-    """Keep the URL's lat/lon/zoom on the map's view; a province click filters to it."""
+def _close_incident() -> None:
+    view: ViewState = st.session_state[K_VIEW]
+    st.session_state[K_VIEW] = replace(view, incident=None)
+    _write_url(st.session_state[K_VIEW])
+
+
+def incident_panel(data: Data, frame: gpd.GeoDataFrame, view: ViewState) -> None:
+    """The full record of the open incident: every field and every source.
+
+    Reader-supplied text goes into tables, which show it as plain text; never into
+    Markdown, which would turn it into links or fetch images from anywhere.
+    """
+    if not view.incident:
+        st.caption("Click an incident on the map to see its full record here.")
+        return
+    rows = data.incidents[data.incidents[s.ID] == view.incident]
+    if rows.empty:
+        st.warning(f"No incident has the id {view.incident!r} in this data.")
+        st.button("Close", on_click=_close_incident, key="close_incident")
+        return
+    title, fields, sources = tables.incident_record(rows.iloc[0])
+    st.subheader(title)
+    if view.incident not in set(frame[s.ID]):
+        st.caption("This incident is outside the current filter.")
+    st.dataframe(fields, hide_index=True, width="stretch", height=420,
+                 column_config={"Value": st.column_config.TextColumn("Value", width="large")})
+    st.dataframe(sources, hide_index=True, width="stretch", column_config={
+        "Link": st.column_config.LinkColumn(
+            "Link", display_text=r"https?://(?:www\.)?([^/?#]+)", validate=r"^https?://")})
+    st.caption("Link to this incident alone:")
+    st.code(f"{st.context.url or ''}?incident={view.incident}", language=None)
+    st.button("Close", on_click=_close_incident, key="close_incident")
+
+
+def _follow_map(out: dict, view: ViewState, data: Data) -> None:
+    """Keep the URL's lat/lon/zoom on the map's view; a province click filters to it; an
+    incident click opens its record."""
     center, zoom = out.get("center"), out.get("zoom")
     current: ViewState = st.session_state[K_VIEW]
     if isinstance(center, dict) and isinstance(zoom, (int, float)):
@@ -444,6 +508,12 @@ def _follow_map(out: dict, view: ViewState) -> None:
         if code and code not in view.regions:
             st.session_state[K_PENDING] = code
             st.rerun(scope="app")
+        incident = tip.rsplit("·", 1)[-1].strip()
+        if code is None and incident != view.incident and \
+                incident in set(data.incidents[s.ID]):
+            opened = replace(st.session_state[K_VIEW], incident=incident)
+            st.session_state[K_VIEW] = opened
+            _write_url(opened)
 
 
 @st.cache_data(show_spinner=False)

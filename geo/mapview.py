@@ -23,6 +23,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from pyproj import Transformer
 from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
 
 from geo import schema as s
 from geo.assets import MapAssets
@@ -184,6 +185,8 @@ function popupFor(p) {
     addRow(t, 'Attackers from', p.origin);
     addRow(t, 'Time (local)', p.time);
     addRow(t, 'Location', p.precision);
+    addRow(t, 'To the border', p.border_km);
+    addRow(t, 'Cross-border', p.cross);
     addRow(t, 'Confidence', p.confidence);
     addRow(t, 'Incident ID', p.id);
     box.appendChild(t);
@@ -286,6 +289,12 @@ layer.on('click', function(e) { var j = e.layer._pbw; var box = el('div', null, 
 parent.addLayer(layer);
 window.pbwDrawn = { mode: 'density', n: data.n.reduce(function(a, b) { return a + b; }, 0),
     cells: data.lat.length };
+"""
+
+_BAND_JS: Final = _JS_HELPERS + r"""
+parent.addLayer(L.geoJSON(data, { interactive: false, style: function() {
+    return { color: '#1f78b4', weight: 1, dashArray: '4 3', fillColor: '#a6cee3',
+             fillOpacity: 0.25, className: 'pbw-band' }; } }));
 """
 
 _PROVINCES_JS: Final = _JS_HELPERS + r"""
@@ -495,9 +504,11 @@ class MapLayers:
     n_markers: int  # incidents drawn (each one, or inside density cells)
     mode: DrawMode
     n_cells: int = 0
+    band: folium.FeatureGroup | None = None
 
     def groups(self) -> list[folium.FeatureGroup]:
-        return [self.provinces, self.origins, self.incidents]
+        extra = [self.band] if self.band is not None else []
+        return [self.provinces, *extra, self.origins, self.incidents]
 
     def describe(self) -> str:
         """One sentence for the page: how the incidents are drawn, and why."""
@@ -516,6 +527,19 @@ class MapLayers:
 def _text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
         or value is pd.NA else str(value)
+
+
+def _km_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{float(value):.1f} km from the mapped point (geodesic)"
+
+
+def _cross_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return "yes: attackers reported to come from the other side" if bool(value) else \
+        "no: origin reported on the same side"
 
 
 def _count(value: Any) -> int | None:
@@ -559,6 +583,8 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
                 "sources": [{"outlet": src.outlet, "date": src.published, "url": src.url}
                             for src in s.parse_sources(row[s.SOURCES])],
                 "mine": bool(row.get(s.DATASET) == s.YOURS),
+                "border_km": _km_text(row.get("border_km")),
+                "cross": _cross_text(row.get("cross_border")),
                 "color": etype.color, "r": marker_radius(killed, injured), "gp": gp,
                 "n": int(n), "k": int(k),
             },
@@ -627,6 +653,7 @@ def build_layers(
     counts: dict[str, int],
     *,
     mode: DrawMode | None = None,
+    band: tuple[float, BaseGeometry] | None = None,
 ) -> MapLayers:
     """The layers that follow the filter: shaded provinces, origin arrows and incidents.
 
@@ -640,6 +667,8 @@ def build_layers(
         Incidents per ISO code in the current filter, for the shading.
     mode
         How to draw the incidents; by default chosen from their number (``choose_mode``).
+    band
+        (km, area) of a "within km of the border" filter, drawn as a hatched band.
     """
     _require_crs(incidents, "incidents")
     has_point = incidents.geometry.notna()
@@ -662,7 +691,15 @@ def build_layers(
         cells = density_cells(located)
         n_cells = len(cells["lat"])
         inc_fg.add_child(_Script(_JS_HELPERS + _DENSITY_JS, cells))
-    return MapLayers(prov_fg, orig_fg, inc_fg, len(located), mode, n_cells)
+    band_fg = None
+    if band is not None:
+        km, area = band
+        band_fg = folium.FeatureGroup(name=f"Within {km:g} km of the border", overlay=True,
+                                      control=True)
+        band_fg.add_child(_Script(_BAND_JS, {"type": "Feature", "geometry": mapping(area),
+                                             "properties": {"tip": f"Within {km:g} km of "
+                                                            "the border (geodesic)"}}))
+    return MapLayers(prov_fg, orig_fg, inc_fg, len(located), mode, n_cells, band_fg)
 
 
 def choose_mode(n_located: int) -> DrawMode:

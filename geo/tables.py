@@ -32,6 +32,11 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         "Attackers from": frame[s.ORIGIN],
         "Location precision": frame[s.GEO_PRECISION].map(
             lambda p: f"{p}: {s.GEO_PRECISIONS[int(p)]}"),
+        "To the border (km)": frame["border_km"].round(1) if "border_km" in frame
+        else pd.Series(pd.NA, index=frame.index),
+        "Cross-border": frame["cross_border"].map(
+            lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
+        if "cross_border" in frame else "",
         "Lat": frame[s.LAT],
         "Lon": frame[s.LON],
         "Confidence": frame[s.CONFIDENCE],
@@ -47,3 +52,49 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         out[SOURCE_COLUMN.format(n=i + 1)] = parsed.map(
             lambda ss, i=i: ss[i].url if i < len(ss) else None).to_numpy()
     return out, n_sources
+
+
+def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """One incident as a title, a field/value table and a sources table (plain text)."""
+    title = f"{row[s.DATE]:%d %b %Y} — {s.EVENT_TYPES[row[s.EVENT_TYPE]].label}"
+
+    def text(value: object) -> str:
+        return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
+            else str(value)
+
+    def count(value: object) -> str:
+        return "not reported" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]
+
+    point = "" if pd.isna(row[s.LAT]) else f"{row[s.LAT]:.5f}, {row[s.LON]:.5f}"
+    origin_point = "" if pd.isna(row[s.ORIGIN_LAT]) else \
+        f"{row[s.ORIGIN_LAT]:.5f}, {row[s.ORIGIN_LON]:.5f}"
+    km = row.get("border_km")
+    cross = row.get("cross_border")
+    fields = [
+        ("ID", row[s.ID]),
+        ("Dataset", {s.BUNDLED: "Bundled", s.YOURS: "Your data (this session only)"}.get(
+            text(row.get(s.DATASET)), "")),
+        ("Date", f"{row[s.DATE]:%Y-%m-%d} ({s.DATE_PRECISIONS[row[s.DATE_PRECISION]]})"),
+        ("Time (local)", text(row[s.TIME_LOCAL])),
+        ("Region", f"{s.region_label(row[s.REGION_CODE])} · {row[s.REGION_CODE]}"),
+        ("District", text(row[s.DISTRICT])),
+        ("Location", text(row[s.LOCATION])),
+        ("Point", point or "no point known"),
+        ("Location precision", s.GEO_PRECISIONS[int(row[s.GEO_PRECISION])]),
+        ("To the border", "" if km is None or pd.isna(km)
+         else f"{float(km):.1f} km from the mapped point (geodesic)"),
+        ("Cross-border", "" if cross is None or pd.isna(cross) else ("yes" if cross else "no")),
+        ("Killed", count(row[s.FATALITIES])),
+        ("Injured", count(row[s.INJURED])),
+        ("Victims", text(row[s.VICTIMS])),
+        ("Blamed (by whom)", text(row[s.PERPETRATOR])),
+        ("Attackers from", text(row[s.ORIGIN]) + (f" ({origin_point})" if origin_point else "")),
+        ("Summary", text(row[s.SUMMARY])),
+        ("Confidence", f"{row[s.CONFIDENCE]}: {s.CONFIDENCES[row[s.CONFIDENCE]]}"),
+        ("Notes", text(row[s.NOTES])),
+    ]
+    table = pd.DataFrame([f for f in fields if f[1]], columns=["Field", "Value"])
+    sources = pd.DataFrame([(x.outlet, x.published or "undated", x.url)
+                            for x in s.parse_sources(row[s.SOURCES])],
+                           columns=["Outlet", "Published", "Link"])
+    return title, table, sources

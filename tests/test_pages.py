@@ -280,3 +280,32 @@ def test_distance_filter_round_trips_through_the_link() -> None:
     assert 0 < n < 30 and qp(at, "within") == "2"
     at.sidebar.selectbox[0].set_value(None).run()
     assert figures(at)["Incidents"] == "30" and "within" not in at.query_params
+
+
+def test_incident_link_opens_its_full_record() -> None:
+    at = run(incident="PBW-0024")
+    assert not at.exception and not at.warning
+    assert at.subheader[0].value == "26 Nov 2025 — Cross-border attack"
+    fields = dict(at.dataframe[0].value.values.tolist())
+    assert fields["Killed"] == "3" and fields["Injured"] == "1"
+    assert fields["Cross-border"] == "yes" and fields["To the border"].startswith("11.5 km")
+    assert "drone" in fields["Summary"] and "24 November" in fields["Notes"]
+    sources = at.dataframe[1].value
+    assert len(sources) == 3 and sources["Link"].str.startswith("https://").all()
+    assert any("?incident=PBW-0024" in c.value for c in at.code)
+    assert qp(at, "incident") == "PBW-0024"
+    assert at.session_state["_pbw_anchor"] == (37.84137, 70.04865, 9)
+
+
+def test_unknown_and_malformed_incident_links() -> None:
+    at = run(incident="PBW-9999")
+    assert not at.exception and "No incident has the id 'PBW-9999'" in at.warning[0].value
+    at = run(incident="<script>")
+    assert not at.exception and any("`incident`" in w.value for w in at.warning)
+
+
+def test_closing_the_record_removes_it_from_the_link() -> None:
+    at = run(incident="PBW-0025")
+    at.button(key="close_incident").click().run()
+    assert "incident" not in at.query_params
+    assert not at.subheader
