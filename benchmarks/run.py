@@ -128,15 +128,26 @@ async def _session(url: str, browser, until: float, expected: dict[str, str],
     while time.monotonic() < until:
         label = ("All", "12 months")[turn % 2]
         turn += 1
+        # as a person would: wait until the app is idle ("Running…" gone) before clicking
+        await page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+            timeout=60_000)
         t0 = time.perf_counter()
         await page.get_by_role("button", name=label, exact=True).click()
         try:
+            # query afresh each time: a rerun may replace the metric's DOM node
             await page.wait_for_function(
-                "([el, want]) => el.textContent.trim() === want",
-                arg=[await value.element_handle(), expected[label]], timeout=30_000)
+                """(want) => { const m = [...document.querySelectorAll(
+                    '[data-testid="stMetric"]')].find(e => e.innerText.includes('Incidents'));
+                    const v = m && m.querySelector('[data-testid="stMetricValue"]');
+                    return v !== null && v !== undefined && v.textContent.trim() === want; }""",
+                arg=expected[label], timeout=30_000)
             latencies.append(time.perf_counter() - t0)
         except Exception as exc:  # a timeout is an error of the app, counted and reported
-            errors.append(f"{label}: {type(exc).__name__}")
+            await page.wait_for_timeout(15_000)
+            now = (await value.inner_text()).strip()
+            late = "arrived later" if now == expected[label] else f"still shows {now}"
+            errors.append(f"{label}: {type(exc).__name__} after 30 s ({late})")
         if await page.locator('[data-testid="stException"]').count():
             errors.append("exception shown on the page")
     await ctx.close()
@@ -201,9 +212,10 @@ def main(argv: list[str] | None = None) -> int:
                 row |= browser_figures(path)
             rows.append(row)
             print(pd.DataFrame([row]).T.to_string(header=False), flush=True)
-        table = pd.DataFrame(rows).set_index("incidents").T
-        print("\n== summary (columns: incidents) ==")
-        print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+        if rows:
+            table = pd.DataFrame(rows).set_index("incidents").T
+            print("\n== summary (columns: incidents) ==")
+            print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
         if not args.no_browser and args.sessions > 0 and args.load_seconds > 0:
             path = synthetic.write(args.load_size, folder)
             frame = load_incidents(path).frame
