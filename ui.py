@@ -549,3 +549,48 @@ def table_column_config(n_sources: int) -> dict:
         config[name] = st.column_config.LinkColumn(
             name, display_text=r"https?://(?:www\.)?([^/?#]+)", validate=r"^https?://")
     return config
+
+
+def filter_lines(view: ViewState) -> list[str]:
+    """The current filter in words, for exports and captions."""
+    lines = [f"Dates: {view.start.isoformat()} to {view.end.isoformat()}",
+             "Regions: " + (", ".join(f"{s.region_label(r)} · {r}" for r in view.regions)
+                            if view.regions else "all"),
+             "Event types: " + (", ".join(s.EVENT_TYPES[t].label for t in view.types)
+                                if view.types else "all")]
+    if view.within_km:
+        lines.append(f"Within {view.within_km} km of the border")
+    return lines
+
+
+def region_change_table(data: Data, view: ViewState, frame: pd.DataFrame) -> None:
+    """Per region: this period against the previous one of the same length, flagged."""
+    prev_start, prev_end = stats.previous_period(view.start, view.end)
+    previous = filters.apply(data.incidents, replace(view.filter, start=prev_start,
+                                                     end=prev_end))
+    table = stats.region_change(frame, previous)
+    shown = table[(table["incidents"] > 0) | (table["incidents_before"] > 0)].copy()
+    if view.regions:
+        shown = shown[shown["region_code"].isin(view.regions)]
+    st.caption(f"Previous period: {prev_start.isoformat()} to {prev_end.isoformat()} (same "
+               f"length). Flagged where incidents changed by {stats.FLAG_CHANGE:.0%} or more "
+               f"with at least {stats.FLAG_MIN_INCIDENTS} in one of the periods.")
+    if shown.empty:
+        st.info("No incidents in either period for this filter.")
+        return
+    labels = {"rise": "▲ large rise", "fall": "▼ large fall", "new": "● new"}
+    st.dataframe(pd.DataFrame({
+        "Region": shown["region_code"].map(lambda c: f"{s.region_label(c)} · {c}"),
+        "Incidents": shown["incidents"], "Before": shown["incidents_before"],
+        "Change": shown["change"].map(lambda v: "—" if pd.isna(v) else f"{v:+.0%}"),
+        "Killed": shown["killed"], "Killed before": shown["killed_before"],
+        "Injured": shown["injured"], "Injured before": shown["injured_before"],
+        "Flag": shown["flag"].map(lambda f: labels.get(f, "")),
+    }), hide_index=True, width="stretch")
+
+
+def export_map(data: Data, view: ViewState, frame: gpd.GeoDataFrame) -> str:
+    """The current view as a standalone HTML map (see ``geo.mapview.export_html``)."""
+    return mapview.export_html(frame, data.provinces_display, data.border_display,
+                               basemap=view.basemap, filter_lines=filter_lines(view),
+                               link=share_link(view), made=date.today().isoformat())

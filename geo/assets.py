@@ -88,6 +88,22 @@ def map_assets(base_url: str = "") -> MapAssets:
                      css=(("leaflet_css", f"{root}/leaflet.css"),))
 
 
+def inline_leaflet() -> tuple[str, str]:
+    """Leaflet's script and stylesheet as text, for a map file that works on its own.
+
+    The stylesheet's images become data: URIs so nothing is fetched. The text is read from
+    the installed package at export time; it is never committed.
+    """
+    import base64
+
+    src = leaflet_source_dir()
+    css = (src / "leaflet.css").read_text(encoding="utf-8")
+    for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
+        data = base64.b64encode((src / "images" / name).read_bytes()).decode()
+        css = css.replace(f"images/{name}", f"data:image/png;base64,{data}")
+    return (src / "leaflet.js").read_text(encoding="utf-8"), css
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Copy Leaflet into static/vendor/.")
     parser.add_argument("--dest", type=Path, default=VENDOR_DIR)

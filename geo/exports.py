@@ -58,3 +58,23 @@ def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
                          {"type": "Point", "coordinates": [geom.x, geom.y]}})
     doc = {"type": "FeatureCollection", "features": features}
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def to_geopackage(frame: gpd.GeoDataFrame) -> bytes:
+    """A GeoPackage (layer ``incidents``, EPSG:4326), written in memory: exports may hold a
+    reader's uploaded data, which must never touch the disk."""
+    import io
+
+    import pyogrio
+
+    if frame.crs is None or frame.crs.to_string() != "EPSG:4326":
+        msg = f"incidents must be in EPSG:4326 to export a GeoPackage; got CRS {frame.crs}"
+        raise ValueError(msg)
+    out = frame.copy()
+    out[s.DATE] = out[s.DATE].dt.strftime("%Y-%m-%d")
+    for col in out.columns:
+        if str(out[col].dtype) == "boolean":  # GeoPackage has no nullable boolean
+            out[col] = out[col].map(lambda v: None if pd.isna(v) else ("yes" if v else "no"))
+    buf = io.BytesIO()
+    pyogrio.write_dataframe(out, buf, driver="GPKG", layer="incidents")
+    return buf.getvalue()

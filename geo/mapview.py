@@ -775,3 +775,40 @@ def standalone_html(base: folium.Map, layers: MapLayers | Sequence[folium.Featur
         fg.add_to(base)
     folium.LayerControl(collapsed=False).add_to(base)
     return base.get_root().render()
+
+
+_EXPORT_NOTE_JS: Final = _JS_HELPERS + r"""
+var note = L.control({ position: 'bottomleft' });
+note.onAdd = function() { var box = L.DomUtil.create('div', 'pbw-legend');
+    box.appendChild(el('div', data.title, 'pbw-legend-h'));
+    data.lines.forEach(function(t) { box.appendChild(el('div', t, 'pbw-legend-note')); });
+    if (isHttp(data.link)) { var a = el('a', 'Open this view in the dashboard');
+        a.href = data.link; a.target = '_blank'; a.rel = 'noopener noreferrer';
+        box.appendChild(a); }
+    return box; };
+note.addTo(parent);
+"""
+
+
+def export_html(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
+                border: gpd.GeoDataFrame, *, basemap: str, filter_lines: list[str],
+                link: str, made: str) -> str:
+    """The current view as one HTML file that opens without the server.
+
+    Leaflet is inlined from its installed package, so the file needs no network except
+    for background tiles; it names the filter it was made with, its link and attribution.
+    """
+    from geo import assets as _assets
+    from geo import stats as _stats
+
+    js, css = _assets.inline_leaflet()
+    base = build_base_map(border, assets=MapAssets(js=(), css=()), basemap=basemap)
+    # raw elements: Leaflet's own source is never parsed as a Jinja template
+    base.get_root().header.add_child(_RawJS(f"<style>{css}</style>"), name="leaflet_css")
+    base.get_root().header.add_child(_RawJS(f"<script>{js}</script>"), name="leaflet_js")
+    built = build_layers(frame, provinces, _stats.counts_by_region(frame))
+    base.add_child(_Script(_EXPORT_NOTE_JS, {
+        "title": "Panj Border Watch — exported map",
+        "lines": [*filter_lines, f"{built.describe()}", f"Made {made}. {BOUNDARY_ATTRIBUTION}."],
+        "link": link}))
+    return standalone_html(base, built)

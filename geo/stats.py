@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from geo import schema as s
@@ -83,3 +84,55 @@ def time_series(frame: pd.DataFrame, *, period: Period = "month",
         "injured": grouped[s.INJURED].sum(min_count=0).astype(int),
     }).reset_index()
     return out[cols]
+
+
+#: A region's change is flagged when it is at least this large (as a share of the previous
+#: period) and involves at least ``FLAG_MIN_INCIDENTS`` incidents in one of the periods.
+FLAG_CHANGE: float = 0.5
+FLAG_MIN_INCIDENTS: int = 3
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of the same length that ends the day before ``start``."""
+    from datetime import timedelta
+
+    days = (end - start).days + 1
+    return start - timedelta(days=days), start - timedelta(days=1)
+
+
+def region_change(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Per region: incidents, killed and injured in two periods, the change, and a flag.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per mapped region (and "outside", when any incident is) with columns
+        ``region_code``, ``incidents``, ``incidents_before``, ``change`` (share, NaN when
+        there were none before), ``killed``, ``killed_before``, ``injured``,
+        ``injured_before`` and ``flag`` ("rise", "fall", "new" or "").
+    """
+    def sums(frame: pd.DataFrame) -> pd.DataFrame:
+        grouped = frame.groupby(s.REGION_CODE)
+        return pd.DataFrame({"incidents": grouped.size(),
+                             "killed": grouped[s.FATALITIES].sum(min_count=0),
+                             "injured": grouped[s.INJURED].sum(min_count=0)})
+
+    seen = set(current[s.REGION_CODE]) | set(previous[s.REGION_CODE])
+    codes = list(s.REGIONS) + sorted(seen - set(s.REGIONS))
+    now = sums(current).reindex(codes).fillna(0).astype(int)
+    before = sums(previous).reindex(codes).fillna(0).astype(int)
+    out = pd.DataFrame({"region_code": codes,
+                        "incidents": now["incidents"].to_numpy(),
+                        "incidents_before": before["incidents"].to_numpy(),
+                        "killed": now["killed"].to_numpy(),
+                        "killed_before": before["killed"].to_numpy(),
+                        "injured": now["injured"].to_numpy(),
+                        "injured_before": before["injured"].to_numpy()})
+    prior = out["incidents_before"].replace(0, np.nan)
+    out["change"] = (out["incidents"] - out["incidents_before"]) / prior
+    big = out[["incidents", "incidents_before"]].max(axis=1) >= FLAG_MIN_INCIDENTS
+    out["flag"] = np.select(
+        [big & (out["incidents_before"] == 0),
+         big & (out["change"] >= FLAG_CHANGE), big & (out["change"] <= -FLAG_CHANGE)],
+        ["new", "rise", "fall"], default="")
+    return out

@@ -35,6 +35,9 @@ else:
         st.session_state["tl_last_span"] = span
         ui.set_dates_and_rerun(*span)
 
+st.subheader("By region: this period against the previous one")
+ui.region_change_table(data, view, frame)
+
 st.subheader(f"Context events in this period ({len(in_range)})")
 st.dataframe(
     in_range.assign(source=in_range["sources"].str.extract(r"(https?://\S+)", expand=False)),

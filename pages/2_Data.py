@@ -22,7 +22,7 @@ else:
     st.dataframe(table, hide_index=True, width="stretch", height=520,
                  column_config=ui.table_column_config(n_sources))
     stem = f"panj-incidents_{view.start.isoformat()}_{view.end.isoformat()}"
-    c1, c2 = st.columns(2)
+    c1, c2, c3, c4 = st.columns(4)
     c1.download_button("Download CSV", exports.to_csv(frame), file_name=f"{stem}.csv",
                        mime="text/csv", width="stretch",
                        help="The project's own format (see the About page); cells that a "
@@ -31,3 +31,10 @@ else:
                        file_name=f"{stem}.geojson", mime="application/geo+json",
                        width="stretch",
                        help="Points in WGS84; incidents with no known point have null geometry")
+    c3.download_button("Download GeoPackage", lambda: exports.to_geopackage(frame),
+                       file_name=f"{stem}.gpkg", mime="application/geopackage+sqlite3",
+                       width="stretch", help="Layer 'incidents', EPSG:4326, for QGIS or ArcGIS")
+    c4.download_button("Download map (HTML)", lambda: ui.export_map(data, view, frame),
+                       file_name=f"{stem}.html", mime="text/html", width="stretch",
+                       help="This view as one HTML file that opens without the dashboard; "
+                            "it names the filter it was made with")

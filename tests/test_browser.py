@@ -201,3 +201,27 @@ def test_uploading_an_acled_export_puts_it_on_the_map(page, server) -> None:
     assert mine == 27
     assert b.metric(page, "Incidents") == "57"
     assert page.traffic.non_tile() == []
+
+
+def test_exported_map_opens_without_the_server(chromium, tmp_path, provinces) -> None:
+    from geo import layers, mapview
+    from geo.incidents import load_incidents
+
+    html = mapview.export_html(
+        load_incidents().frame, layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
+        layers.load_border(layers.BORDER_DISPLAY_FILE), basemap="streets",
+        filter_lines=["Dates: 2020-06-13 to 2026-04-17"], link="http://example.org/?x=1",
+        made="2026-11-28")
+    path = tmp_path / "map.html"
+    path.write_text(html, encoding="utf-8")
+    context = chromium.new_context()
+    try:
+        pg = context.new_page()
+        traffic = b.offline(pg)
+        pg.goto(path.as_uri())
+        pg.locator("path.pbw-border").wait_for(timeout=20_000)
+        assert pg.locator("path.pbw-incident").count() == 27
+        assert "Dates: 2020-06-13 to 2026-04-17" in pg.locator("body").inner_text()
+        assert not traffic.page_errors and traffic.non_tile() == []
+    finally:
+        context.close()

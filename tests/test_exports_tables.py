@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 
 from geo import exports, tables
 from geo import schema as s
@@ -49,3 +50,29 @@ def test_table_keeps_missing_figures_missing_and_lists_source_links() -> None:
     assert all(str(u).startswith(("http://", "https://"))
                for u in table["Source 1"])
     assert table.loc[table.ID == "PBW-0024", "Region"].iloc[0] == "Khatlon (Tajikistan) · TJ-KT"
+
+
+@pytest.mark.filterwarnings("ignore:File /vsimem/.*non conformant file extension")
+def test_geopackage_export_reads_back() -> None:
+    import io
+
+    import geopandas as gpd
+
+    frame = load_incidents().frame
+    data = exports.to_geopackage(frame)
+    assert data.startswith(b"SQLite format 3")
+    back = gpd.read_file(io.BytesIO(data), layer="incidents")
+    assert len(back) == 30 and back.crs.to_epsg() == 4326
+    assert back.geometry.isna().sum() == 3
+    assert set(back["id"]) == set(frame[s.ID])
+
+
+def test_incident_record_lists_every_field_and_source() -> None:
+    frame = load_incidents().frame
+    title, fields, sources = tables.incident_record(frame.set_index(s.ID, drop=False)
+                                                    .loc["PBW-0026"])
+    got = dict(fields.values.tolist())
+    assert title == "24 Dec 2025 — Armed incursion"
+    assert got["Killed"] == "5" and got["Injured"] == "2"
+    assert "Hasht-e Subh says 2 attackers" in got["Notes"]
+    assert len(sources) == 3

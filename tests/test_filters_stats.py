@@ -101,3 +101,24 @@ def test_no_geo_function_mutates_its_input(incidents, provinces) -> None:
     exports.to_geojson(incidents)
     mapview.build_layers(incidents, provinces, stats.counts_by_region(incidents))
     pd.testing.assert_frame_equal(incidents, before)
+
+
+def test_previous_period_has_the_same_length() -> None:
+    assert stats.previous_period(date(2025, 11, 26), date(2025, 12, 1)) == (
+        date(2025, 11, 20), date(2025, 11, 25))
+    assert stats.previous_period(date(2024, 3, 1), date(2024, 3, 1)) == (
+        date(2024, 2, 29), date(2024, 2, 29))
+
+
+def test_region_change_flags_large_moves(incidents) -> None:
+    start, end = date(2025, 7, 1), date(2026, 4, 30)
+    now = filters.apply(incidents, IncidentFilter(start, end))
+    before = filters.apply(incidents, IncidentFilter(*stats.previous_period(start, end)))
+    table = stats.region_change(now, before).set_index("region_code")
+    assert list(table.index) == list(s.REGIONS)  # every region once, in order
+    kt = table.loc["TJ-KT"]
+    assert (kt["incidents"], kt["incidents_before"], kt["flag"]) == (7, 1, "rise")
+    assert kt["change"] == pytest.approx(6.0)
+    assert table.loc["AF-BDS", "flag"] == "new"  # 3 now, none before
+    assert table.loc["TJ-GB", "flag"] == ""  # 1 against 0: too few to flag
+    assert table["incidents"].sum() == len(now)
