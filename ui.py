@@ -40,6 +40,7 @@ K_VIEW, K_QS, K_NOTICES, K_ANCHOR, K_TIP, K_PENDING, K_PENDING_DATES = (
 K_UPLOAD, K_UPLOAD_ERROR, K_MODE, K_MODE_WIDGET, K_UPLOAD_FRAME = (
     "_pbw_upload", "_pbw_upload_error", "_pbw_mode", "w_data_mode", "_pbw_upload_frame")
 K_WITHIN = "w_within"
+K_PAGE_QS = "_pbw_page_qs"  # link parameters of the current page only (e.g. Compare)
 DATA_MODES = {"both": "Bundled and your data", "yours": "Only your data",
               "bundled": "Only the bundled data"}
 
@@ -63,7 +64,8 @@ class Data:
 
 
 #: The pages, in the order the navigation shows them (file, label).
-PAGES = (("app.py", "Map"), ("pages/1_Timeline.py", "Timeline"), ("pages/2_Data.py", "Data"),
+PAGES = (("app.py", "Map"), ("pages/1_Timeline.py", "Timeline"),
+         ("pages/5_Compare.py", "Compare periods"), ("pages/2_Data.py", "Data"),
          ("pages/3_Import.py", "Your data"), ("pages/4_About.py", "About"))
 
 
@@ -234,7 +236,7 @@ def _seed_widgets(view: ViewState) -> None:
 
 
 def _write_url(view: ViewState) -> None:
-    wanted = to_query(view)
+    wanted = {**to_query(view), **st.session_state.get(K_PAGE_QS, {})}
     if {k: ",".join(v) for k, v in _url_params().items()} != wanted:
         st.query_params.from_dict(wanted)
     st.session_state[K_QS] = wanted
@@ -268,7 +270,9 @@ def sidebar_view(data: Data) -> ViewState:
     # Later in the session the URL only changes because this code wrote it, and a rerun
     # may still carry the previous URL while the browser applies the new one; reading it
     # again would undo the reader's last change (the load check caught exactly that).
+    st.session_state[K_PAGE_QS] = {}  # a page that has its own parameters sets them again
     if K_VIEW not in st.session_state:
+        st.session_state["_pbw_start_params"] = params  # pages read their own from these
         view, notices = parse_query(params, default_start=first, default_end=last, today=today)
         st.session_state[K_VIEW] = view
         st.session_state[K_NOTICES] = notices
@@ -568,23 +572,34 @@ def region_change_table(data: Data, view: ViewState, frame: pd.DataFrame) -> Non
     prev_start, prev_end = stats.previous_period(view.start, view.end)
     previous = filters.apply(data.incidents, replace(view.filter, start=prev_start,
                                                      end=prev_end))
-    table = stats.region_change(frame, previous)
-    shown = table[(table["incidents"] > 0) | (table["incidents_before"] > 0)].copy()
-    if view.regions:
-        shown = shown[shown["region_code"].isin(view.regions)]
     st.caption(f"Previous period: {prev_start.isoformat()} to {prev_end.isoformat()} (same "
                f"length). Flagged where incidents changed by {stats.FLAG_CHANGE:.0%} or more "
                f"with at least {stats.FLAG_MIN_INCIDENTS} in one of the periods.")
+    _change_table(frame, previous, view, now="This period", before="Before")
+
+
+def compare_table(frame_a: pd.DataFrame, frame_b: pd.DataFrame, view: ViewState) -> None:
+    """Per region: period A against period B, flagged as on the Timeline page."""
+    _change_table(frame_a, frame_b, view, now="A", before="B")
+
+
+def _change_table(now_frame: pd.DataFrame, before_frame: pd.DataFrame, view: ViewState, *,
+                  now: str, before: str) -> None:
+    table = stats.region_change(now_frame, before_frame)
+    shown = table[(table["incidents"] > 0) | (table["incidents_before"] > 0)]
+    if view.regions:
+        shown = shown[shown["region_code"].isin(view.regions)]
     if shown.empty:
         st.info("No incidents in either period for this filter.")
         return
     labels = {"rise": "▲ large rise", "fall": "▼ large fall", "new": "● new"}
     st.dataframe(pd.DataFrame({
         "Region": shown["region_code"].map(lambda c: f"{s.region_label(c)} · {c}"),
-        "Incidents": shown["incidents"], "Before": shown["incidents_before"],
+        f"Incidents ({now})": shown["incidents"], f"Incidents ({before})":
+        shown["incidents_before"],
         "Change": shown["change"].map(lambda v: "—" if pd.isna(v) else f"{v:+.0%}"),
-        "Killed": shown["killed"], "Killed before": shown["killed_before"],
-        "Injured": shown["injured"], "Injured before": shown["injured_before"],
+        f"Killed ({now})": shown["killed"], f"Killed ({before})": shown["killed_before"],
+        f"Injured ({now})": shown["injured"], f"Injured ({before})": shown["injured_before"],
         "Flag": shown["flag"].map(lambda f: labels.get(f, "")),
     }), hide_index=True, width="stretch")
 
@@ -594,3 +609,26 @@ def export_map(data: Data, view: ViewState, frame: gpd.GeoDataFrame) -> str:
     return mapview.export_html(frame, data.provinces_display, data.border_display,
                                basemap=view.basemap, filter_lines=filter_lines(view),
                                link=share_link(view), made=date.today().isoformat())
+
+
+
+def set_page_params(params: dict[str, str]) -> None:
+    """Add this page's own parameters to the link (after :func:`sidebar_view`)."""
+    st.session_state[K_PAGE_QS] = params
+    _write_url(st.session_state[K_VIEW])
+
+
+def url_params_at_start() -> dict[str, list[str]]:
+    """The link's parameters as the session opened it (pages read their own from here)."""
+    return st.session_state.get("_pbw_start_params", {})
+
+
+def small_map(data: Data, frame: gpd.GeoDataFrame, key: str, basemap: str) -> None:
+    """A map that sends nothing back: panning it never reruns the page."""
+    base = mapview.build_base_map(
+        data.border_display, assets=assets.map_assets(st.get_option("server.baseUrlPath")),
+        basemap=basemap)
+    built = mapview.build_layers(frame, data.provinces_display, stats.counts_by_region(frame))
+    st_folium(base, key=key, height=420, use_container_width=True,
+              feature_group_to_add=built.groups(), returned_objects=[])
+    st.caption(built.describe())

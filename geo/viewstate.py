@@ -258,3 +258,35 @@ def query_string(view: ViewState) -> str:
     from urllib.parse import quote
 
     return "&".join(f"{k}={quote(v, safe=',-.:')}" for k, v in to_query(view).items())
+
+
+def parse_period(
+    params: Mapping[str, str | Sequence[str]],
+    prefix: str,
+    *,
+    default: tuple[date, date],
+    today: date | None = None,
+) -> tuple[tuple[date, date], list[Notice]]:
+    """A second date range in a link (``{prefix}_start``/``{prefix}_end``), e.g. for the
+    period comparison; anything unusable falls back to ``default`` with a notice."""
+    today = today or date.today()
+    notices: list[Notice] = []
+    got = list(default)
+    for i, part in enumerate(("start", "end")):
+        key = f"{prefix}_{part}"
+        text = _first(params, key)
+        if not text:
+            continue
+        parsed = _parse_date(text[:MAX_PARAM_CHARS])
+        if parsed is None or not (s.MIN_DATE <= parsed <= today):
+            notices.append(Notice(key, text, f"must be a date like 2025-11-26 between "
+                                  f"{s.MIN_DATE.isoformat()} and today; using "
+                                  f"{default[i].isoformat()}"))
+        else:
+            got[i] = parsed
+    if got[0] > got[1]:
+        notices.append(Notice(f"{prefix}_start", got[0].isoformat(),
+                              f"is after {prefix}_end ({got[1].isoformat()}); using "
+                              f"{default[0].isoformat()} to {default[1].isoformat()}"))
+        got = list(default)
+    return (got[0], got[1]), notices

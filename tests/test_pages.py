@@ -13,7 +13,8 @@ from geo.incidents import INCIDENTS_ENV
 
 from .conftest import ROOT, data_checksums, good_row
 
-PAGES = ["app.py", "pages/1_Timeline.py", "pages/2_Data.py", "pages/4_About.py"]
+PAGES = ["app.py", "pages/1_Timeline.py", "pages/2_Data.py", "pages/4_About.py",
+         "pages/5_Compare.py"]
 
 
 def app(page: str = "app.py") -> AppTest:
@@ -135,7 +136,7 @@ def test_bad_link_parameters_give_a_notice_and_defaults(params, param) -> None:
 def test_pages_keep_the_filter(page) -> None:
     at = run(page, start="2025-11-26", end="2025-12-01", region="TJ-KT,TJ-GB")
     assert not at.exception
-    if page != "pages/4_About.py":
+    if page not in ("pages/4_About.py", "pages/5_Compare.py"):
         assert figures(at)["Incidents"] == "2"
 
 
@@ -144,7 +145,9 @@ def test_data_page_lists_the_filtered_incidents_with_downloads() -> None:
     table = at.dataframe[0].value
     assert list(table["ID"]) == ["PBW-0024", "PBW-0025"]
     assert table["Source 1"].str.startswith("https://").all()
-    assert len(at.get("download_button")) == 2
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["Download CSV", "Download GeoJSON", "Download GeoPackage",
+                      "Download map (HTML)"]
 
 
 @pytest.mark.parametrize("day", ["2025-11-26", "2020-06-13"])
@@ -158,7 +161,8 @@ def test_timeline_page_has_chart_and_context_events() -> None:
     at = run("pages/1_Timeline.py", start="2025-11-01", end="2025-12-31")
     assert not at.exception
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    events = at.dataframe[0].value
+    by_region, events = at.dataframe[0].value, at.dataframe[1].value
+    assert "Flag" in by_region.columns
     assert len(events) > 0 and events["date"].min() >= pd.Timestamp("2025-11-01")
 
 
@@ -267,7 +271,7 @@ def test_garbage_in_every_link_parameter_never_breaks_a_page(page) -> None:
         params["start"] = junk
         at = run(page, **params)
         assert not at.exception, (junk, at.exception)
-        if page not in ("pages/4_About.py", "pages/3_Import.py"):
+        if page not in ("pages/4_About.py", "pages/3_Import.py", "pages/5_Compare.py"):
             assert set(figures(at)) == {"Incidents", "Killed", "Injured", "Cross-border",
                                         "Date span"}
 
@@ -309,3 +313,23 @@ def test_closing_the_record_removes_it_from_the_link() -> None:
     at.button(key="close_incident").click().run()
     assert "incident" not in at.query_params
     assert not at.subheader
+
+
+def test_compare_two_periods_from_a_link() -> None:
+    at = run("pages/5_Compare.py", a_start="2025-07-01", a_end="2026-04-30",
+             b_start="2024-08-31", b_end="2025-06-30", region="TJ-KT")
+    assert not at.exception and not at.warning
+    assert {m.label: m.value for m in at.metric}["Incidents: A (B)"] == "7 (1)"
+    row = at.dataframe[0].value.iloc[0]
+    assert row["Region"].endswith("TJ-KT") and row["Flag"] == "▲ large rise"
+    assert (qp(at, "a_start"), qp(at, "b_end"), qp(at, "region")) == (
+        "2025-07-01", "2025-06-30", "TJ-KT")
+    assert any("a_start=2025-07-01" in c.value for c in at.code)
+
+
+def test_compare_defaults_and_bad_period() -> None:
+    at = run("pages/5_Compare.py", a_start="soon", b_start="2025-12-01", b_end="2025-01-01")
+    assert not at.exception
+    params = {w.value.split("`")[1] for w in at.warning}
+    assert params == {"a_start", "b_start"}
+    assert at.date_input(key="cmp_a").value == (date(2025, 4, 18), date(2026, 4, 17))

@@ -1,0 +1,65 @@
+"""Compare two periods: figures per region and the change, with a map of each."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import streamlit as st
+
+import ui
+from geo import filters, stats
+from geo.viewstate import parse_period
+
+ui.page_setup("Compare periods")
+data = ui.load_data()
+view = ui.sidebar_view(data)
+first, last = data.span
+
+st.title("Compare two periods")
+st.caption("Period A against period B, with the regions, event types and distance chosen in "
+           "the sidebar. By default, the latest twelve months of data against the twelve "
+           "before.")
+default_a = (last - timedelta(days=364), last)
+default_b = (last - timedelta(days=729), last - timedelta(days=365))
+start_params = ui.url_params_at_start()
+if "cmp_a" not in st.session_state:
+    (a_range, notes_a) = parse_period(start_params, "a", default=default_a)
+    (b_range, notes_b) = parse_period(start_params, "b", default=default_b)
+    st.session_state["cmp_a"], st.session_state["cmp_b"] = a_range, b_range
+    st.session_state["cmp_notices"] = notes_a + notes_b
+for notice in st.session_state["cmp_notices"]:
+    st.warning(str(notice), icon="⚠️")
+
+c1, c2 = st.columns(2)
+picked_a = c1.date_input("Period A", key="cmp_a", format="YYYY-MM-DD")
+picked_b = c2.date_input("Period B", key="cmp_b", format="YYYY-MM-DD")
+if len(picked_a) != 2 or len(picked_b) != 2:
+    st.info("Pick both ends of each period.")
+    st.stop()
+ui.set_page_params({"a_start": picked_a[0].isoformat(), "a_end": picked_a[1].isoformat(),
+                    "b_start": picked_b[0].isoformat(), "b_end": picked_b[1].isoformat()})
+frame_a = filters.apply(data.incidents, replace(view.filter, start=picked_a[0],
+                                                 end=picked_a[1]))
+frame_b = filters.apply(data.incidents, replace(view.filter, start=picked_b[0],
+                                                 end=picked_b[1]))
+
+ha, hb = stats.headline(frame_a), stats.headline(frame_b)
+m = st.columns(3)
+for col, label, a_value, b_value in ((m[0], "Incidents", ha.incidents, hb.incidents),
+                                     (m[1], "Killed", ha.killed, hb.killed),
+                                     (m[2], "Injured", ha.injured, hb.injured)):
+    col.metric(f"{label}: A (B)", f"{a_value:,} ({b_value:,})", delta=a_value - b_value,
+               delta_color="inverse", help="The change is A minus B; reported figures only")
+
+st.subheader("By region")
+ui.compare_table(frame_a, frame_b, view)
+
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**A: {picked_a[0]:%d %b %Y} – {picked_a[1]:%d %b %Y}**")
+    ui.small_map(data, frame_a, "cmp_map_a", view.basemap)
+with right:
+    st.markdown(f"**B: {picked_b[0]:%d %b %Y} – {picked_b[1]:%d %b %Y}**")
+    ui.small_map(data, frame_b, "cmp_map_b", view.basemap)
+st.caption("Link to this comparison:")
+st.code(ui.share_link(view) + "&" + "&".join(
+    f"{k}={v}" for k, v in st.session_state["_pbw_page_qs"].items()), language=None)
