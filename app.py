@@ -16,4 +16,6 @@ st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan bord
 ui.headline(frame)
 if frame.empty:
     ui.empty_hint(view, data)
+ui.playback_controls(view)
 ui.map_panel(data, view, frame)
+ui.playback_tick()

@@ -6,6 +6,7 @@ render what ``geo`` computes. This is the only non-page module that imports stre
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, filters, importers, layers, mapview, proximity, stats, tables
+from geo import assets, filters, importers, layers, mapview, playback, proximity, stats, tables
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
 from geo.incidents import DATA_UPDATED, incidents_path, load_context_events, load_incidents
@@ -232,7 +233,7 @@ def _seed_widgets(view: ViewState) -> None:
     st.session_state[K_REGIONS] = list(view.regions)
     st.session_state[K_TYPES] = list(view.types)
     st.session_state[K_BASEMAP] = view.basemap
-    st.session_state[K_WITHIN] = view.within_km
+    st.session_state[K_WITHIN] = view.within_km or 0
 
 
 def _write_url(view: ViewState) -> None:
@@ -320,9 +321,10 @@ def sidebar_view(data: Data) -> ViewState:
         "Event types", options=list(s.EVENT_TYPES), key=K_TYPES,
         format_func=lambda t: s.EVENT_TYPES[t].label, placeholder="All event types",
         help="\n".join(f"- **{t.label}**: {t.help}" for t in s.EVENT_TYPES.values()))
+    # 0 stands for "any distance": a selectbox shows None as "nothing chosen"
     within = sb.selectbox(
-        "Distance from the border", options=[None, *WITHIN_CHOICES], key=K_WITHIN,
-        format_func=lambda k: "Any distance" if k is None else f"Within {k} km",
+        "Distance from the border", options=[0, *WITHIN_CHOICES], key=K_WITHIN,
+        format_func=lambda k: "Any distance" if not k else f"Within {k} km",
         help="Geodesic distance from the mapped point to the border line. Most points are "
              "district centres, so the site itself may be nearer or farther; incidents "
              "with no point are left out when a distance is set.")
@@ -347,7 +349,8 @@ def sidebar_view(data: Data) -> ViewState:
 
     view = ViewState(start, end, tuple(r for r in s.REGIONS if r in regions),
                      tuple(t for t in s.EVENT_TYPES if t in types), basemap,
-                     previous.lat, previous.lon, previous.zoom, within, previous.incident)
+                     previous.lat, previous.lon, previous.zoom, within or None,
+                     previous.incident)
     if view.basemap != previous.basemap and view.has_map_view:
         st.session_state[K_ANCHOR] = (view.lat, view.lon, view.zoom)
     st.session_state[K_VIEW] = view
@@ -372,7 +375,7 @@ def share_link(view: ViewState) -> str:
 def headline(frame: pd.DataFrame) -> None:
     """Incidents, killed, injured and the date span, as metrics; unknowns said plainly."""
     h = stats.headline(frame)
-    c1, c2, c3, c5, c4 = st.columns([1, 1, 1, 1, 1.6])
+    c1, c2, c3, c5, c4 = st.columns([0.9, 0.9, 0.9, 1, 1.9])
     c1.metric("Incidents", f"{h.incidents:,}",
               help=f"{h.unlocated} of them have no known point and are not on the map"
               if h.unlocated else "All are on the map")
@@ -389,9 +392,12 @@ def headline(frame: pd.DataFrame) -> None:
         span, exact = "—", "No incident in the current filter"
     elif h.first == h.last:
         span, exact = f"{h.first:%d %b %Y}", f"One day: {h.first.isoformat()}"
+    elif h.first.year == h.last.year:
+        span = f"{h.first:%b %Y}" if h.first.month == h.last.month else \
+            f"{h.first:%b}–{h.last:%b %Y}"
+        exact = f"First and last incident: {h.first.isoformat()} to {h.last.isoformat()}"
     else:
-        months = (f"{h.first:%b %Y}", f"{h.last:%b %Y}")
-        span = months[0] if months[0] == months[1] else f"{months[0]} – {months[1]}"
+        span = f"{h.first:%b %Y} – {h.last:%b %Y}"
         exact = f"First and last incident: {h.first.isoformat()} to {h.last.isoformat()}"
     c4.metric("Date span", span, help=exact)
 
@@ -632,3 +638,92 @@ def small_map(data: Data, frame: gpd.GeoDataFrame, key: str, basemap: str) -> No
     st_folium(base, key=key, height=420, use_container_width=True,
               feature_group_to_add=built.groups(), returned_objects=[])
     st.caption(built.describe())
+
+
+# --- time playback -------------------------------------------------------------------------
+K_PLAY, K_STEP, K_WINDOW = "_pbw_play", "w_play_step", "w_play_window"
+PLAY_INTERVAL_S = 1.5
+
+
+def _play_frame(state: dict) -> tuple[date, date]:
+    return playback.window(state["from"], state["ends"][state["i"]], state["step"],
+                           state["window"])
+
+
+def _play(view: ViewState) -> None:
+    step, mode = st.session_state[K_STEP], st.session_state[K_WINDOW]
+    state = {"from": view.start, "to": view.end, "step": step, "window": mode, "i": 0,
+             "ends": playback.frame_ends(view.start, view.end, step),
+             "due": time.monotonic() + PLAY_INTERVAL_S}
+    st.session_state[K_PLAY] = state
+    st.session_state[K_DATES] = _play_frame(state)
+
+
+def _pause() -> None:
+    st.session_state[K_PLAY] = None
+
+
+def _tick() -> None:
+    state = st.session_state.get(K_PLAY)
+    # a run_every fragment also runs within every full run; only a due tick advances
+    if not state or time.monotonic() < state["due"]:
+        return
+    state["due"] = time.monotonic() + PLAY_INTERVAL_S
+    if state["i"] + 1 >= len(state["ends"]):
+        st.session_state[K_PLAY] = None  # played through: stay on the last frame
+        return
+    state["i"] += 1
+    st.session_state[K_PENDING_DATES] = _play_frame(state)
+    st.rerun(scope="app")
+
+
+_ticker = st.fragment(run_every=PLAY_INTERVAL_S)(_tick)
+
+
+def playback_controls(view: ViewState) -> None:
+    """Play and pause through the filtered period; the map and figures follow each frame.
+
+    Step and window are part of the link; a link opens paused on the frame it shows.
+    """
+    if K_STEP not in st.session_state:
+        start_params = url_params_at_start()
+        step = ",".join(start_params.get("step", ["week"]))
+        mode = ",".join(start_params.get("window", ["cumulative"]))
+        for key, value, allowed, name in ((K_STEP, step, playback.STEPS, "step"),
+                                          (K_WINDOW, mode, playback.WINDOWS, "window")):
+            if value not in allowed:
+                st.warning(f"Link parameter `{name}` = “{value[:40]}”: allowed: "
+                           + ", ".join(allowed) + "; using the default", icon="⚠️")
+                value = next(iter(allowed))
+            st.session_state[key] = value
+    state = st.session_state.get(K_PLAY)
+    with st.container(border=True):
+        c1, c2, c3, c4 = st.columns([1.1, 1.6, 0.9, 3.4], vertical_alignment="bottom")
+        c1.selectbox("Playback step", options=list(playback.STEPS), key=K_STEP,
+                     format_func=lambda k: k.capitalize(), disabled=bool(state))
+        c2.selectbox("Window", options=list(playback.WINDOWS), key=K_WINDOW,
+                     format_func=playback.WINDOWS.__getitem__, disabled=bool(state))
+        if state:
+            c3.button("Pause", on_click=_pause, width="stretch", key="play_button")
+            done = (state["i"] + 1) / len(state["ends"])
+            c4.progress(done, text=f"Frame {state['i'] + 1} of {len(state['ends'])}: "
+                                   f"{view.start:%d %b %Y} – {view.end:%d %b %Y}")
+        else:
+            c3.button("Play", on_click=_play, args=(view,), width="stretch",
+                      key="play_button",
+                      help="Steps through the current date range; the map, figures and "
+                           "link follow each frame")
+            c4.caption("Play steps through the date range in the sidebar.")
+    params = {}
+    if st.session_state[K_STEP] != "week":
+        params["step"] = st.session_state[K_STEP]
+    if st.session_state[K_WINDOW] != "cumulative":
+        params["window"] = st.session_state[K_WINDOW]
+    set_page_params(params)
+
+
+def playback_tick() -> None:
+    """Advance playback on a timer. Call it last on the page: the ticker only exists
+    while playing, and anything it pushed down (the map) would be remounted."""
+    if st.session_state.get(K_PLAY):
+        _ticker()

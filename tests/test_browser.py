@@ -225,3 +225,28 @@ def test_exported_map_opens_without_the_server(chromium, tmp_path, provinces) ->
         assert not traffic.page_errors and traffic.non_tile() == []
     finally:
         context.close()
+
+
+def test_playback_steps_the_map_and_figures_without_remounting(page, server) -> None:
+    page.goto(server + "/?start=2025-07-01&end=2026-04-30&step=month")
+    frame = b.map_frame(page)
+    frame.evaluate("() => { window.map.__pbwSameMap = true; }")
+    page.get_by_role("button", name="Play", exact=True).click()
+    ends = []
+    for _ in range(40):  # up to ~20 s: frames come every 1.5 s
+        end = parse_qs(urlparse(page.url).query).get("end", [""])[0]
+        if end != "2026-04-30" and (not ends or ends[-1] != end):  # before Play took effect
+            ends.append(end)
+        if len(ends) >= 4:
+            break
+        page.wait_for_timeout(500)
+    assert ends[:4] == ["2025-07-31", "2025-08-31", "2025-09-30", "2025-10-31"], ends
+    # the same Leaflet map all along: frames update its layers, never rebuild it
+    assert frame.evaluate("() => window.map.__pbwSameMap === true")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.wait_for_timeout(500)
+    paused = parse_qs(urlparse(page.url).query)["end"][0]
+    page.wait_for_timeout(3500)
+    assert parse_qs(urlparse(page.url).query)["end"][0] == paused
+    assert parse_qs(urlparse(page.url).query)["step"] == ["month"]
+    assert b.metric(page, "Incidents") != "12"  # a frame, not the whole period

@@ -1,0 +1,52 @@
+"""Time playback: the sequence of date windows a play-through of a period shows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Final, Literal
+
+import pandas as pd
+
+Step = Literal["day", "week", "month"]
+Window = Literal["cumulative", "moving"]
+STEPS: Final[dict[str, str]] = {"day": "a day", "week": "a week", "month": "a month"}
+WINDOWS: Final[dict[str, str]] = {"cumulative": "Cumulative (from the start)",
+                                  "moving": f"Moving ({4} steps)"}
+MOVING_STEPS: Final = 4
+
+
+def advance(day: date, step: Step, n: int = 1) -> date:
+    """``day`` moved ``n`` steps (months are calendar months)."""
+    if step not in STEPS:
+        msg = f"step must be one of {list(STEPS)}; got {step!r}"
+        raise ValueError(msg)
+    if step == "month":
+        return (pd.Timestamp(day) + pd.DateOffset(months=n)).date()
+    return day + timedelta(days=n * (7 if step == "week" else 1))
+
+
+def frame_ends(start: date, end: date, step: Step) -> list[date]:
+    """The last day of each frame: one step after another from ``start``, ending at ``end``."""
+    if start > end:
+        msg = f"start ({start}) must not be after end ({end})"
+        raise ValueError(msg)
+    ends: list[date] = []
+    n = 1
+    while True:
+        last = advance(start, step, n) - timedelta(days=1)
+        if last >= end:
+            ends.append(end)
+            return ends
+        ends.append(last)
+        n += 1
+
+
+def window(start: date, frame_end: date, step: Step, mode: Window) -> tuple[date, date]:
+    """The dates a frame shows: from ``start`` (cumulative) or the last few steps (moving)."""
+    if mode not in WINDOWS:
+        msg = f"window must be one of {list(WINDOWS)}; got {mode!r}"
+        raise ValueError(msg)
+    if mode == "cumulative":
+        return start, frame_end
+    first = advance(frame_end + timedelta(days=1), step, -MOVING_STEPS)
+    return max(start, first), frame_end
