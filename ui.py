@@ -697,23 +697,25 @@ def playback_controls(view: ViewState) -> None:
                 value = next(iter(allowed))
             st.session_state[key] = value
     state = st.session_state.get(K_PLAY)
-    with st.container(border=True):
-        c1, c2, c3, c4 = st.columns([1.1, 1.6, 0.9, 3.4], vertical_alignment="bottom")
-        c1.selectbox("Playback step", options=list(playback.STEPS), key=K_STEP,
-                     format_func=lambda k: k.capitalize(), disabled=bool(state))
-        c2.selectbox("Window", options=list(playback.WINDOWS), key=K_WINDOW,
-                     format_func=playback.WINDOWS.__getitem__, disabled=bool(state))
-        if state:
-            c3.button("Pause", on_click=_pause, width="stretch", key="play_button")
-            done = (state["i"] + 1) / len(state["ends"])
-            c4.progress(done, text=f"Frame {state['i'] + 1} of {len(state['ends'])}: "
-                                   f"{view.start:%d %b %Y} – {view.end:%d %b %Y}")
-        else:
-            c3.button("Play", on_click=_play, args=(view,), width="stretch",
-                      key="play_button",
-                      help="Steps through the current date range; the map, figures and "
-                           "link follow each frame")
-            c4.caption("Play steps through the date range in the sidebar.")
+    # In the sidebar: a bordered block of widgets right above the map broke clicks on the
+    # map's incidents in Chromium (seen in the browser tests; cause not pinned down).
+    sb = st.sidebar
+    sb.header("Playback")
+    c1, c2 = sb.columns(2)
+    c1.selectbox("Step", options=list(playback.STEPS), key=K_STEP,
+                 format_func=lambda k: k.capitalize(), disabled=bool(state))
+    c2.selectbox("Window", options=list(playback.WINDOWS), key=K_WINDOW,
+                 format_func=lambda k: k.capitalize(), disabled=bool(state),
+                 help=" · ".join(playback.WINDOWS.values()))
+    if state:
+        sb.button("Pause", on_click=_pause, width="stretch", key="play_button")
+        done = (state["i"] + 1) / len(state["ends"])
+        sb.progress(done, text=f"Frame {state['i'] + 1} of {len(state['ends'])}: "
+                               f"{view.start:%d %b %Y} – {view.end:%d %b %Y}")
+    else:
+        sb.button("Play", on_click=_play, args=(view,), width="stretch", key="play_button",
+                  help="Steps through the date range above; the map, figures and link "
+                       "follow each frame")
     params = {}
     if st.session_state[K_STEP] != "week":
         params["step"] = st.session_state[K_STEP]
