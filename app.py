@@ -14,8 +14,11 @@ st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan bord
            "reporting. Click a marker for its sources; every figure comes from the rows on "
            "the Data page.")
 ui.headline(frame)
-if frame.empty:
-    ui.empty_hint(view, data)
+# Always there, so that a hint appearing never moves the map below it: a moved map is
+# remounted, losing the reader's pan and zoom.
+with st.container():
+    if frame.empty:
+        ui.empty_hint(view, data)
 ui.playback_controls(view)
 ui.map_panel(data, view, frame)
 ui.playback_tick()

@@ -128,3 +128,11 @@ def wait_for_markers(frame, expected: int, timeout_ms: int = 30_000) -> int:
 def metric(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]', has_text=label).first
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def settled(page, timeout_ms: int = 30_000) -> None:
+    """Wait until the map has reported its view (zoom in the link): until then it may
+    still be fitting itself, and a click can land beside its target."""
+    page.wait_for_function("() => new URL(location.href).searchParams.has('zoom')",
+                           timeout=timeout_ms)
+    page.wait_for_timeout(300)

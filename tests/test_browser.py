@@ -102,6 +102,7 @@ def test_popup_shows_figures_and_source_links(page, server) -> None:
     page.goto(server + "/?start=2025-11-26&end=2025-11-26")
     frame = b.map_frame(page)
     assert b.wait_for_markers(frame, 1) == 1
+    b.settled(page)
     frame.locator("path.pbw-incident").first.click(force=True)
     popup = frame.locator(".pbw-popup")
     popup.wait_for(timeout=10_000)
@@ -174,6 +175,7 @@ def test_clicking_a_province_filters_to_it(page, server) -> None:
     page.goto(server + "/")
     frame = b.map_frame(page)
     assert b.wait_for_markers(frame, 27) == 27
+    b.settled(page)
     # a point inside Kunduz, well away from any marker
     xy = frame.evaluate("() => window.map.latLngToContainerPoint([36.75, 68.75])")
     hit = frame.evaluate("(p) => document.elementFromPoint(p.x, p.y).getAttribute('class')", xy)
@@ -250,3 +252,27 @@ def test_playback_steps_the_map_and_figures_without_remounting(page, server) -> 
     assert parse_qs(urlparse(page.url).query)["end"][0] == paused
     assert parse_qs(urlparse(page.url).query)["step"] == ["month"]
     assert b.metric(page, "Incidents") != "12"  # a frame, not the whole period
+
+
+
+def test_an_empty_filter_does_not_remount_the_map(page, server) -> None:
+    page.goto(server + "/?start=2025-11-26&end=2025-11-30")
+    frame = b.map_frame(page)
+    b.settled(page)
+    frame.evaluate("() => { window.map.__pbwSameMap = true; }")
+    page.get_by_role("button", name="30 days", exact=True).click()  # nothing in the data
+    page.locator('[data-testid="stAlert"]', has_text="No incidents match").wait_for()
+    assert b.wait_for_markers(frame, 0) == 0
+    assert frame.evaluate("() => window.map.__pbwSameMap === true")
+
+
+def test_clicking_an_incident_opens_its_record(page, server) -> None:
+    page.goto(server + "/?start=2025-11-30&end=2025-11-30")
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 1) == 1
+    b.settled(page)
+    frame.locator("path.pbw-incident").first.click(force=True)
+    page.wait_for_function(
+        "() => new URL(location.href).searchParams.get('incident') === 'PBW-0025'",
+        timeout=20_000)
+    page.get_by_text("30 Nov 2025 — Cross-border attack").wait_for()
