@@ -4,10 +4,7 @@ import streamlit as st
 
 import ui
 
-ui.page_setup(ui.APP_TITLE)
-data = ui.load_data()
-view = ui.sidebar_view(data)
-frame = ui.filtered(data, view)
+data, view, frame = ui.start_page(ui.APP_TITLE)
 
 st.title("Panj Border Watch")
 st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from public "

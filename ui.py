@@ -362,6 +362,14 @@ def _keep_mode() -> None:
     st.session_state[K_MODE] = st.session_state[K_MODE_WIDGET]
 
 
+def start_page(title: str) -> tuple[Data, ViewState, gpd.GeoDataFrame]:
+    """What every page does first: set up, load the data, draw the filters, filter."""
+    page_setup(title)
+    data = load_data()
+    view = sidebar_view(data)
+    return data, view, filtered(data, view)
+
+
 def filtered(data: Data, view: ViewState) -> gpd.GeoDataFrame:
     return filters.apply(data.incidents, view.filter)
 

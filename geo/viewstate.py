@@ -106,6 +106,19 @@ def _parse_codes(text: str, allowed: Sequence[str], *, upper: bool) -> tuple[
     return good, bad
 
 
+def _codes_param(raw: Mapping[str, str | None], key: str, allowed: list[str], what: str,
+                 notices: list[Notice], *, upper: bool) -> tuple[str, ...]:
+    """A comma-separated list of codes; unknown ones are dropped with a notice."""
+    text = raw[key]
+    if not text:
+        return ()
+    good, bad = _parse_codes(text, allowed, upper=upper)
+    if bad:
+        notices.append(Notice(key, text, f"unknown {what} {', '.join(bad)} ignored; allowed: "
+                              + ", ".join(allowed)))
+    return good
+
+
 def parse_query(
     params: Mapping[str, str | Sequence[str]],
     *,
@@ -157,20 +170,10 @@ def parse_query(
                               f"range {default_start.isoformat()} to {default_end.isoformat()}"))
         dates = {"start": default_start, "end": default_end}
 
-    regions: tuple[str, ...] = ()
-    if raw["region"]:
-        regions, bad = _parse_codes(raw["region"], list(s.REGIONS), upper=True)
-        if bad:
-            notices.append(Notice("region", raw["region"],
-                                  f"unknown region code(s) {', '.join(bad)} ignored; allowed: "
-                                  + ", ".join(s.REGIONS)))
-    types: tuple[str, ...] = ()
-    if raw["type"]:
-        types, bad = _parse_codes(raw["type"], list(s.EVENT_TYPES), upper=False)
-        if bad:
-            notices.append(Notice("type", raw["type"],
-                                  f"unknown event type(s) {', '.join(bad)} ignored; allowed: "
-                                  + ", ".join(s.EVENT_TYPES)))
+    regions = _codes_param(raw, "region", list(s.REGIONS), "region code(s)", notices,
+                           upper=True)
+    types = _codes_param(raw, "type", list(s.EVENT_TYPES), "event type(s)", notices,
+                         upper=False)
     basemap = DEFAULT_BASEMAP
     if raw["basemap"]:
         if raw["basemap"] in BASEMAPS:

@@ -5,10 +5,7 @@ import streamlit as st
 import ui
 from geo import charts, stats
 
-ui.page_setup("Timeline")
-data = ui.load_data()
-view = ui.sidebar_view(data)
-frame = ui.filtered(data, view)
+data, view, frame = ui.start_page("Timeline")
 
 st.title("Timeline")
 st.caption("Incidents and reported casualties per period in the current filter. Grey dashed "

@@ -1,14 +1,11 @@
-"""Data: the filtered incidents as a sortable table with sources; CSV and GeoJSON downloads."""
+"""Data: the filtered incidents as a sortable table with sources, and every export."""
 
 import streamlit as st
 
 import ui
 from geo import exports, tables
 
-ui.page_setup("Data")
-data = ui.load_data()
-view = ui.sidebar_view(data)
-frame = ui.filtered(data, view)
+data, view, frame = ui.start_page("Data")
 
 st.title("Data")
 st.caption("Every incident in the current filter. Figures above the map are sums of the "

@@ -66,6 +66,17 @@ st.markdown(f"""
   background tiles load from their providers when your browser can reach them
   (© OpenStreetMap contributors, ODbL; OpenTopoMap, CC-BY-SA; Esri World Imagery).
 
+### Distance, sides and cross-border incidents
+Each incident's distance to the border is geodesic, from its mapped point to the nearest
+point of the border line; for a district centre the site itself may be nearer or farther.
+An incident counts as **cross-border** when its attackers were reported to come from the
+other side: an origin point there, or a reported origin that names that country.
+
+### Your own data
+The *Your data* page imports a CSV in this project's format, GeoJSON points, an ACLED export
+or UCDP GED, for your browser session only: nothing uploaded is stored or shared. Imported
+incidents are marked with a thick blue outline and are `unrated` for confidence.
+
 ### Sharing a view
 The address bar always holds the current view: dates, regions, event types, background and
 the map's centre and zoom. The link under the map is the same. For example,
