@@ -338,7 +338,8 @@ var legend = L.control({ position: 'topright' });
 legend.onAdd = function() {
     var box = L.DomUtil.create('div', 'pbw-legend');
     L.DomEvent.disableClickPropagation(box);
-    var det = el('details'); det.open = !L.Browser.mobile;
+    // open where it leaves most of the map visible; one click opens it elsewhere
+    var det = el('details'); det.open = !L.Browser.mobile && parent.getSize().x >= 900;
     det.appendChild(el('summary', 'Legend'));
     det.appendChild(el('div', 'Event type', 'pbw-legend-h'));
     var types = el('div', null, 'pbw-grid');
@@ -513,7 +514,8 @@ class MapLayers:
     def describe(self) -> str:
         """One sentence for the page: how the incidents are drawn, and why."""
         if self.mode == "detailed":
-            return (f"{self.n_markers:,} incidents drawn one by one; click one for its full "
+            noun = "incident" if self.n_markers == 1 else "incidents"
+            return (f"{self.n_markers:,} {noun} drawn one by one; click one for its full "
                     "record and sources.")
         if self.mode == "compact":
             return (f"{self.n_markers:,} incidents drawn as fast canvas markers (more than "
