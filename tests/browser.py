@@ -136,3 +136,13 @@ def settled(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_function("() => new URL(location.href).searchParams.has('zoom')",
                            timeout=timeout_ms)
     page.wait_for_timeout(300)
+
+
+def click_the_only_marker(page, url: str):
+    """Open a link whose filter shows one incident, and click it; returns the map frame."""
+    page.goto(url)
+    frame = map_frame(page)
+    assert wait_for_markers(frame, 1) == 1
+    settled(page)
+    frame.locator("path.pbw-incident").first.click(force=True)
+    return frame

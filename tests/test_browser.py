@@ -99,11 +99,7 @@ def test_changing_the_date_range_changes_the_markers(page, server) -> None:
 
 
 def test_popup_shows_figures_and_source_links(page, server) -> None:
-    page.goto(server + "/?start=2025-11-26&end=2025-11-26")
-    frame = b.map_frame(page)
-    assert b.wait_for_markers(frame, 1) == 1
-    b.settled(page)
-    frame.locator("path.pbw-incident").first.click(force=True)
+    frame = b.click_the_only_marker(page, server + "/?start=2025-11-26&end=2025-11-26")
     popup = frame.locator(".pbw-popup")
     popup.wait_for(timeout=10_000)
     text = popup.inner_text()
@@ -267,11 +263,7 @@ def test_an_empty_filter_does_not_remount_the_map(page, server) -> None:
 
 
 def test_clicking_an_incident_opens_its_record(page, server) -> None:
-    page.goto(server + "/?start=2025-11-30&end=2025-11-30")
-    frame = b.map_frame(page)
-    assert b.wait_for_markers(frame, 1) == 1
-    b.settled(page)
-    frame.locator("path.pbw-incident").first.click(force=True)
+    b.click_the_only_marker(page, server + "/?start=2025-11-30&end=2025-11-30")
     page.wait_for_function(
         "() => new URL(location.href).searchParams.get('incident') === 'PBW-0025'",
         timeout=20_000)
