@@ -34,8 +34,8 @@ APP_TITLE = "Panj Border Watch"
 MAP_KEY = "pbw_map"
 # session-state keys, all set in one place (_seed_widgets)
 K_DATES, K_REGIONS, K_TYPES, K_BASEMAP = "w_dates", "w_regions", "w_types", "w_basemap"
-K_VIEW, K_QS, K_NOTICES, K_ANCHOR, K_TIP, K_PENDING, K_PENDING_DATES = (
-    "_pbw_view", "_pbw_qs", "_pbw_notices", "_pbw_anchor", "_pbw_last_tip", "_pbw_pending",
+K_VIEW, K_NOTICES, K_ANCHOR, K_TIP, K_PENDING, K_PENDING_DATES = (
+    "_pbw_view", "_pbw_notices", "_pbw_anchor", "_pbw_last_tip", "_pbw_pending",
     "_pbw_pending_dates")
 # an upload lives in this browser session only: never on disk, never in a link
 K_UPLOAD, K_UPLOAD_ERROR, K_MODE, K_MODE_WIDGET, K_UPLOAD_FRAME = (
@@ -240,7 +240,6 @@ def _write_url(view: ViewState) -> None:
     wanted = {**to_query(view), **st.session_state.get(K_PAGE_QS, {})}
     if {k: ",".join(v) for k, v in _url_params().items()} != wanted:
         st.query_params.from_dict(wanted)
-    st.session_state[K_QS] = wanted
 
 
 def _incident_anchor(data: Data, incident: str | None) -> tuple[float, float, int] | None:
