@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from geo import schema as s
 from geo.assets import MapAssets
 from geo.layers import ANALYSIS_CRS, STORAGE_CRS
+from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
 
 #: Tile sources for each base map (URL template, attribution, maximum zoom).
 TILES: Final[dict[str, tuple[str, str, int]]] = {
@@ -526,17 +527,6 @@ class MapLayers:
                 "filter). Narrow the dates, regions or types to see each incident.")
 
 
-def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) \
-        or value is pd.NA else str(value)
-
-
-def _km_text(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return f"{float(value):.1f} km from the mapped point (geodesic)"
-
-
 def _cross_text(value: Any) -> str:
     if value is None or pd.isna(value):
         return ""
@@ -550,6 +540,7 @@ def _count(value: Any) -> int | None:
 
 def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """GeoJSON features of the located incidents, with everything the tooltip and popup show."""
+    text = s.cell_text
     located = incidents[incidents.geometry.notna()]
     keys = located[s.LAT].round(5).astype(str) + "," + located[s.LON].round(5).astype(str)
     group_size = keys.map(keys.value_counts())
@@ -561,14 +552,14 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         day = f"{row[s.DATE].day} {row[s.DATE]:%b %Y}"
         if row[s.DATE_PRECISION] != "day":
             day += f" (±{row[s.DATE_PRECISION]})"
-        place = ", ".join(p for p in (_text(row[s.LOCATION]), _text(row[s.DISTRICT]),
+        place = ", ".join(p for p in (text(row[s.LOCATION]), text(row[s.DISTRICT]),
                                       region_name) if p)
         killed, injured = _count(row[s.FATALITIES]), _count(row[s.INJURED])
         gp = int(row[s.GEO_PRECISION])
         precision = f"{s.GEO_PRECISIONS[gp]}; point {row[s.LAT]:.4f}, {row[s.LON]:.4f}"
         if n > 1:
             precision += f" (drawn slightly apart from {n - 1} other incident(s) at this point)"
-        tip = f"{day} · {etype.label} · {_text(row[s.DISTRICT]) or region_name} · {row[s.ID]}"
+        tip = f"{day} · {etype.label} · {text(row[s.DISTRICT]) or region_name} · {row[s.ID]}"
         if row.get(s.DATASET) == s.YOURS:
             tip = "Your data · " + tip
         features.append({
@@ -576,17 +567,17 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
             "geometry": {"type": "Point", "coordinates": [row[s.LON], row[s.LAT]]},
             "properties": {
                 "id": row[s.ID], "tip": tip, "title": f"{day} — {etype.label}",
-                "place": place, "summary": _text(row[s.SUMMARY]),
-                "killed": killed, "injured": injured, "victims": _text(row[s.VICTIMS]),
-                "perpetrator": _text(row[s.PERPETRATOR]), "origin": _text(row[s.ORIGIN]),
-                "time": _text(row[s.TIME_LOCAL]), "precision": precision,
+                "place": place, "summary": text(row[s.SUMMARY]),
+                "killed": killed, "injured": injured, "victims": text(row[s.VICTIMS]),
+                "perpetrator": text(row[s.PERPETRATOR]), "origin": text(row[s.ORIGIN]),
+                "time": text(row[s.TIME_LOCAL]), "precision": precision,
                 "confidence": f"{row[s.CONFIDENCE]} — {s.CONFIDENCES[row[s.CONFIDENCE]]}",
-                "notes": _text(row[s.NOTES]),
+                "notes": text(row[s.NOTES]),
                 "sources": [{"outlet": src.outlet, "date": src.published, "url": src.url}
                             for src in s.parse_sources(row[s.SOURCES])],
                 "mine": bool(row.get(s.DATASET) == s.YOURS),
-                "border_km": _km_text(row.get("border_km")),
-                "cross": _cross_text(row.get("cross_border")),
+                "border_km": distance_text(row.get(BORDER_KM)),
+                "cross": _cross_text(row.get(CROSS_BORDER)),
                 "color": etype.color, "r": marker_radius(killed, injured), "gp": gp,
                 "n": int(n), "k": int(k),
             },
@@ -628,7 +619,7 @@ def origin_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         ox, oy = fwd.transform(row[s.ORIGIN_LON], row[s.ORIGIN_LAT])
         tx, ty = fwd.transform(row[s.LON], row[s.LAT])
         length = float(np.hypot(tx - ox, ty - oy))
-        tip = f"Attackers reportedly came from: {_text(row[s.ORIGIN])} → {row[s.ID]}"
+        tip = f"Attackers reportedly came from: {s.cell_text(row[s.ORIGIN])} → {row[s.ID]}"
         coords = [[row[s.ORIGIN_LON], row[s.ORIGIN_LAT]], [row[s.LON], row[s.LAT]]]
         features.append({"type": "Feature", "properties": {"tip": tip, "part": "line"},
                          "geometry": {"type": "LineString", "coordinates": coords}})

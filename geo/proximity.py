@@ -84,6 +84,13 @@ def add_proximity(frame: gpd.GeoDataFrame, border: gpd.GeoDataFrame,
     return out
 
 
+def distance_text(km: object) -> str:
+    """How far from the border, said the same way in popups and records ("" if unknown)."""
+    if km is None or pd.isna(km):  # type: ignore[arg-type]
+        return ""
+    return f"{float(km):.1f} km from the mapped point (geodesic)"  # type: ignore[arg-type]
+
+
 def within_km(frame: pd.DataFrame, km: float | None) -> pd.Series:
     """Mask: incidents at most ``km`` from the border (all when ``km`` is None)."""
     if km is None:

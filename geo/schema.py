@@ -237,6 +237,13 @@ def parse_sources(text: str) -> list[Source]:
     return sources
 
 
+def cell_text(value: object) -> str:
+    """A cell as the reader sees it: missing (None, NaN, NA) is the empty string."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return ""
+    return str(value)
+
+
 def is_valid_id(text: str) -> bool:
     """True for a well-formed incident id (see the ``id`` column)."""
     return bool(_ID_RE.match(text))

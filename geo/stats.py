@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema as s
+from geo.proximity import CROSS_BORDER
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ def headline(frame: pd.DataFrame) -> Headline:
         unlocated=int(frame[s.LAT].isna().sum()),
         first=frame[s.DATE].min().date(),
         last=frame[s.DATE].max().date(),
-        cross_border=int(frame["cross_border"].fillna(False).sum())
-        if "cross_border" in frame else 0,
+        cross_border=int(frame[CROSS_BORDER].fillna(False).sum())
+        if CROSS_BORDER in frame else 0,
     )
 
 

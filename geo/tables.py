@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo import schema as s
+from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
 
 SOURCE_COLUMN = "Source {n}"
 
@@ -32,11 +33,11 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         "Attackers from": frame[s.ORIGIN],
         "Location precision": frame[s.GEO_PRECISION].map(
             lambda p: f"{p}: {s.GEO_PRECISIONS[int(p)]}"),
-        "To the border (km)": frame["border_km"].round(1) if "border_km" in frame
+        "To the border (km)": frame[BORDER_KM].round(1) if BORDER_KM in frame
         else pd.Series(pd.NA, index=frame.index),
-        "Cross-border": frame["cross_border"].map(
+        "Cross-border": frame[CROSS_BORDER].map(
             lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
-        if "cross_border" in frame else "",
+        if CROSS_BORDER in frame else "",
         "Lat": frame[s.LAT],
         "Lon": frame[s.LON],
         "Confidence": frame[s.CONFIDENCE],
@@ -58,9 +59,7 @@ def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """One incident as a title, a field/value table and a sources table (plain text)."""
     title = f"{row[s.DATE]:%d %b %Y} — {s.EVENT_TYPES[row[s.EVENT_TYPE]].label}"
 
-    def text(value: object) -> str:
-        return "" if value is None or (not isinstance(value, str) and pd.isna(value)) \
-            else str(value)
+    text = s.cell_text
 
     def count(value: object) -> str:
         return "not reported" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]
@@ -68,8 +67,7 @@ def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     point = "" if pd.isna(row[s.LAT]) else f"{row[s.LAT]:.5f}, {row[s.LON]:.5f}"
     origin_point = "" if pd.isna(row[s.ORIGIN_LAT]) else \
         f"{row[s.ORIGIN_LAT]:.5f}, {row[s.ORIGIN_LON]:.5f}"
-    km = row.get("border_km")
-    cross = row.get("cross_border")
+    cross = row.get(CROSS_BORDER)
     fields = [
         ("ID", row[s.ID]),
         ("Dataset", {s.BUNDLED: "Bundled", s.YOURS: "Your data (this session only)"}.get(
@@ -81,8 +79,7 @@ def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         ("Location", text(row[s.LOCATION])),
         ("Point", point or "no point known"),
         ("Location precision", s.GEO_PRECISIONS[int(row[s.GEO_PRECISION])]),
-        ("To the border", "" if km is None or pd.isna(km)
-         else f"{float(km):.1f} km from the mapped point (geodesic)"),
+        ("To the border", distance_text(row.get(BORDER_KM))),
         ("Cross-border", "" if cross is None or pd.isna(cross) else ("yes" if cross else "no")),
         ("Killed", count(row[s.FATALITIES])),
         ("Injured", count(row[s.INJURED])),
