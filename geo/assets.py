@@ -1,17 +1,24 @@
-"""Where the map's JavaScript and CSS come from: Leaflet from its PyPI package, served by the app.
+"""Where the map's JavaScript and CSS come from: Leaflet from its PyPI package, ours from files.
 
 No CDN is ever referenced. ``install`` copies the files from the installed
 ``xstatic-leaflet`` package into the app's ``static/vendor/`` folder (git-ignored), which
-Streamlit serves at ``/app/static/`` when ``server.enableStaticServing`` is on.
+Streamlit serves at ``/app/static/`` when ``server.enableStaticServing`` is on. The map's
+own scripts and styles are real files in ``geo/static/map/`` (package data): ``map_script``
+and ``map_css`` read them once.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import functools
 import shutil
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Final
+
+from xstatic.pkg import leaflet
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 VENDOR_DIR: Final = ROOT / "static" / "vendor"
@@ -31,20 +38,13 @@ class MapAssets:
     js: tuple[tuple[str, str], ...]
     css: tuple[tuple[str, str], ...]
 
-    def urls(self) -> list[str]:
-        return [u for _, u in self.js] + [u for _, u in self.css]
-
 
 def leaflet_source_dir() -> Path:
     """The folder of the installed ``xstatic-leaflet`` package holding leaflet.js."""
-    from xstatic.pkg import leaflet  # type: ignore[import-untyped]
-
     return Path(leaflet.BASE_DIR)
 
 
 def leaflet_version() -> str:
-    from xstatic.pkg import leaflet
-
     return str(leaflet.VERSION)
 
 
@@ -69,10 +69,6 @@ def install(dest: Path = VENDOR_DIR) -> Path:
     return target
 
 
-def is_installed(dest: Path = VENDOR_DIR) -> bool:
-    return all((dest / "leaflet" / name).is_file() for name in _LEAFLET_FILES)
-
-
 def map_assets(base_url: str = "") -> MapAssets:
     """The map's asset URLs on this server.
 
@@ -94,14 +90,42 @@ def inline_leaflet() -> tuple[str, str]:
     The stylesheet's images become data: URIs so nothing is fetched. The text is read from
     the installed package at export time; it is never committed.
     """
-    import base64
-
     src = leaflet_source_dir()
     css = (src / "leaflet.css").read_text(encoding="utf-8")
     for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
         data = base64.b64encode((src / "images" / name).read_bytes()).decode()
         css = css.replace(f"images/{name}", f"data:image/png;base64,{data}")
     return (src / "leaflet.js").read_text(encoding="utf-8"), css
+
+
+#: The map's own scripts (``geo/static/map/<name>.js``); ``helpers.js`` is prepended to each.
+MAP_SCRIPTS: Final = ("incidents", "compact", "density", "band", "provinces", "origins",
+                      "border", "legend", "export_note")
+
+
+def _map_file(name: str) -> str:
+    return (files("geo") / "static" / "map" / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def map_script(name: str) -> str:
+    """The text of one map script, with the shared helpers before it.
+
+    Parameters
+    ----------
+    name
+        One of ``MAP_SCRIPTS``.
+    """
+    if name not in MAP_SCRIPTS:
+        msg = f"name must be one of {list(MAP_SCRIPTS)}; got {name!r}"
+        raise ValueError(msg)
+    return _map_file("helpers.js") + "\n" + _map_file(f"{name}.js")
+
+
+@functools.cache
+def map_css() -> str:
+    """The map's own stylesheet (``geo/static/map/map.css``)."""
+    return _map_file("map.css")
 
 
 def main(argv: list[str] | None = None) -> int:

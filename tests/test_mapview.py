@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from datetime import date
 
+import pandas as pd
 import pytest
 from streamlit_folium import _get_map_string, generate_js_hash
 
 from geo import assets, filters, layers, mapview, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
-from geo.incidents import from_table, load_incidents
+from geo.incidents import from_table
 
-from .conftest import good_row
+from .conftest import IN_CI, ROOT, fixture_frame, good_row
 
 ASSETS = assets.map_assets()
 HOSTILE = {
@@ -39,7 +42,7 @@ def render(frame, display, **kwargs) -> str:
 
 
 def test_layers_and_markers(display) -> None:
-    frame = load_incidents().frame
+    frame = fixture_frame()
     provinces, _ = display
     built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame))
     assert built.n_markers == 27  # 30 incidents, 3 without a point
@@ -49,12 +52,12 @@ def test_layers_and_markers(display) -> None:
     assert {f["properties"]["id"] for f in feats} >= {"PBW-0024", "PBW-0025"}
     camp = next(f for f in feats if f["properties"]["id"] == "PBW-0024")
     assert camp["properties"]["killed"] == 3 and camp["properties"]["injured"] == 1
-    assert camp["properties"]["n"] > 1  # shares Shurobod with other incidents
+    assert camp["properties"]["groupSize"] > 1  # shares Shurobod with other incidents
     assert len(mapview.origin_features(frame)) == 2 * 6  # six origins, line + arrowhead each
 
 
 def test_rendered_html_uses_only_local_assets(display) -> None:
-    html = render(load_incidents().frame, display)
+    html = render(fixture_frame(), display)
     srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert srcs and all(u.startswith("/app/static/vendor/leaflet/") for u in srcs), srcs
     for cdn in ("cdn.jsdelivr", "cdnjs", "unpkg", "code.jquery", "bootstrapcdn", "d3js.org",
@@ -64,7 +67,7 @@ def test_rendered_html_uses_only_local_assets(display) -> None:
 
 
 def test_only_tile_and_source_urls_appear(display) -> None:
-    frame = load_incidents().frame
+    frame = fixture_frame()
     html = render(frame, display, basemap="none")
     urls = set(re.findall(r"https?://[^\s\"'<>\\`]+", html))
     sources = {src.url for text in frame[s.SOURCES] for src in s.parse_sources(text)}
@@ -74,7 +77,7 @@ def test_only_tile_and_source_urls_appear(display) -> None:
 
 
 def test_hostile_text_never_reaches_the_page_as_markup(display) -> None:
-    frame = from_table(__import__("pandas").DataFrame([good_row(**HOSTILE)])).frame
+    frame = from_table(pd.DataFrame([good_row(**HOSTILE)])).frame
     html = render(frame, display)
     for needle in ("<script>alert", "<img src=x", "<b>bold</b>",
                    "${alert", "`tick`", "<i>outlet</i>"):
@@ -112,10 +115,10 @@ def test_initial_view_from_link(display) -> None:
 
 def test_shading_follows_the_filter(display) -> None:
     provinces, _ = display
-    frame = filters.apply(load_incidents().frame,
+    frame = filters.apply(fixture_frame(),
                           IncidentFilter(date(2025, 11, 26), date(2025, 11, 30)))
     feats = mapview.province_features(provinces, stats.counts_by_region(frame))
-    fills = {f["properties"]["code"]: f["properties"]["fill"] for f in feats}
+    fills = {f["properties"]["ref"]: f["properties"]["fill"] for f in feats}
     assert fills["TJ-KT"] == mapview.shade_for(1) != fills["AF-BAL"] == mapview.shade_for(0)
 
 
@@ -141,7 +144,7 @@ def test_asset_urls_follow_the_base_path() -> None:
 def test_assets_install_copies_leaflet(tmp_path) -> None:
     folder = assets.install(tmp_path)
     assert (folder / "leaflet.js").stat().st_size > 100_000
-    assert assets.is_installed(tmp_path)
+    assert (folder / "leaflet.css").is_file() and (folder / "images" / "layers.png").is_file()
 
 
 JINJA = "X{{ 7*7 }}Y{% if true %}Z{% endif %}{# c #} {{ cycler.__init__.__globals__ }}"
@@ -152,7 +155,7 @@ def test_template_syntax_in_data_is_never_evaluated(display) -> None:
     on the server, and Jinja's globals reached the operating system."""
     from streamlit_folium import _get_feature_group_string
 
-    frame = from_table(__import__("pandas").DataFrame([good_row(summary=JINJA)])).frame
+    frame = from_table(pd.DataFrame([good_row(summary=JINJA)])).frame
     html = render(frame, display)
     assert "X49Y" not in html and "__globals__" in html
     assert "X\\u007b{ 7*7 }}Y" in html
@@ -181,21 +184,86 @@ def test_mode_follows_the_number_of_incidents(n, mode) -> None:
 
 @pytest.mark.parametrize("mode", ["compact", "density"])
 def test_large_modes_keep_counts_and_escape_text(display, mode) -> None:
-    frame = load_incidents().frame
+    frame = fixture_frame()
     provinces, _ = display
     built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame), mode=mode)
     assert built.mode == mode and built.n_markers == 27
     assert str(built.n_markers) in built.describe()
     if mode == "density":
         cells = mapview.density_cells(frame[frame.geometry.notna()])
-        assert sum(cells["n"]) == 27 and built.n_cells == len(cells["n"])
-        assert sum(cells["k"]) == int(frame.loc[frame.geometry.notna(), s.FATALITIES].sum())
+        assert sum(cells["count"]) == 27 and built.n_cells == len(cells["count"])
+        assert sum(cells["killed"]) == int(
+            frame.loc[frame.geometry.notna(), s.FATALITIES].sum())
     else:
         cols = mapview.compact_columns(frame[frame.geometry.notna()])
         assert len(cols["id"]) == 27
-        assert all(u.startswith(("http://", "https://")) for u in cols["src"])
-    hostile = from_table(__import__("pandas").DataFrame([good_row(**HOSTILE)])).frame
-    html = render(hostile, display) if mode == "detailed" else mapview.standalone_html(
+        assert all(u.startswith(("http://", "https://")) for u in cols["source"])
+    hostile = from_table(pd.DataFrame([good_row(**HOSTILE)])).frame
+    html = mapview.standalone_html(
         mapview.build_base_map(display[1], assets=ASSETS),
         mapview.build_layers(hostile, provinces, stats.counts_by_region(hostile), mode=mode))
     assert "<img src=x" not in html and "<b>bold</b>" not in html
+
+
+def test_every_clickable_feature_says_what_a_click_means(display) -> None:
+    """The click contract: each feature's properties read back as its id or ISO code."""
+    frame = fixture_frame()
+    provinces, _ = display
+    for feature in mapview.incident_features(frame):
+        hit = mapview.clicked(feature)
+        assert hit == mapview.Clicked("incident", feature["properties"]["id"])
+    counts = stats.counts_by_region(frame)
+    codes = {mapview.clicked(f).ref for f in mapview.province_features(provinces, counts)}
+    assert codes == set(provinces["iso_3166_2"])
+
+
+@pytest.mark.parametrize("drawing", [
+    None, "PBW-0024", {}, {"properties": None}, {"properties": {"kind": "incident"}},
+    {"properties": {"kind": "border", "ref": "x"}}, {"properties": {"kind": "incident",
+                                                                    "ref": 5}},
+    {"type": "Feature", "properties": {"tip": "26 Nov 2025 · … · PBW-0024"}}])
+def test_anything_else_is_no_click(drawing) -> None:
+    assert mapview.clicked(drawing) is None
+
+
+def test_compact_markers_carry_the_click_contract() -> None:
+    script = assets.map_script("compact")
+    assert "kind: 'incident', ref: data.id[j]" in script
+
+
+def test_incident_anchor_is_its_point() -> None:
+    frame = fixture_frame()
+    row = frame[frame[s.LAT].notna()].iloc[0]
+    assert mapview.incident_anchor(frame, row[s.ID]) == (row[s.LAT], row[s.LON], 9)
+    unlocated = frame[frame[s.LAT].isna()].iloc[0][s.ID]
+    assert mapview.incident_anchor(frame, unlocated) is None
+    assert mapview.incident_anchor(frame, "NOPE") is None
+    assert mapview.incident_anchor(frame, None) is None
+
+
+@pytest.mark.parametrize("name", [*assets.MAP_SCRIPTS, "helpers"])
+def test_every_map_script_parses(name, tmp_path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        if IN_CI:
+            pytest.fail("node is needed to check the map's scripts under CI")
+        pytest.skip("node is not installed: the map's scripts were not syntax-checked")
+    text = assets.map_script(name) if name != "helpers" else assets.map_script("band")
+    # as the page runs it: inside a function that receives parent and data
+    path = tmp_path / f"{name}.js"
+    path.write_text(f"(function(parent, data) {{\n{text}\n}});\n", encoding="utf-8")
+    done = subprocess.run([node, "--check", str(path)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_unknown_map_script_is_named() -> None:
+    with pytest.raises(ValueError, match=r"name must be one of .*; got 'nope'"):
+        assets.map_script("nope")
+
+
+def test_map_scripts_are_package_data() -> None:
+    toml = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"static/map/*.js"' in toml and '"static/map/*.css"' in toml
+    shipped = {p.stem for p in (ROOT / "geo" / "static" / "map").glob("*.js")}
+    assert shipped == {*assets.MAP_SCRIPTS, "helpers"}
