@@ -1,21 +1,28 @@
-"""Panj Border Watch: the map of incidents along the Afghanistan–Tajikistan border (main page)."""
+"""Panj Border Watch: the app's entry point (navigation) and its main page, the map."""
 
 import streamlit as st
 
 import ui
 
-data, view, frame = ui.start_page(ui.APP_TITLE)
 
-st.title("Panj Border Watch")
-st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from public "
-           "reporting. Click a marker for its sources; every figure comes from the rows on "
-           "the Data page.")
-ui.headline(frame)
-# Always there, so that a hint appearing never moves the map below it: a moved map is
-# remounted, losing the reader's pan and zoom.
-with st.container():
-    if frame.empty:
-        ui.empty_hint(view, data)
-ui.playback_controls(view)
-ui.map_panel(data, view, frame)
-ui.playback_tick()
+def map_page() -> None:
+    """The map of incidents along the Afghanistan–Tajikistan border, with the headline."""
+    data, view, frame = ui.start_page(ui.APP_TITLE)
+    st.title("Panj Border Watch")
+    st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from "
+               "public reporting. Click a marker for its sources; every figure comes from the "
+               "rows on the Data page.")
+    ui.data_warnings(data, full=False)
+    ui.headline(frame)
+    # Always there, so that a hint appearing never moves the map below it: a moved map is
+    # remounted, losing the reader's pan and zoom.
+    with st.container():
+        if frame.empty:
+            ui.empty_hint(view, data)
+    ui.playback_controls(view)
+    ui.map_panel(data, view, frame)
+    ui.playback_tick()
+
+
+st.navigation([st.Page(map_page, title="Map", default=True),
+               *(st.Page(path, title=title) for path, title in ui.PAGES)]).run()

@@ -1,13 +1,16 @@
-"""Figures for the About page: how the bundled 1:10m layers compare with official figures."""
+"""Text and figures for the About page: the 1:10m layers against official figures, and the
+data README's sections."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
 import pandas as pd
 
 from geo import schema as s
+from geo.layers import DATA_DIR
 
 #: Official figures (km, km²) quoted in data/SOURCES.md.
 OFFICIAL_BORDER_KM: Final = "about 1,344–1,357"
@@ -23,3 +26,19 @@ def comparison_table(provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) -> p
         rows.append((f"{s.REGIONS[code].label} · {code} area (km²)", f"{area:,.0f}",
                      f"about {official:,}", f"{(area - official) / official:+.1%}"))
     return pd.DataFrame(rows, columns=["Measure", "This dashboard", "Official", "Difference"])
+
+
+def data_readme_section(heading: str, readme: Path = DATA_DIR / "README.md") -> str:
+    """The text of one ``## heading`` section of ``data/README.md``, for the About page.
+
+    Raises
+    ------
+    ValueError
+        When the file has no such section.
+    """
+    text = readme.read_text(encoding="utf-8")
+    marker = f"## {heading}\n"
+    if marker not in text:
+        msg = f"heading {heading!r} is not a section of {readme.name}"
+        raise ValueError(msg)
+    return text.split(marker, 1)[1].split("\n## ", 1)[0]

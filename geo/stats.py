@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
@@ -95,8 +95,6 @@ FLAG_MIN_INCIDENTS: int = 3
 
 def previous_period(start: date, end: date) -> tuple[date, date]:
     """The period of the same length that ends the day before ``start``."""
-    from datetime import timedelta
-
     days = (end - start).days + 1
     return start - timedelta(days=days), start - timedelta(days=1)
 
@@ -137,3 +135,16 @@ def region_change(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame
          big & (out["change"] >= FLAG_CHANGE), big & (out["change"] <= -FLAG_CHANGE)],
         ["new", "rise", "fall"], default="")
     return out
+
+
+def span_text(first: date | None, last: date | None) -> tuple[str, str]:
+    """The date span of some incidents, short (for a metric) and exact (for its help)."""
+    if first is None or last is None:
+        return "—", "No incident in the current filter"
+    exact = f"First and last incident: {first.isoformat()} to {last.isoformat()}"
+    if first == last:
+        return f"{first:%d %b %Y}", f"One day: {first.isoformat()}"
+    if first.year == last.year:
+        short = f"{first:%b %Y}" if first.month == last.month else f"{first:%b}–{last:%b %Y}"
+        return short, exact
+    return f"{first:%b %Y} – {last:%b %Y}", exact

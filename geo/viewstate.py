@@ -16,18 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
+from urllib.parse import quote
 
 from geo import schema as s
+from geo.basemaps import BASEMAPS, DEFAULT_BASEMAP
 from geo.filters import IncidentFilter
+from geo.playback import STEPS, WINDOWS
 
-#: Base maps, URL value → label. Tiles load in the reader's browser only; "none" needs none.
-BASEMAPS: Final[dict[str, str]] = {
-    "streets": "Streets (OpenStreetMap)",
-    "terrain": "Terrain (OpenTopoMap)",
-    "satellite": "Satellite (Esri World Imagery)",
-    "none": "No background tiles",
-}
-DEFAULT_BASEMAP: Final = "streets"
 PARAMS: Final = ("start", "end", "region", "type", "within", "basemap", "lat", "lon", "zoom",
                   "incident")
 #: Distances (km) offered for "within X km of the border".
@@ -64,6 +59,17 @@ class ViewState:
     def with_map_view(self, lat: float, lon: float, zoom: int) -> ViewState:
         """A copy centred on ``lat``/``lon`` at ``zoom`` (rounded for readable links)."""
         return replace(self, lat=round(lat, 4), lon=round(lon, 4), zoom=int(zoom))
+
+    def describe(self) -> list[str]:
+        """The filter in words, one line per part, for exports and captions."""
+        lines = [f"Dates: {self.start.isoformat()} to {self.end.isoformat()}",
+                 "Regions: " + (", ".join(s.region_option(r) for r in self.regions)
+                                if self.regions else "all"),
+                 "Event types: " + (", ".join(s.EVENT_TYPES[t].label for t in self.types)
+                                    if self.types else "all")]
+        if self.within_km:
+            lines.append(f"Within {self.within_km} km of the border")
+        return lines
 
 
 @dataclass(frozen=True)
@@ -256,11 +262,11 @@ def to_query(view: ViewState) -> dict[str, str]:
     return out
 
 
-def query_string(view: ViewState) -> str:
-    """``to_query`` as a query string (commas left readable)."""
-    from urllib.parse import quote
-
-    return "&".join(f"{k}={quote(v, safe=',-.:')}" for k, v in to_query(view).items())
+def query_string(view: ViewState, extra: Mapping[str, str] | None = None) -> str:
+    """``to_query`` (plus a page's own ``extra`` parameters) as a query string, with commas
+    left readable."""
+    items = {**to_query(view), **(extra or {})}
+    return "&".join(f"{k}={quote(v, safe=',-.:')}" for k, v in items.items())
 
 
 def parse_period(
@@ -293,3 +299,32 @@ def parse_period(
                               f"{default[0].isoformat()} to {default[1].isoformat()}"))
         got = list(default)
     return (got[0], got[1]), notices
+
+
+#: Playback link parameters and their defaults (the first of ``playback.STEPS``/``WINDOWS``
+#: would do, but the defaults are chosen, not positional).
+PLAYBACK_DEFAULTS: Final = {"step": "week", "window": "cumulative"}
+
+
+def parse_playback(params: Mapping[str, str | Sequence[str]]) -> tuple[
+        dict[str, str], list[Notice]]:
+    """The playback settings in a link (``step``, ``window``); unknown values fall back to
+    their defaults with a notice."""
+    allowed = {"step": list(STEPS), "window": list(WINDOWS)}
+    got = dict(PLAYBACK_DEFAULTS)
+    notices: list[Notice] = []
+    for key, options in allowed.items():
+        text = _first(params, key)
+        if not text:
+            continue
+        if text in options:
+            got[key] = text
+        else:
+            notices.append(Notice(key, text, "allowed: " + ", ".join(options)
+                                  + f"; using {PLAYBACK_DEFAULTS[key]}"))
+    return got, notices
+
+
+def playback_query(settings: Mapping[str, str]) -> dict[str, str]:
+    """The playback settings that differ from their defaults, as link parameters."""
+    return {k: v for k, v in settings.items() if PLAYBACK_DEFAULTS.get(k) != v}

@@ -28,12 +28,12 @@ else:
     event = st.altair_chart(chart, on_select="rerun", selection_mode=charts.BRUSH,
                             key="tl_chart", width="stretch")
     span = charts.brush_range(event.get("selection") if event else None)
-    if span is not None and span != st.session_state.get("tl_last_span"):
-        st.session_state["tl_last_span"] = span
+    if span is not None and span != st.session_state.get(ui.Key.TIMELINE_SPAN):
+        st.session_state[ui.Key.TIMELINE_SPAN] = span
         ui.set_dates_and_rerun(*span)
 
 st.subheader("By region: this period against the previous one")
-ui.region_change_table(data, view, frame)
+ui.region_change_table(data.incidents, view, frame)
 
 st.subheader(f"Context events in this period ({len(in_range)})")
 st.dataframe(
@@ -43,6 +43,5 @@ st.dataframe(
     column_config={
         "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
         "title": "Event", "actors": "Actors", "summary": "Summary", "notes": "Notes",
-        "source": st.column_config.LinkColumn("First source",
-                                              display_text=r"https?://(?:www\.)?([^/?#]+)"),
+        "source": ui.link_column("First source"),
     })

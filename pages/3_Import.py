@@ -5,9 +5,7 @@ import streamlit as st
 import ui
 from geo import importers
 
-ui.page_setup("Your data")
-data = ui.load_data()
-ui.sidebar_view(data)
+data, _, _ = ui.start_page("Your data", filtered=False)
 
 st.title("Your data")
 st.markdown(f"""
@@ -21,7 +19,7 @@ filters. Accepted formats, detected from the columns:
 
 Each point is placed in its province by its coordinates; a point in none of the mapped
 provinces is kept and shown when no region filter is set. Files up to
-{importers.MAX_BYTES // 1_000_000} MB and {importers.MAX_ROWS:,} rows.
+{importers.MAX_UPLOAD_MB} MB and {importers.MAX_ROWS:,} rows.
 
 **Private to you.** What you upload stays in this browser session: it is never written to
 disk, never shown to anyone else, and not part of shared links; it is gone when you close
@@ -31,10 +29,8 @@ kept.
 
 upload = st.file_uploader("Incidents file", type=["csv", "txt", "geojson", "json"],
                           key="upload_file")
-if upload is not None and st.session_state.get("_pbw_upload_id") != upload.file_id:
-    st.session_state["_pbw_upload_id"] = upload.file_id
-    ui.run_import(upload.name, upload.getvalue(), data.provinces)
-    st.rerun()  # so every part of the page, sidebar included, sees the new data
+if upload is not None:
+    ui.import_upload(upload, data.provinces)
 
 ui.import_report()
 if ui.uploaded() is not None:

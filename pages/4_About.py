@@ -1,17 +1,12 @@
 """About: what the dashboard shows, where the data comes from, and how far to trust it."""
 
-from pathlib import Path
-
 import streamlit as st
 
 import ui
 from geo import about, assets
 from geo.incidents import DATA_UPDATED
-from geo.layers import load_border
 
-ui.page_setup("About")
-data = ui.load_data()
-ui.sidebar_view(data)
+data, _, _ = ui.start_page("About", filtered=False)
 first, last = data.span
 
 st.title("About Panj Border Watch")
@@ -52,7 +47,7 @@ percent of official figures. The border line is shorter than the official length
 at this scale the river's bends are straightened. A riverside site can therefore fall a little
 on the wrong side of the line.
 """)
-st.dataframe(about.comparison_table(data.provinces, load_border()), hide_index=True,
+st.dataframe(about.comparison_table(data.provinces, data.border), hide_index=True,
              width="stretch")
 st.markdown(f"""
 ### Sources and licences
@@ -84,6 +79,8 @@ the map's centre and zoom. The link under the map is the same. For example,
 Chinese workers.
 """)
 st.markdown("### How to add an incident")
-st.markdown((Path(__file__).resolve().parent.parent / "data" / "README.md").read_text(
-    encoding="utf-8").split("## Adding an incident", 1)[1].split("## Context events")[0])
+st.markdown(about.data_readme_section("Adding an incident"))
 st.caption("The full format is in `data/README.md`; `make test` checks every row.")
+if data.warnings:
+    st.markdown("### Warnings on the incidents file")
+    ui.data_warnings(data, full=True)

@@ -9,9 +9,7 @@ import ui
 from geo import filters, stats
 from geo.viewstate import parse_period
 
-ui.page_setup("Compare periods")
-data = ui.load_data()
-view = ui.sidebar_view(data)
+data, view, _ = ui.start_page("Compare periods", filtered=False)
 first, last = data.span
 
 st.title("Compare two periods")
@@ -21,17 +19,17 @@ st.caption("Period A against period B, with the regions, event types and distanc
 default_a = (last - timedelta(days=364), last)
 default_b = (last - timedelta(days=729), last - timedelta(days=365))
 start_params = ui.url_params_at_start()
-if "cmp_a" not in st.session_state:
+if ui.Key.COMPARE_A not in st.session_state:
     (a_range, notes_a) = parse_period(start_params, "a", default=default_a)
     (b_range, notes_b) = parse_period(start_params, "b", default=default_b)
-    st.session_state["cmp_a"], st.session_state["cmp_b"] = a_range, b_range
-    st.session_state["cmp_notices"] = notes_a + notes_b
-for notice in st.session_state["cmp_notices"]:
+    st.session_state[ui.Key.COMPARE_A], st.session_state[ui.Key.COMPARE_B] = a_range, b_range
+    st.session_state[ui.Key.COMPARE_NOTICES] = notes_a + notes_b
+for notice in st.session_state[ui.Key.COMPARE_NOTICES]:
     st.warning(str(notice), icon="⚠️")
 
 c1, c2 = st.columns(2)
-picked_a = c1.date_input("Period A", key="cmp_a", format="YYYY-MM-DD")
-picked_b = c2.date_input("Period B", key="cmp_b", format="YYYY-MM-DD")
+picked_a = c1.date_input("Period A", key=ui.Key.COMPARE_A, format="YYYY-MM-DD")
+picked_b = c2.date_input("Period B", key=ui.Key.COMPARE_B, format="YYYY-MM-DD")
 if len(picked_a) != 2 or len(picked_b) != 2:
     st.info("Pick both ends of each period.")
     st.stop()
@@ -61,5 +59,4 @@ with right:
     st.markdown(f"**B: {picked_b[0]:%d %b %Y} – {picked_b[1]:%d %b %Y}**")
     ui.small_map(data, frame_b, "cmp_map_b", view.basemap)
 st.caption("Link to this comparison:")
-st.code(ui.share_link(view) + "&" + "&".join(
-    f"{k}={v}" for k, v in st.session_state["_pbw_page_qs"].items()), language=None)
+st.code(ui.share_link(view, with_page_params=True), language=None)

@@ -10,12 +10,13 @@ import pytest
 from geo import filters, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
-from geo.incidents import load_incidents
+
+from .conftest import fixture_frame
 
 
 @pytest.fixture(scope="module")
 def incidents():
-    return load_incidents().frame
+    return fixture_frame()
 
 
 def test_date_filter_is_inclusive_at_both_ends(incidents) -> None:
@@ -122,3 +123,16 @@ def test_region_change_flags_large_moves(incidents) -> None:
     assert table.loc["AF-BDS", "flag"] == "new"  # 3 now, none before
     assert table.loc["TJ-GB", "flag"] == ""  # 1 against 0: too few to flag
     assert table["incidents"].sum() == len(now)
+
+
+@pytest.mark.parametrize(("first", "last", "short"), [
+    (None, None, "—"),
+    (date(2025, 11, 26), date(2025, 11, 26), "26 Nov 2025"),
+    (date(2025, 11, 1), date(2025, 11, 30), "Nov 2025"),
+    (date(2025, 3, 1), date(2025, 11, 30), "Mar–Nov 2025"),
+    (date(2020, 6, 13), date(2026, 4, 17), "Jun 2020 – Apr 2026"),
+])
+def test_span_in_words(first, last, short) -> None:
+    got, exact = stats.span_text(first, last)
+    assert got == short
+    assert (first is None) or first.isoformat() in exact

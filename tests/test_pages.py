@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import ui
 from geo.incidents import INCIDENTS_ENV
 
-from .conftest import ROOT, data_checksums, good_row
+from .conftest import FIXTURE_INCIDENTS, ROOT, data_checksums, good_row
 
-PAGES = ["app.py", "pages/1_Timeline.py", "pages/2_Data.py", "pages/4_About.py",
-         "pages/5_Compare.py"]
+PAGES = ["app.py", *(path for path, _ in ui.PAGES)]
+#: The pages that show the headline figures of the filtered incidents.
+WITH_FIGURES = ("app.py", "pages/1_Timeline.py", "pages/2_Data.py")
 
 
 def app(page: str = "app.py") -> AppTest:
@@ -38,8 +40,8 @@ def qp(at: AppTest, key: str) -> str:
 
 
 def count(**where: str) -> str:
-    """Incidents in the bundled CSV matching column=value pairs, as the metric shows it."""
-    rows = pd.read_csv(ROOT / "data" / "incidents.csv", dtype=str)
+    """Incidents in the test data matching column=value pairs, as the metric shows it."""
+    rows = pd.read_csv(FIXTURE_INCIDENTS, dtype=str)
     for column, value in where.items():
         rows = rows[rows[column] == value]
     return str(len(rows))
@@ -47,11 +49,6 @@ def count(**where: str) -> str:
 
 def figures(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-@pytest.fixture(autouse=True)
-def _bundled_data(monkeypatch):
-    monkeypatch.delenv(INCIDENTS_ENV, raising=False)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -136,7 +133,8 @@ def test_bad_link_parameters_give_a_notice_and_defaults(params, param) -> None:
 def test_pages_keep_the_filter(page) -> None:
     at = run(page, start="2025-11-26", end="2025-12-01", region="TJ-KT,TJ-GB")
     assert not at.exception
-    if page not in ("pages/4_About.py", "pages/5_Compare.py"):
+    assert at.sidebar.multiselect[0].value == ["TJ-KT", "TJ-GB"]
+    if page in WITH_FIGURES:
         assert figures(at)["Incidents"] == "2"
 
 
@@ -213,9 +211,9 @@ def _seeded(page: str = "app.py", mode: str | None = None, **params: str) -> App
         "acled.csv", samples.acled_table().to_csv(index=False).encode(),
         provinces=layers.load_provinces())
     at = app(page)
-    at.session_state["_pbw_upload"] = result
+    at.session_state[ui.Key.UPLOAD] = result
     if mode:
-        at.session_state["_pbw_mode"] = mode
+        at.session_state[ui.Key.DATA_MODE] = mode
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
@@ -253,27 +251,29 @@ def test_import_page_shows_the_report() -> None:
 
 def test_failed_import_is_explained() -> None:
     at = app("pages/3_Import.py")
-    at.session_state["_pbw_upload_error"] = ("x.csv", "'x.csv' is empty: there is nothing")
+    at.session_state[ui.Key.UPLOAD_ERROR] = ("x.csv", "'x.csv' is empty: there is nothing")
     at.run()
     assert not at.exception and "could not be imported" in at.error[0].value
 
 
+#: Garbage for every link parameter any page reads; the parsers' own tests fuzz each one.
 GARBAGE = ["", " ", "%00", "\x00", "../../etc/passwd", "<script>alert(1)</script>",
            "' OR 1=1 --", "9" * 500, "-1", "1e309", "NaN", "😀", "2025-02-29", "0000-00-00",
            "TJ-KT,,,,", "null", "[]", "{}", "javascript:alert(1)"]
+LINK_PARAMS = ("start", "end", "region", "type", "lat", "lon", "zoom", "basemap", "within",
+               "incident", "step", "window", "a_start", "a_end", "b_start", "b_end", "other")
 
 
-@pytest.mark.parametrize("page", [*PAGES, "pages/3_Import.py"])
+@pytest.mark.parametrize("page", PAGES)
 def test_garbage_in_every_link_parameter_never_breaks_a_page(page) -> None:
-    for i, junk in enumerate(GARBAGE):
-        params = {k: GARBAGE[(i + j) % len(GARBAGE)] for j, k in enumerate(
-            ("start", "end", "region", "type", "lat", "lon", "zoom", "basemap", "other"))}
-        params["start"] = junk
-        at = run(page, **params)
-        assert not at.exception, (junk, at.exception)
-        if page not in ("pages/4_About.py", "pages/3_Import.py", "pages/5_Compare.py"):
-            assert set(figures(at)) == {"Incidents", "Killed", "Injured", "Cross-border",
-                                        "Date span"}
+    params = {k: GARBAGE[(5 + j) % len(GARBAGE)] for j, k in enumerate(LINK_PARAMS)}
+    at = run(page, **params)
+    assert not at.exception, at.exception
+    assert at.warning, "garbage in the link gave no notice"
+    if page in WITH_FIGURES:
+        assert set(figures(at)) == {"Incidents", "Killed", "Injured", "Cross-border",
+                                    "Date span"}
+        assert figures(at)["Incidents"] == count()
 
 
 def test_distance_filter_round_trips_through_the_link() -> None:
@@ -298,7 +298,7 @@ def test_incident_link_opens_its_full_record() -> None:
     assert len(sources) == 3 and sources["Link"].str.startswith("https://").all()
     assert any("?incident=PBW-0024" in c.value for c in at.code)
     assert qp(at, "incident") == "PBW-0024"
-    assert at.session_state["_pbw_anchor"] == (37.84137, 70.04865, 9)
+    assert at.session_state[ui.Key.ANCHOR] == (37.84137, 70.04865, 9)
 
 
 def test_unknown_and_malformed_incident_links() -> None:
@@ -332,4 +332,25 @@ def test_compare_defaults_and_bad_period() -> None:
     assert not at.exception
     params = {w.value.split("`")[1] for w in at.warning}
     assert params == {"a_start", "b_start"}
-    assert at.date_input(key="cmp_a").value == (date(2025, 4, 18), date(2026, 4, 17))
+    assert at.date_input(key=ui.Key.COMPARE_A).value == (date(2025, 4, 18), date(2026, 4, 17))
+
+
+def test_no_page_changes_the_shared_incidents() -> None:
+    """Every session shares one cached frame: a page that wrote to it would change the
+    data for every viewer."""
+    from geo.incidents import incidents_path
+    from ui import data as ui_data
+
+    run()
+    path = incidents_path()
+    stat = path.stat()
+    frame, _ = ui_data._incidents(str(path), stat.st_mtime, stat.st_size)
+
+    def digest() -> int:
+        return int(pd.util.hash_pandas_object(frame.drop(columns="geometry")).sum())
+
+    before, columns = digest(), list(frame.columns)
+    for page in PAGES:
+        at = run(page, start="2025-11-26", end="2025-12-01", region="TJ-KT", within="50")
+        assert not at.exception, (page, at.exception)
+    assert list(frame.columns) == columns and digest() == before

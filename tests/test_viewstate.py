@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
-from geo.viewstate import ViewState, parse_query, query_string, to_query
+from geo.viewstate import (
+    PARAMS,
+    PLAYBACK_DEFAULTS,
+    ViewState,
+    parse_period,
+    parse_playback,
+    parse_query,
+    playback_query,
+    query_string,
+    to_query,
+)
 
 FIRST, LAST, TODAY = date(2020, 6, 13), date(2026, 4, 17), date(2026, 11, 28)
 
@@ -55,9 +66,7 @@ def test_repeated_keys_and_lower_case_codes_are_accepted() -> None:
 def test_bad_parameter_falls_back_with_a_notice(params, param, pattern) -> None:
     view, notices = parse(**params)
     assert [n.param for n in notices] == [param]
-    assert notices[0].value == params[param] if param in params else True
-    import re
-
+    assert notices[0].value == params.get(param, notices[0].value)
     assert re.search(pattern, notices[0].message), notices[0].message
     assert view.start == FIRST or "start" not in params
     assert not view.has_map_view or param not in ("lat", "lon", "zoom")
@@ -73,3 +82,69 @@ def test_start_after_end_is_explained_not_crashed_on() -> None:
 def test_good_parts_of_a_half_bad_region_list_are_kept() -> None:
     view, notices = parse(region="TJ-KT,XX-YY")
     assert view.regions == ("TJ-KT",) and notices[0].param == "region"
+
+
+GARBAGE = ["", " ", "%00", "\x00", "../../etc/passwd", "<script>alert(1)</script>",
+           "' OR 1=1 --", "9" * 5000, "-1", "1e309", "NaN", "inf", "😀", "2025-02-29",
+           "0000-00-00", "TJ-KT,,,,", "null", "[]", "{}", "javascript:alert(1)",
+           "\u202egnp.exe", "2025-11-26T00:00", ["a", "b"], []]
+
+
+@pytest.mark.parametrize("junk", GARBAGE, ids=range(len(GARBAGE)))
+@pytest.mark.parametrize("param", PARAMS)
+def test_garbage_in_any_view_parameter_falls_back(param, junk) -> None:
+    view, notices = parse(**{param: junk})
+    defaults = ViewState(FIRST, LAST)
+    assert FIRST <= view.start <= view.end <= TODAY or (view.start, view.end) == (FIRST, LAST)
+    assert set(view.regions) <= {"TJ-KT"}  # the only code in the list above
+    assert view.basemap == defaults.basemap and view.within_km is None
+    assert view.incident is None or view.incident == junk
+    for notice in notices:
+        # lat, lon and zoom go together: one alone is reported under another's name
+        assert notice.param == param or {notice.param, param} <= {"lat", "lon", "zoom"}
+        assert len(str(notice)) < 400
+
+
+@pytest.mark.parametrize("junk", GARBAGE, ids=range(len(GARBAGE)))
+@pytest.mark.parametrize("part", ["start", "end"])
+def test_garbage_in_a_compare_period_falls_back(part, junk) -> None:
+    default = (date(2025, 1, 1), date(2025, 12, 31))
+    (got, notices) = parse_period({f"a_{part}": junk}, "a", default=default, today=TODAY)
+    assert got == default
+    assert all(n.param == f"a_{part}" for n in notices)
+
+
+def test_a_good_compare_period_is_read() -> None:
+    got, notices = parse_period({"b_start": "2024-01-01", "b_end": "2024-06-30"}, "b",
+                                default=(FIRST, LAST), today=TODAY)
+    assert got == (date(2024, 1, 1), date(2024, 6, 30)) and not notices
+
+
+@pytest.mark.parametrize("junk", GARBAGE, ids=range(len(GARBAGE)))
+@pytest.mark.parametrize("param", ["step", "window"])
+def test_garbage_in_playback_parameters_falls_back(param, junk) -> None:
+    settings, notices = parse_playback({param: junk})
+    assert settings == PLAYBACK_DEFAULTS
+    assert len(notices) == (1 if str(junk).strip() and junk != [] else 0)
+
+
+def test_playback_settings_round_trip() -> None:
+    settings, notices = parse_playback({"step": "month", "window": "moving"})
+    assert settings == {"step": "month", "window": "moving"} and not notices
+    assert playback_query(settings) == {"step": "month", "window": "moving"}
+    assert playback_query(PLAYBACK_DEFAULTS) == {}
+
+
+def test_view_in_words() -> None:
+    view = ViewState(date(2025, 1, 1), date(2025, 2, 1), regions=("TJ-KT",),
+                     types=("incursion",), within_km=5)
+    assert view.describe() == ["Dates: 2025-01-01 to 2025-02-01",
+                               "Regions: Khatlon (Tajikistan) · TJ-KT",
+                               "Event types: Armed incursion", "Within 5 km of the border"]
+    assert ViewState(FIRST, LAST).describe()[1:] == ["Regions: all", "Event types: all"]
+
+
+def test_query_string_adds_page_parameters_and_escapes() -> None:
+    view = ViewState(date(2025, 1, 1), date(2025, 2, 1), incident="A&B")
+    text = query_string(view, {"a_start": "2024-01-01"})
+    assert text.endswith("incident=A%26B&a_start=2024-01-01")

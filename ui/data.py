@@ -1,0 +1,237 @@
+"""What the pages draw on: cached layers and incidents, context events, and the reader's upload.
+
+Frames loaded once per process are shared read-only by every session
+(``st.cache_resource``): ``geo`` never mutates its input, and a test checks that no page
+does either. The upload lives in this browser session only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import assets, filters, importers, layers, proximity
+from geo import schema as s
+from geo.errors import IncidentDataError, LayerError
+from geo.incidents import context_path, incidents_path, load_context_events, load_incidents
+from ui.state import Key, get
+
+DATA_MODES = {"both": "Bundled and your data", "yours": "Only your data",
+              "bundled": "Only the bundled data"}
+
+
+@dataclass(frozen=True)
+class Data:
+    """Everything a page draws on, loaded once per process and shared read-only."""
+
+    incidents: gpd.GeoDataFrame
+    provinces: gpd.GeoDataFrame
+    provinces_display: gpd.GeoDataFrame
+    border_display: gpd.GeoDataFrame
+    border: gpd.GeoDataFrame
+    source: Path
+    #: Validation warnings on the incidents file (accepted rows with something to check).
+    warnings: tuple[str, ...]
+
+    @property
+    def span(self) -> tuple[date, date]:
+        got = filters.date_span(self.incidents)
+        return got if got else (date.today() - timedelta(days=365), date.today())
+
+
+@st.cache_resource(show_spinner=False)
+def _install_assets() -> bool:
+    assets.install()
+    return True
+
+
+@st.cache_resource(show_spinner="Loading the boundary layers…")
+def _layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame,
+                       gpd.GeoDataFrame]:
+    return (layers.load_provinces(), layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
+            layers.load_border(layers.BORDER_DISPLAY_FILE), layers.load_border())
+
+
+@st.cache_resource(show_spinner="Loading incidents…", max_entries=4)
+def _incidents(path: str, mtime: float, size: int) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
+    """Incidents of ``path``, shared read-only by every session (geo never mutates frames).
+
+    ``mtime`` and ``size`` are part of the cache key so an edited file is read again.
+    """
+    provinces, _, _, border = _layers()
+    loaded = load_incidents(Path(path), regions=provinces, strict=True)
+    frame = proximity.add_proximity(loaded.frame, border, provinces)
+    frame[s.DATASET] = s.BUNDLED
+    return frame, tuple(str(p) for p in loaded.report.warnings)
+
+
+def load_data() -> Data:
+    """Load layers and incidents, or stop the page with a message saying what to fix."""
+    _install_assets()
+    try:
+        provinces, provinces_display, border_display, border = _layers()
+    except LayerError as exc:
+        st.error(f"The boundary layers could not be loaded: {exc}")
+        st.stop()
+    path = incidents_path()
+    try:
+        stat = path.stat()
+        frame, warnings = _incidents(str(path), stat.st_mtime, stat.st_size)
+    except FileNotFoundError:
+        st.error(f"The incidents file `{path}` does not exist. Unset `PANJ_INCIDENTS` to "
+                 "use the bundled data, or point it at a CSV in the documented format.")
+        st.stop()
+    except IncidentDataError as exc:
+        st.error(f"The incidents file `{path}` has problems, so nothing is shown. "
+                 "Fix these rows (row numbers as in a spreadsheet, header = row 1):")
+        if exc.report is not None:
+            st.dataframe(exc.report.to_frame(), hide_index=True, width="stretch")
+        else:
+            st.code(str(exc), language=None)
+        st.stop()
+    return Data(_with_upload(frame), provinces, provinces_display, border_display, border,
+                path, warnings)
+
+
+def border_band(km: int) -> object:
+    """The area within ``km`` of the border, cached per distance."""
+    return _band(km)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _band(km: int) -> object:
+    _, _, _, border = _layers()
+    return proximity.band(border, km)
+
+
+def context_events() -> pd.DataFrame:
+    """The context events for the timeline, from the bundled file or ``$PANJ_CONTEXT_EVENTS``."""
+    return _context_events(str(context_path()))
+
+
+@st.cache_data(show_spinner=False)
+def _context_events(path: str) -> pd.DataFrame:
+    return load_context_events(Path(path))
+
+
+# --- the reader's upload ------------------------------------------------------------------
+
+
+def uploaded() -> importers.ImportResult | None:
+    """The reader's imported incidents in this session, if any."""
+    return get(Key.UPLOAD)
+
+
+def data_mode() -> str:
+    """Which incidents are shown: ``both``, ``yours`` or ``bundled`` (see ``DATA_MODES``)."""
+    return get(Key.DATA_MODE) if uploaded() is not None else "bundled"
+
+
+def keep_data_mode() -> None:
+    st.session_state[Key.DATA_MODE] = st.session_state[Key.DATA_MODE_WIDGET]
+
+
+def _with_upload(bundled: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The bundled incidents, the reader's, or both, as chosen; a ``dataset`` column says which."""
+    mine = uploaded()
+    mode = data_mode()
+    if mine is None or mode == "bundled":
+        return bundled  # the shared, read-only frame: no per-viewer copy
+    yours = _upload_frame(mine)
+    if mode == "yours":
+        return yours
+    return gpd.GeoDataFrame(pd.concat([bundled, yours], ignore_index=True),
+                            geometry="geometry", crs=bundled.crs)
+
+
+def _upload_frame(result: importers.ImportResult) -> gpd.GeoDataFrame:
+    """The imported incidents with their border distances, computed once per import."""
+    cached = get(Key.UPLOAD_FRAME)
+    if cached is None or cached[0] is not result:
+        provinces, _, _, border = _layers()
+        frame = proximity.add_proximity(result.frame, border, provinces)
+        frame[s.DATASET] = s.YOURS
+        cached = (result, frame)
+        st.session_state[Key.UPLOAD_FRAME] = cached
+    return cached[1]
+
+
+def import_upload(upload: object, provinces: gpd.GeoDataFrame) -> None:
+    """Import a file from ``st.file_uploader`` once (a rerun does not import it again)."""
+    file_id = getattr(upload, "file_id", None)
+    if file_id is None or get(Key.UPLOAD_ID) == file_id:
+        return
+    st.session_state[Key.UPLOAD_ID] = file_id
+    run_import(upload.name, upload.getvalue(), provinces)  # type: ignore[attr-defined]
+    st.rerun()  # so every part of the page, sidebar included, sees the new data
+
+
+def run_import(name: str, payload: bytes, provinces: gpd.GeoDataFrame) -> None:
+    """Import an uploaded file into this session, with a progress bar; errors are shown."""
+    bar = st.progress(0.0, text=f"Importing {name}…")
+    try:
+        result = importers.import_file(
+            name, payload, provinces=provinces,
+            progress=lambda f, msg: _advance(bar, f, msg))
+    except IncidentDataError as exc:
+        st.session_state[Key.UPLOAD_ERROR] = (name, str(exc))
+        st.session_state.pop(Key.UPLOAD, None)
+    else:
+        st.session_state[Key.UPLOAD] = result
+        st.session_state.pop(Key.UPLOAD_ERROR, None)
+    finally:
+        bar.empty()
+
+
+def _advance(bar: Any, fraction: float, text: str) -> None:
+    bar.progress(min(fraction, 1.0), text=text)
+
+
+def clear_upload() -> None:
+    for key in (Key.UPLOAD, Key.UPLOAD_ERROR, Key.UPLOAD_FRAME):
+        st.session_state.pop(key, None)
+
+
+def import_report() -> None:
+    """What the last import did: counts, the row-by-row report and its download."""
+    failed = get(Key.UPLOAD_ERROR)
+    if failed:
+        st.error(f"**{failed[0]}** could not be imported: {failed[1]}")
+        return
+    result = uploaded()
+    if result is None:
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Rows read", f"{result.n_read:,}")
+    c2.metric("Accepted", f"{result.n_accepted:,}")
+    c3.metric("Rejected", f"{result.n_rejected:,}")
+    c4.metric("Warnings", f"{len(result.report.warnings):,}")
+    st.caption(f"Read as: {result.format}. Each {result.row_label} is numbered as in the file"
+               + (" (the header is row 1)." if result.row_label == "row" else "."))
+    if result.report.problems:
+        table = result.report.to_frame().rename(columns={"row": result.row_label})
+        st.dataframe(table, hide_index=True, width="stretch", height=320)
+        st.download_button("Download the report (CSV)", result.report_csv(),
+                           file_name="import-report.csv", mime="text/csv")
+    else:
+        st.success("Every row was accepted, with no warnings.")
+
+
+def data_warnings(data: Data, *, full: bool) -> None:
+    """Validation warnings on the incidents file: a one-line notice, or (``full``) all."""
+    if not data.warnings:
+        return
+    if not full:
+        st.caption(f"⚠️ The incidents file `{data.source.name}` has {len(data.warnings)} "
+                   "validation warning(s); the About page lists them.")
+        return
+    st.warning(f"The incidents file `{data.source.name}` was accepted with "
+               f"{len(data.warnings)} warning(s) for its maintainer to check:")
+    st.dataframe(pd.DataFrame({"Warning": list(data.warnings)}), hide_index=True,
+                 width="stretch")

@@ -1,0 +1,140 @@
+"""The map on the page: the interactive map with the incident record beside it, small maps,
+and the standalone HTML export of the view.
+
+What a click on the map means is ``geo.mapview.clicked``'s business: this module only acts
+on the province code or incident id it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import folium
+import geopandas as gpd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import assets, mapview, stats, tables
+from geo import schema as s
+from geo.viewstate import ViewState
+from ui.data import Data, border_band, data_mode, uploaded
+from ui.state import Key, get, set_view, share_link, view
+from ui.tables import LINK_DISPLAY, LINK_VALIDATE
+
+MAP_KEY = "pbw_map"
+#: What the map sends back: only what the page acts on, so a pan reruns nothing else.
+RETURNED = ["center", "zoom", "last_active_drawing", "last_object_clicked"]
+
+
+def _base_map(data: Data, basemap: str, center: tuple[float, float] | None = None,
+              zoom: int | None = None) -> folium.Map:
+    return mapview.build_base_map(
+        data.border_display, assets=assets.map_assets(st.get_option("server.baseUrlPath")),
+        basemap=basemap, center=center, zoom=zoom)
+
+
+@st.fragment
+def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
+    """The map and, beside it, the record of the incident clicked.
+
+    Pans, zooms and clicks on incidents rerun only this fragment, to keep the link's
+    lat/lon/zoom and open a record without rebuilding the page. The two columns are
+    always there: a layout that changed on a click would remount the map.
+    """
+    anchor = get(Key.ANCHOR)
+    base = _base_map(data, current.basemap, (anchor[0], anchor[1]) if anchor else None,
+                     anchor[2] if anchor else None)
+    band = (current.within_km, border_band(current.within_km)) if current.within_km else None
+    map_layers = mapview.build_layers(frame, data.provinces_display,
+                                      stats.counts_by_region(frame), band=band)
+    left, right = st.columns([3, 1.15], gap="small")
+    with left:
+        out = st_folium(base, key=MAP_KEY, height=580, use_container_width=True,
+                        feature_group_to_add=map_layers.groups(),
+                        layer_control=folium.LayerControl(collapsed=True),
+                        returned_objects=RETURNED)
+        st.caption(map_layers.describe())
+        unlocated = int(frame[s.LAT].isna().sum())
+        if unlocated:
+            st.caption(f"{unlocated} incident(s) in this filter have no known point and are "
+                       "not on the map; the Data page lists them.")
+    _follow_map(out or {}, current, data)
+    with right:
+        incident_panel(data, frame, view())
+    st.caption("Link to this view (copy it with the icon at the right):")
+    st.code(share_link(view()), language=None)
+    if uploaded() is not None and data_mode() != "bundled":
+        st.caption("Your uploaded data is not part of this link: whoever opens it sees the "
+                   "bundled incidents only.")
+
+
+def _close_incident() -> None:
+    set_view(replace(view(), incident=None))
+
+
+def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState) -> None:
+    """The full record of the open incident: every field and every source.
+
+    Reader-supplied text goes into tables, which show it as plain text; never into
+    Markdown, which would turn it into links or fetch images from anywhere.
+    """
+    if not current.incident:
+        st.caption("Click an incident on the map to see its full record here.")
+        return
+    rows = data.incidents[data.incidents[s.ID] == current.incident]
+    if rows.empty:
+        st.warning(f"No incident has the id {current.incident!r} in this data.")
+        st.button("Close", on_click=_close_incident, key="close_incident")
+        return
+    title, fields, sources = tables.incident_record(rows.iloc[0])
+    st.subheader(title)
+    if current.incident not in set(frame[s.ID]):
+        st.caption("This incident is outside the current filter.")
+    st.dataframe(fields, hide_index=True, width="stretch", height=420,
+                 column_config={"Value": st.column_config.TextColumn("Value", width="large")})
+    st.dataframe(sources, hide_index=True, width="stretch", column_config={
+        "Link": st.column_config.LinkColumn("Link", display_text=LINK_DISPLAY,
+                                            validate=LINK_VALIDATE)})
+    st.caption("Link to this incident alone:")
+    st.code(f"{st.context.url or ''}?incident={current.incident}", language=None)
+    st.button("Close", on_click=_close_incident, key="close_incident")
+
+
+def _follow_map(out: dict, current: ViewState, data: Data) -> None:
+    """Keep the URL's lat/lon/zoom on the map's view; a province click filters to it; an
+    incident click opens its record."""
+    center, zoom = out.get("center"), out.get("zoom")
+    now = view()
+    if isinstance(center, dict) and isinstance(zoom, (int, float)):
+        moved = now.with_map_view(float(center["lat"]), float(center["lng"]), int(zoom))
+        if (moved.lat, moved.lon, moved.zoom) != (now.lat, now.lon, now.zoom):
+            set_view(moved)
+    hit = mapview.clicked(out.get("last_active_drawing"))
+    # The component repeats its last click on every rerun; where the click landed tells a
+    # new click on the same feature (after its record was closed) from that repetition.
+    click = (hit, str(out.get("last_object_clicked")))
+    if hit is None or click == get(Key.LAST_CLICK):
+        return
+    st.session_state[Key.LAST_CLICK] = click
+    if hit.kind == "province" and hit.ref not in current.regions:
+        st.session_state[Key.PENDING_REGION] = hit.ref
+        st.rerun(scope="app")
+    if hit.kind == "incident" and hit.ref != current.incident and \
+            hit.ref in set(data.incidents[s.ID]):
+        set_view(replace(view(), incident=hit.ref))
+
+
+def small_map(data: Data, frame: gpd.GeoDataFrame, key: str, basemap: str) -> None:
+    """A map that sends nothing back: panning it never reruns the page."""
+    built = mapview.build_layers(frame, data.provinces_display, stats.counts_by_region(frame))
+    st_folium(_base_map(data, basemap), key=key, height=420, use_container_width=True,
+              feature_group_to_add=built.groups(), returned_objects=[])
+    st.caption(built.describe())
+
+
+def export_map(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> str:
+    """The current view as a standalone HTML map (see ``geo.mapview.export_html``)."""
+    return mapview.export_html(frame, data.provinces_display, data.border_display,
+                               basemap=current.basemap, filter_lines=current.describe(),
+                               link=share_link(current), made=date.today().isoformat())

@@ -1,0 +1,127 @@
+"""Every session-state key, its default, and the view ⇄ URL sync: the one home of page state.
+
+A shared link must reproduce a view, so everything it needs lives in the URL; the session
+only remembers what a reader did since opening it. Each key is a member of :class:`Key`;
+:data:`DEFAULTS` holds the defaults of those that have one and :func:`seed` sets them.
+The widget keys (``w_*``) are seeded from the view by :func:`seed_widgets`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Final
+
+import streamlit as st
+
+from geo.viewstate import ViewState, query_string, to_query
+
+
+class Key(StrEnum):
+    """Session-state keys. ``w_*`` are widget keys; ``_pbw_*`` are the app's own."""
+
+    # the shared filters in the sidebar (widgets)
+    DATES = "w_dates"
+    REGIONS = "w_regions"
+    TYPES = "w_types"
+    BASEMAP = "w_basemap"
+    WITHIN = "w_within"
+    # the view as the link holds it, and what the link said when the session opened
+    VIEW = "_pbw_view"
+    NOTICES = "_pbw_notices"
+    START_PARAMS = "_pbw_start_params"
+    PAGE_PARAMS = "_pbw_page_qs"  # link parameters of the current page only (e.g. Compare)
+    # the map: where it opened, the last click, and clicks waiting for the next full run
+    ANCHOR = "_pbw_anchor"
+    LAST_CLICK = "_pbw_last_click"
+    PENDING_REGION = "_pbw_pending"
+    PENDING_DATES = "_pbw_pending_dates"
+    # the reader's upload: in this browser session only, never on disk, never in a link
+    UPLOAD = "_pbw_upload"
+    UPLOAD_ERROR = "_pbw_upload_error"
+    UPLOAD_FRAME = "_pbw_upload_frame"
+    UPLOAD_ID = "_pbw_upload_id"
+    DATA_MODE = "_pbw_mode"
+    DATA_MODE_WIDGET = "w_data_mode"
+    # playback
+    PLAY = "_pbw_play"
+    PLAY_STEP = "w_play_step"
+    PLAY_WINDOW = "w_play_window"
+    # the Compare page's two periods and the Timeline's last brushed span
+    COMPARE_A = "cmp_a"
+    COMPARE_B = "cmp_b"
+    COMPARE_NOTICES = "cmp_notices"
+    TIMELINE_SPAN = "tl_last_span"
+
+
+#: Defaults of the keys that have one; the rest are set from the link or by an action.
+DEFAULTS: Final[Mapping[Key, Any]] = {
+    Key.PAGE_PARAMS: {},
+    Key.START_PARAMS: {},
+    Key.DATA_MODE: "both",
+    Key.PLAY: None,
+}
+
+
+def seed() -> None:
+    """Set every key of :data:`DEFAULTS` that this session does not have yet."""
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value.copy() if isinstance(value, dict) else value
+
+
+def get(key: Key) -> Any:
+    """The value of ``key``, or its default."""
+    return st.session_state.get(key, DEFAULTS.get(key))
+
+
+def url_params() -> dict[str, list[str]]:
+    """The address bar's query parameters now."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def url_params_at_start() -> dict[str, list[str]]:
+    """The link's parameters as the session opened it (pages read their own from here)."""
+    return get(Key.START_PARAMS)
+
+
+def view() -> ViewState:
+    """The view as the link holds it (after :func:`ui.sidebar.sidebar_view` has run)."""
+    return st.session_state[Key.VIEW]
+
+
+def seed_widgets(current: ViewState) -> None:
+    """Set the sidebar's widgets to ``current``."""
+    st.session_state[Key.DATES] = (current.start, current.end)
+    st.session_state[Key.REGIONS] = list(current.regions)
+    st.session_state[Key.TYPES] = list(current.types)
+    st.session_state[Key.BASEMAP] = current.basemap
+    st.session_state[Key.WITHIN] = current.within_km or 0  # 0 stands for "any distance"
+
+
+def write_url(current: ViewState) -> None:
+    """Put ``current`` (and the page's own parameters) in the address bar, if it differs."""
+    wanted = {**to_query(current), **get(Key.PAGE_PARAMS)}
+    if {k: ",".join(v) for k, v in url_params().items()} != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def set_view(current: ViewState) -> None:
+    """Make ``current`` the session's view and write it to the address bar."""
+    st.session_state[Key.VIEW] = current
+    write_url(current)
+
+
+def set_page_params(params: Mapping[str, str]) -> None:
+    """Add this page's own parameters to the link (after the sidebar has run)."""
+    st.session_state[Key.PAGE_PARAMS] = dict(params)
+    write_url(view())
+
+
+def share_link(current: ViewState, *, with_page_params: bool = False) -> str:
+    """The full link to ``current`` on this server, as the reader's browser sees it.
+
+    With ``with_page_params``, the current page's own parameters are part of it too.
+    """
+    extra = get(Key.PAGE_PARAMS) if with_page_params else None
+    return f"{st.context.url or ''}?{query_string(current, extra)}"
