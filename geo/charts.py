@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Final
 
 import altair as alt
 import pandas as pd
@@ -17,6 +18,9 @@ REGION_COLORS = {  # Tajik provinces in blues, Afghan ones in oranges/browns
     "AF-KDZ": "#8c510a", "AF-BAL": "#d8b365",
 }
 
+
+#: Vega-Lite time units by period (typed loosely: altair wants its own literal types).
+_TIME_UNITS: Final[dict[str, Any]] = {"week": "yearweek", "month": "yearmonth", "year": "year"}
 
 def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period,
                    start: date, end: date) -> alt.VConcatChart:
@@ -39,11 +43,12 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
         With an interval selection named ``BRUSH`` on the time axis of the upper chart.
     """
     domain = [pd.Timestamp(start).isoformat(), (pd.Timestamp(end)).isoformat()]
-    unit = {"week": "yearweek", "month": "yearmonth", "year": "year"}[period]
+    unit = _TIME_UNITS[period]
     # a time unit gives each bar the width of its period instead of a hairline
     x = alt.X("period_start:T", timeUnit=unit, title=None, scale=alt.Scale(domain=domain))
     data = series.copy()
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
+    color: Any
     if "region_code" in data:
         data["region"] = data["region_code"].map(s.region_label)
         color = alt.Color("region:N", title="Region", legend=alt.Legend(orient="top"),

@@ -22,7 +22,3 @@ class IncidentDataError(PanjError):
     def __init__(self, msg: str, report: ValidationReport | None = None) -> None:
         super().__init__(msg)
         self.report = report
-
-
-class ViewStateError(PanjError):
-    """A view parameter (from a URL or a form) is not one the dashboard allows."""

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from geo import schema as s
 
-#: A cell starting with one of these is run as a formula by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMERIC_COLUMNS = (s.LAT, s.LON, s.ORIGIN_LAT, s.ORIGIN_LON, s.FATALITIES, s.INJURED,
                     s.GEO_PRECISION)
 
 
 def neutralise_formula(value: str) -> str:
     """Prefix a text cell that a spreadsheet would evaluate with a single quote."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value.startswith(s.FORMULA_START) else value
 
 
 def to_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +50,8 @@ def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
     for (_, row), geom in zip(table.iterrows(), frame.geometry, strict=True):
         props = {k: (v if v != "" else None) for k, v in row.items()}
         for col in (s.FATALITIES, s.INJURED, s.GEO_PRECISION):
-            props[col] = None if props[col] is None else int(props[col])
+            value = props[col]
+            props[col] = None if value is None else int(value)
         props["sources"] = [{"outlet": x.outlet, "published": x.published, "url": x.url}
                             for x in s.parse_sources(row[s.SOURCES].lstrip("'"))]
         features.append({"type": "Feature", "properties": props,
@@ -63,10 +64,6 @@ def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
 def to_geopackage(frame: gpd.GeoDataFrame) -> bytes:
     """A GeoPackage (layer ``incidents``, EPSG:4326), written in memory: exports may hold a
     reader's uploaded data, which must never touch the disk."""
-    import io
-
-    import pyogrio
-
     if frame.crs is None or frame.crs.to_string() != "EPSG:4326":
         msg = f"incidents must be in EPSG:4326 to export a GeoPackage; got CRS {frame.crs}"
         raise ValueError(msg)

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from geo import schema as s
+from geo.proximity import BORDER_KM, within_km
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,6 @@ def mask(frame: pd.DataFrame, flt: IncidentFilter) -> pd.Series:
     if flt.types:
         keep &= frame[s.EVENT_TYPE].isin(flt.types)
     if flt.within_km is not None:
-        from geo.proximity import BORDER_KM, within_km
-
         if BORDER_KM not in frame:
             msg = "filtering by distance needs the border_km column (geo.proximity)"
             raise ValueError(msg)

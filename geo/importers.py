@@ -4,6 +4,9 @@
 as in ``geo.incidents``, with a report of every row that does not: its row (or feature)
 number, field, value and why. It never writes anything and never raises on bad content
 except :class:`~geo.errors.IncidentDataError`, whose message says what to fix.
+
+About 420 lines: one mapping per outside format (ACLED, UCDP GED, GeoJSON) sits beside the
+reading and limits they share.
 """
 
 from __future__ import annotations
@@ -23,13 +26,16 @@ import pandas as pd
 
 from geo import schema as s
 from geo.errors import IncidentDataError
-from geo.incidents import to_frame
+from geo.exports import neutralise_formula
+from geo.incidents import good_rows, to_frame, validate_table
 from geo.layers import region_of_points
 
 Format = Literal["panj", "acled", "ucdp"]
 Progress = Callable[[float, str], None]
 
-MAX_BYTES: Final = 20 * 1024 * 1024
+#: The largest upload, in MiB; ``.streamlit/config.toml`` (``maxUploadSize``) says the same.
+MAX_UPLOAD_MB: Final = 20
+MAX_BYTES: Final = MAX_UPLOAD_MB * 1024 * 1024
 MAX_ROWS: Final = 100_000
 MAX_JSON_DEPTH: Final = 64
 
@@ -77,8 +83,6 @@ class ImportResult:
 
     def report_csv(self) -> bytes:
         """The row-by-row report as CSV, formula cells neutralised."""
-        from geo.exports import neutralise_formula
-
         table = self.report.to_frame().rename(columns={"row": self.row_label})
         for col in ("field", "value", "problem"):
             table[col] = table[col].astype(str).map(neutralise_formula)
@@ -190,7 +194,8 @@ def read_geojson(text: str, name: str) -> tuple[pd.DataFrame, list[s.Problem]]:
             or not isinstance(doc.get("features"), list):
         msg = f"{name!r} is JSON but not a GeoJSON FeatureCollection of incident points"
         raise _fail(msg)
-    rows, problems = [], []
+    rows: list[dict[str, str]] = []
+    problems: list[s.Problem] = []
     for n, feature in enumerate(doc["features"], start=1):
         if not isinstance(feature, dict):
             problems.append(s.Problem(n, "feature", _cell(feature)[:60], "is not a GeoJSON "
@@ -403,16 +408,16 @@ def import_file(
         mapped = _assign_regions(s.read_table(mapped), provinces)
     step(0.6, "Checking every row")
     first_row = 1 if geo_json else 2
-    report = s.validate(mapped, regions=provinces, allow_outside=True, first_row=first_row)
+    report = validate_table(mapped, regions=provinces, allow_outside=True,
+                            first_row=first_row)
     report.problems = sorted(problems + report.problems, key=lambda p: p.row or 0)
     if report.file_errors:
         msg = "the file cannot be imported:\n" + "\n".join(
             f"  {p.field}: {p.message}" for p in report.file_errors)
         raise IncidentDataError(msg, report)
-    bad = report.bad_rows
-    keep = [i for i in range(len(mapped)) if i + first_row not in bad]
     step(0.9, "Building the map layer")
-    frame = to_frame(s.read_table(mapped).iloc[keep])
+    frame = to_frame(s.read_table(mapped)[good_rows(report, len(mapped),
+                                                    first_row=first_row)])
     step(1.0, "Done")
     return ImportResult(FORMAT_LABELS[fmt] + (" (as GeoJSON)" if geo_json else ""),
                         len(table), frame, report, "feature" if geo_json else "row")

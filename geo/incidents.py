@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo import schema as s
 from geo.errors import IncidentDataError
-from geo.layers import DATA_DIR, STORAGE_CRS
+from geo.layers import DATA_DIR, STORAGE_CRS, region_problems
 
 INCIDENTS_FILE: Final = DATA_DIR / "incidents.csv"
 #: When the bundled data was last reviewed; data/SOURCES.md states the same date.
@@ -27,6 +28,8 @@ DATA_UPDATED: Final = date(2026, 11, 28)
 CONTEXT_FILE: Final = DATA_DIR / "context_events.csv"
 #: Environment variable naming another incidents file to show instead of the bundled one.
 INCIDENTS_ENV: Final = "PANJ_INCIDENTS"
+#: Environment variable naming another context-events file (see :func:`context_path`).
+CONTEXT_ENV: Final = "PANJ_CONTEXT_EVENTS"
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,18 @@ class LoadedIncidents:
 
     frame: gpd.GeoDataFrame
     report: s.ValidationReport
-    path: Path | None
 
 
 def incidents_path() -> Path:
     """The incidents file to show: ``$PANJ_INCIDENTS`` when set, else the bundled file."""
     override = os.environ.get(INCIDENTS_ENV, "").strip()
     return Path(override) if override else INCIDENTS_FILE
+
+
+def context_path() -> Path:
+    """The context events to show: ``$PANJ_CONTEXT_EVENTS`` when set, else the bundled file."""
+    override = os.environ.get(CONTEXT_ENV, "").strip()
+    return Path(override) if override else CONTEXT_FILE
 
 
 def read_csv_text(text: str) -> pd.DataFrame:
@@ -91,8 +99,7 @@ def load_incidents(
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         msg = f"incidents file {str(path)!r} is not a readable CSV: {exc}"
         raise IncidentDataError(msg) from exc
-    loaded = from_table(raw, regions=regions, strict=strict)
-    return LoadedIncidents(loaded.frame, loaded.report, Path(path))
+    return from_table(raw, regions=regions, strict=strict)
 
 
 def from_table(
@@ -102,13 +109,36 @@ def from_table(
     strict: bool = True,
 ) -> LoadedIncidents:
     """Validate a table of strings and type its good rows (see :func:`load_incidents`)."""
-    report = s.validate(raw, regions=regions)
+    report = validate_table(raw, regions=regions)
     if report.file_errors or (strict and not report.ok):
         msg = "incidents could not be loaded:\n" + report.summary()
         raise IncidentDataError(msg, report)
     table = s.read_table(raw)
-    keep = [i for i in range(len(table)) if s.spreadsheet_row(i) not in report.bad_rows]
-    return LoadedIncidents(to_frame(table.iloc[keep]), report, None)
+    return LoadedIncidents(to_frame(table[good_rows(report, len(table))]), report)
+
+
+def validate_table(
+    raw: pd.DataFrame,
+    *,
+    regions: gpd.GeoDataFrame | None = None,
+    allow_outside: bool = False,
+    first_row: int = 2,
+    today: date | None = None,
+) -> s.ValidationReport:
+    """``geo.schema.validate``, and with ``regions`` the check that each point lies in the
+    province it names (``geo.layers.region_problems``), in one report."""
+    report = s.validate(raw, today=today, allow_outside=allow_outside, first_row=first_row)
+    if regions is not None and not report.file_errors:
+        # rows whose coordinates are already wrong get no second, derived complaint
+        wrong = {p.row for p in report.errors if p.field in (s.LAT, s.LON) and p.row}
+        report.problems = s.sort_problems(report.problems + region_problems(
+            s.read_table(raw), regions, first_row=first_row, skip_rows=wrong))
+    return report
+
+
+def good_rows(report: s.ValidationReport, n_rows: int, *, first_row: int = 2) -> np.ndarray:
+    """A mask of the rows that carry no error in ``report``."""
+    return ~np.isin(np.arange(n_rows) + first_row, list(report.bad_rows))
 
 
 def to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -149,7 +179,7 @@ def load_context_events(path: Path = CONTEXT_FILE) -> pd.DataFrame:
         raise IncidentDataError(msg)
     problems = []
     for i, row in df.iterrows():
-        where = f"row {s.spreadsheet_row(int(i))}"  # type: ignore[call-overload]
+        where = f"row {s.spreadsheet_row(int(i))}"
         try:
             pd.Timestamp(row["date"])
         except ValueError:

@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
+from geo import schema as s
 from geo.errors import LayerError
 from geo.schema import REGIONS
 
@@ -146,3 +147,59 @@ def region_of_points(provinces: gpd.GeoDataFrame, lon: ArrayLike, lat: ArrayLike
     joined = joined[~joined.index.duplicated(keep="first")]
     codes = joined["iso_3166_2"].astype(object)
     return codes.where(codes.notna(), None)
+
+
+def region_problems(
+    table: pd.DataFrame,
+    provinces: gpd.GeoDataFrame,
+    *,
+    warn_km: float = 2.0,
+    reject_km: float = 25.0,
+    first_row: int = 2,
+    skip_rows: set[int] | frozenset[int] = frozenset(),
+) -> list[s.Problem]:
+    """Check that each point lies in the province its ``region_code`` names.
+
+    Within ``warn_km`` of it is accepted (the 1:10m boundaries can put a riverside site
+    across the river), up to ``reject_km`` is a warning, beyond is an error.
+
+    Parameters
+    ----------
+    table
+        The incidents as strings (``geo.schema.read_table``).
+    provinces
+        The province layer (see :func:`load_provinces`).
+    first_row
+        The number reported for the first data row (as in ``geo.schema.validate``).
+    skip_rows
+        Reported row numbers to leave out, e.g. rows whose coordinates are already wrong.
+    """
+    if not isinstance(provinces, gpd.GeoDataFrame):
+        msg = f"provinces must be a GeoDataFrame of provinces; got {type(provinces).__name__}"
+        raise TypeError(msg)
+    lat = s.parse_degrees(table[s.LAT])
+    lon = s.parse_degrees(table[s.LON])
+    rows = pd.RangeIndex(len(table)) + first_row
+    usable = (lat.between(-90, 90) & lon.between(-180, 180)
+              & table[s.REGION_CODE].isin(list(s.REGIONS)) & ~rows.isin(list(skip_rows)))
+    idx = np.flatnonzero(usable.to_numpy())
+    if len(idx) == 0:
+        return []
+    dist = distance_to_region_km(provinces, lon.iloc[idx].to_numpy(), lat.iloc[idx].to_numpy(),
+                                 table[s.REGION_CODE].iloc[idx].to_numpy())
+    problems = []
+    for i, d in zip(idx, dist, strict=True):
+        if d <= warn_km:
+            continue
+        code = table[s.REGION_CODE].iat[i]
+        value = f"{table[s.LAT].iat[i]}, {table[s.LON].iat[i]}"
+        where = f"lies {d:.1f} km outside {code} ({s.REGIONS[code].name})"
+        if d > reject_km:
+            problems.append(s.Problem(int(i) + first_row, "lat/lon", value, where
+                                      + f"; more than {reject_km:g} km means a wrong point "
+                                      "or a wrong region_code"))
+        else:
+            problems.append(s.Problem(int(i) + first_row, "lat/lon", value, where
+                                      + "; accepted, since the 1:10m boundary can put a "
+                                      "riverside site across the river", "warning"))
+    return problems

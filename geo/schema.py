@@ -6,12 +6,16 @@ and reports every problem at once, each naming its row, field, value and what is
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first incident
 row 2.
+
+About 580 lines, on purpose: the format is one contract (columns, vocabularies, sources,
+and the checks that enforce them), and splitting it would give a newcomer two places to
+update for one new column. The checks are small functions run in turn (``_CHECKS``).
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, Literal
@@ -170,12 +174,19 @@ def region_label(code: str) -> str:
     region = REGIONS.get(code)
     return region.label if region else OUTSIDE_LABEL
 
+
+def region_option(code: str) -> str:
+    """A region as lists and tables show it: its name, then its ISO code."""
+    return f"{region_label(code)} · {code}"
+
 #: Largest casualty count accepted in one row; anything larger is a typo or an attack.
 MAX_COUNT: Final = 100_000
 #: Earliest date accepted.
 MIN_DATE: Final = date(1990, 1, 1)
 
 SOURCE_SEPARATOR: Final = " | "
+#: A text cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _SOURCE_RE = re.compile(
     r"^(?P<outlet>.+?), (?P<date>\d{4}-\d{2}-\d{2}|n\.d\.), (?P<url>\S+)$"
 )
@@ -239,14 +250,14 @@ def parse_sources(text: str) -> list[Source]:
 
 def cell_text(value: object) -> str:
     """A cell as the reader sees it: missing (None, NaN, NA) is the empty string."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value)
 
 
 def is_valid_id(text: str) -> bool:
     """True for a well-formed incident id (see the ``id`` column)."""
-    return bool(_ID_RE.match(text))
+    return bool(_ID_RE.fullmatch(text))
 
 
 def is_http_url(url: str) -> bool:
@@ -335,21 +346,6 @@ def _parse_day(text: str) -> date | None:
         return None
 
 
-def _to_float(text: str) -> float | None:
-    """A finite float, or None where the text is not one (NaN and inf are not)."""
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _to_count(text: str) -> int | None:
-    if not re.fullmatch(r"\d{1,9}", text):
-        return None
-    return int(text)
-
-
 class _Collector:
     """Gathers problems for a table of strings with a 0-based RangeIndex."""
 
@@ -365,111 +361,84 @@ class _Collector:
 
     def check(self, column: str, ok: pd.Series, message: str,
               severity: Severity = "error") -> None:
-        """Report every non-empty value of ``column`` where ``ok`` is False."""
+        """Report every non-empty value of ``column`` where ``ok`` is False (or NA)."""
         values = self.frame[column]
-        bad = ~ok & (values != "")
+        bad = ~ok.fillna(False).astype(bool) & (values != "")
         for i in np.flatnonzero(bad.to_numpy()):
             self.add(int(i), column, values.iat[i], message, severity)
 
 
 def read_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Normalise a raw table to strings: every cell ``str``, stripped, missing = ``""``."""
-    out = frame.copy()
+    out = frame.astype(object).where(frame.notna(), "").astype(str)
     out.columns = [str(c).strip().lstrip("\ufeff") for c in out.columns]
     for col in out.columns:
-        out[col] = out[col].map(lambda v: "" if v is None or (isinstance(v, float)
-                                                               and math.isnan(v)) else str(v))
         out[col] = out[col].str.strip()
     return out.reset_index(drop=True)
 
 
-def validate(
-    frame: pd.DataFrame,
-    *,
-    regions: object | None = None,
-    today: date | None = None,
-    warn_outside_km: float = 2.0,
-    reject_outside_km: float = 25.0,
-    allow_outside: bool = False,
-    first_row: int = 2,
-) -> ValidationReport:
-    """Check an incidents table and report every problem at once.
+@dataclass(frozen=True)
+class _Options:
+    today: date
+    allow_outside: bool
 
-    Parameters
-    ----------
-    frame
-        The table as read from CSV with every cell a string (see :func:`read_table`).
-    regions
-        Optional province GeoDataFrame (``iso_3166_2`` and geometry, EPSG:4326). When
-        given, each point is checked against its stated region: within
-        ``warn_outside_km`` of it is accepted (the 1:10m boundaries can put a riverside
-        site across the river), up to ``reject_outside_km`` is a warning, beyond is an error.
-    today
-        Dates after this day are rejected; defaults to the current date.
-    allow_outside
-        Accept ``region_code`` = ``OUTSIDE_REGION`` (imported points in no mapped province).
-    first_row
-        Number reported for the first data row: 2 for a CSV (the header is row 1), 1 for
-        the features of a GeoJSON file.
-    warn_outside_km, reject_outside_km
-        Distances, in kilometres, for the region check.
 
-    Returns
-    -------
-    ValidationReport
-        With ``ok`` False when any error was found. The input is not modified.
-    """
-    today = today or date.today()
-    df = read_table(frame)
-    report = ValidationReport(n_rows=len(df))
-    c = _Collector(df, first_row)
+#: A well-formed ``sources`` cell, for the fast path of the sources check: every part is
+#: "Outlet, YYYY-MM-DD or n.d., http(s) URL". Cells it does not match go through
+#: :func:`parse_sources`, which is the rule and words the message.
+_URL = r"https?://[^\s/\"'<>|]+(?:/[^\s\"'<>|]*)?"
+_PART = rf"[^|]*?[^|\s][^|]*?, (?:\d{{4}}-\d{{2}}-\d{{2}}|n\.d\.), {_URL}"
+_SOURCES_FAST: Final = rf"\s*{_PART}\s*(?:\|\s*(?:{_PART})?\s*)*"
+_SOURCE_DATES: Final = re.compile(r", (\d{4}-\d{2}-\d{2}), https?://")
 
-    missing = [col for col in COLUMNS if col not in df.columns]
-    for col in missing:
-        c.add(None, col, "", f"column {col!r} is missing; the header must have: "
-              + ", ".join(COLUMNS))
-    extra = [col for col in df.columns if col not in COLUMNS]
-    for col in extra:
-        c.add(None, col, "", "unknown column, ignored", "warning")
-    if missing:
-        report.problems = c.problems
-        return report
 
-    for col in REQUIRED:
-        empty = df[col] == ""
-        for i in np.flatnonzero(empty.to_numpy()):
+def _check_required(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
+    for col in sorted(REQUIRED, key=COLUMNS.index):
+        for i in np.flatnonzero((df[col] == "").to_numpy()):
             c.add(int(i), col, "", "is required and empty")
 
+
+def _check_text(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     for col in TEXT_COLUMNS:
         c.check(col, df[col].str.len() <= MAX_TEXT_CHARS,
                 f"is longer than {MAX_TEXT_CHARS} characters")
-        c.check(col, ~df[col].str.match(r"^[=+@\t\r-]"),
+        c.check(col, ~df[col].str.startswith(FORMULA_START),
                 "looks like a spreadsheet formula; kept as plain text, never run", "warning")
 
-    # id: well formed and unique
-    c.check(ID, df[ID].map(lambda s: bool(_ID_RE.match(s))),
+
+def _check_ids(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
+    c.check(ID, df[ID].str.fullmatch(_ID_RE.pattern),
             "must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit")
     dup = df[ID].duplicated(keep="first") & (df[ID] != "")
-    first_seen = df.reset_index().groupby(ID)["index"].first()
-    for i in np.flatnonzero(dup.to_numpy()):
-        first = int(first_seen[df[ID].iat[i]])
-        c.add(int(i), ID, df[ID].iat[i], f"duplicate id; first used on row {first + first_row}")
+    if dup.any():
+        first_seen = df.reset_index().groupby(ID)["index"].first()
+        for i in np.flatnonzero(dup.to_numpy()):
+            first = int(first_seen[df[ID].iat[i]])
+            c.add(int(i), ID, df[ID].iat[i],
+                  f"duplicate id; first used on row {first + c.first_row}")
 
-    # date: a real day, not in the future
-    days = df[DATE].map(_parse_day)
-    c.check(DATE, days.notna(), "must be a real date written YYYY-MM-DD, like 2025-11-26")
-    in_range = days.map(lambda d: pd.isna(d) or MIN_DATE <= d <= today)
+
+def _check_dates(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
+    days = parse_days(df[DATE])
+    # a real day beyond pandas' timestamps (year 1677 or 2262) is out of range, not unreal
+    unparsed = days.isna() & (df[DATE] != "")
+    real = days.notna()
+    real[unparsed] = df.loc[unparsed, DATE].map(_parse_day).notna()
+    c.check(DATE, real, "must be a real date written YYYY-MM-DD, like 2025-11-26")
+    in_range = ~real | ((days >= pd.Timestamp(MIN_DATE)) & (days <= pd.Timestamp(opts.today)))
     c.check(DATE, in_range,
-            f"must lie between {MIN_DATE.isoformat()} and today ({today.isoformat()})")
-
+            f"must lie between {MIN_DATE.isoformat()} and today ({opts.today.isoformat()})")
     c.check(DATE_PRECISION, df[DATE_PRECISION].isin(list(DATE_PRECISIONS)),
             "must be one of: " + ", ".join(DATE_PRECISIONS))
-    c.check(TIME_LOCAL, df[TIME_LOCAL].map(lambda s: bool(_TIME_RE.match(s))),
+    c.check(TIME_LOCAL, df[TIME_LOCAL].str.fullmatch(_TIME_RE.pattern),
             "must be a 24-hour time HH:MM, like 18:45, or empty")
+
+
+def _check_places(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     c.check(COUNTRY, df[COUNTRY].isin(list(COUNTRIES)),
             "must be one of: " + ", ".join(COUNTRIES))
     known_region = df[REGION_CODE].isin(list(REGIONS))
-    outside = (df[REGION_CODE] == OUTSIDE_REGION) if allow_outside else \
+    outside = (df[REGION_CODE] == OUTSIDE_REGION) if opts.allow_outside else \
         pd.Series(False, index=df.index)
     c.check(REGION_CODE, known_region | outside,
             "must be an ISO 3166-2 code of a mapped province: " + ", ".join(REGIONS))
@@ -481,99 +450,136 @@ def validate(
     for i in np.flatnonzero(mismatch.to_numpy()):
         c.add(int(i), REGION_CODE, df[REGION_CODE].iat[i],
               f"is not in country {df[COUNTRY].iat[i]!r}")
-
     c.check(GEO_PRECISION, df[GEO_PRECISION].isin([str(k) for k in GEO_PRECISIONS]),
             "must be 1 (site), 2 (district centre) or 3 (province)")
+
+
+def _check_vocabularies(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     c.check(EVENT_TYPE, df[EVENT_TYPE].isin(list(EVENT_TYPES)),
             "must be one of: " + ", ".join(EVENT_TYPES))
     c.check(CONFIDENCE, df[CONFIDENCE].isin(list(CONFIDENCES)),
             "must be one of: " + ", ".join(CONFIDENCES))
+
+
+def _check_counts(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     for col in (FATALITIES, INJURED):
-        counts = df[col].map(_to_count)
-        c.check(col, counts.notna(),
+        well_formed = df[col].str.fullmatch(r"\d{1,9}")
+        c.check(col, well_formed,
                 "must be a whole number of people, 0 or more, or empty when not reported")
-        c.check(col, counts.map(lambda n: pd.isna(n) or n <= MAX_COUNT),
+        counts = pd.to_numeric(df[col].where(well_formed, None), errors="coerce")
+        c.check(col, counts.isna() | (counts <= MAX_COUNT),
                 f"is larger than {MAX_COUNT:,}; check the figure")
 
+
+def _check_coordinates(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     for lat_col, lon_col in ((LAT, LON), (ORIGIN_LAT, ORIGIN_LON)):
-        _check_coordinates(c, df, lat_col, lon_col)
+        lat, lon = parse_degrees(df[lat_col]), parse_degrees(df[lon_col])
+        c.check(lat_col, lat.notna(), "must be a finite decimal latitude in degrees (WGS84)")
+        c.check(lon_col, lon.notna(), "must be a finite decimal longitude in degrees (WGS84)")
+        c.check(lat_col, lat.isna() | lat.between(-90, 90),
+                "latitude must lie between -90 and 90")
+        c.check(lon_col, lon.isna() | lon.between(-180, 180),
+                "longitude must lie between -180 and 180")
+        half = (df[lat_col] == "") != (df[lon_col] == "")
+        for i in np.flatnonzero(half.to_numpy()):
+            empty = lat_col if df[lat_col].iat[i] == "" else lon_col
+            c.add(int(i), empty, "", f"give both {lat_col} and {lon_col}, or leave both empty")
+        # The border region lies near 37°N 70°E: a latitude near 70 and a longitude near 37
+        # means the two were swapped.
+        swapped = lat.between(60, 80) & lon.between(30, 45)
+        for i in np.flatnonzero(swapped.to_numpy()):
+            c.add(int(i), lat_col, df[lat_col].iat[i],
+                  f"latitude {df[lat_col].iat[i]} and longitude {df[lon_col].iat[i]} look "
+                  "swapped: the border region lies near 37°N 70°E")
 
-    def _sources_problem(text: str) -> str | None:
-        if not text:
-            return None
+
+def _check_sources(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
+    cells = df[SOURCES]
+    fast = cells.str.fullmatch(_SOURCES_FAST)
+    if fast.any():  # a well-formed cell can still cite a date that does not exist
+        dates = cells[fast].str.findall(_SOURCE_DATES.pattern).explode().dropna()
+        unreal = parse_days(dates.astype(str)).isna()
+        fast[unreal[unreal].index.unique()] = False
+    for i in np.flatnonzero((~fast & (cells != "")).to_numpy()):
         try:
-            parse_sources(text)
+            parse_sources(cells.iat[i])
         except ValueError as exc:
-            return str(exc)
-        return None
-
-    src_problems = df[SOURCES].map(_sources_problem)
-    for i in np.flatnonzero(src_problems.notna().to_numpy()):
-        c.add(int(i), SOURCES, df[SOURCES].iat[i], str(src_problems.iat[i]))
-
-    if regions is not None:
-        # rows whose coordinates are already wrong get no second, derived complaint
-        bad_coords = {p.row for p in c.problems if p.field in (LAT, LON) and p.row is not None
-                      and p.severity == "error"}
-        _check_points_in_regions(c, df, regions, warn_outside_km, reject_outside_km,
-                                 skip={r - first_row for r in bad_coords})
-
-    report.problems = sorted(c.problems, key=lambda p: (p.row or 0, COLUMNS.index(p.field)
-                                                        if p.field in COLUMNS else 99))
-    return report
+            c.add(int(i), SOURCES, cells.iat[i], str(exc))
 
 
-def _check_coordinates(c: _Collector, df: pd.DataFrame, lat_col: str, lon_col: str) -> None:
-    lat = df[lat_col].map(_to_float)
-    lon = df[lon_col].map(_to_float)
-    c.check(lat_col, lat.notna(), "must be a finite decimal latitude in degrees (WGS84)")
-    c.check(lon_col, lon.notna(), "must be a finite decimal longitude in degrees (WGS84)")
-    c.check(lat_col, lat.map(lambda v: pd.isna(v) or -90 <= v <= 90),
-            "latitude must lie between -90 and 90")
-    c.check(lon_col, lon.map(lambda v: pd.isna(v) or -180 <= v <= 180),
-            "longitude must lie between -180 and 180")
-    half = (df[lat_col] == "") != (df[lon_col] == "")
-    for i in np.flatnonzero(half.to_numpy()):
-        empty = lat_col if df[lat_col].iat[i] == "" else lon_col
-        c.add(int(i), empty, "", f"give both {lat_col} and {lon_col}, or leave both empty")
-    # The border region lies near 37°N 70°E: a latitude near 70 and a longitude near 37
-    # means the two were swapped.
-    swapped = lat.notna() & lon.notna() & lat.map(lambda v: not pd.isna(v) and 60 <= v <= 80) \
-        & lon.map(lambda v: not pd.isna(v) and 30 <= v <= 45)
-    for i in np.flatnonzero(swapped.to_numpy()):
-        c.add(int(i), lat_col, df[lat_col].iat[i],
-              f"latitude {df[lat_col].iat[i]} and longitude {df[lon_col].iat[i]} look "
-              "swapped: the border region lies near 37°N 70°E")
+#: The row checks, in the order their problems are found; each reads whole columns and
+#: words a message only for the rows that fail.
+_CHECKS: Final[tuple[Callable[[_Collector, pd.DataFrame, _Options], None], ...]] = (
+    _check_required, _check_text, _check_ids, _check_dates, _check_places,
+    _check_vocabularies, _check_counts, _check_coordinates, _check_sources)
 
 
-def _check_points_in_regions(c: _Collector, df: pd.DataFrame, regions: object,
-                             warn_km: float, reject_km: float, skip: set[int]) -> None:
-    import geopandas as gpd  # local: schema stays importable without the geo stack
+def _check_columns(c: _Collector, df: pd.DataFrame) -> bool:
+    """Report missing (error) and unknown (warning) columns; True when none is missing."""
+    missing = [col for col in COLUMNS if col not in df.columns]
+    for col in missing:
+        c.add(None, col, "", f"column {col!r} is missing; the header must have: "
+              + ", ".join(COLUMNS))
+    for col in (col for col in df.columns if col not in COLUMNS):
+        c.add(None, col, "", "unknown column, ignored", "warning")
+    return not missing
 
-    from geo.layers import distance_to_region_km
 
-    if not isinstance(regions, gpd.GeoDataFrame):
-        msg = f"regions must be a GeoDataFrame of provinces; got {type(regions).__name__}"
-        raise TypeError(msg)
-    lat = pd.to_numeric(df[LAT], errors="coerce")
-    lon = pd.to_numeric(df[LON], errors="coerce")
-    usable = lat.between(-90, 90) & lon.between(-180, 180) & df[REGION_CODE].isin(
-        list(REGIONS)) & ~df.index.isin(list(skip))
-    idx = np.flatnonzero(usable.to_numpy())
-    if len(idx) == 0:
-        return
-    dist = distance_to_region_km(
-        regions, lon.iloc[idx].to_numpy(), lat.iloc[idx].to_numpy(),
-        df[REGION_CODE].iloc[idx].to_numpy())
-    for i, d in zip(idx, dist, strict=True):
-        if d <= warn_km:
-            continue
-        code = df[REGION_CODE].iat[i]
-        value = f"{df[LAT].iat[i]}, {df[LON].iat[i]}"
-        where = f"lies {d:.1f} km outside {code} ({REGIONS[code].name})"
-        if d > reject_km:
-            c.add(int(i), "lat/lon", value, where + f"; more than {reject_km:g} km means "
-                  "a wrong point or a wrong region_code")
-        else:
-            c.add(int(i), "lat/lon", value, where + "; accepted, since the 1:10m "
-                  "boundary can put a riverside site across the river", "warning")
+def validate(
+    frame: pd.DataFrame,
+    *,
+    today: date | None = None,
+    allow_outside: bool = False,
+    first_row: int = 2,
+) -> ValidationReport:
+    """Check an incidents table and report every problem at once.
+
+    Each rule runs over whole columns; only the rows that fail a rule cost a Python call,
+    to word their message. Whether each point lies in its stated province is a question of
+    geometry, asked by ``geo.layers.region_problems``.
+
+    Parameters
+    ----------
+    frame
+        The table as read from CSV with every cell a string (see :func:`read_table`).
+    today
+        Dates after this day are rejected; defaults to the current date.
+    allow_outside
+        Accept ``region_code`` = ``OUTSIDE_REGION`` (imported points in no mapped province).
+    first_row
+        Number reported for the first data row: 2 for a CSV (the header is row 1), 1 for
+        the features of a GeoJSON file.
+
+    Returns
+    -------
+    ValidationReport
+        With ``ok`` False when any error was found. The input is not modified.
+    """
+    df = read_table(frame)
+    c = _Collector(df, first_row)
+    if _check_columns(c, df):
+        opts = _Options(today or date.today(), allow_outside)
+        for check in _CHECKS:
+            check(c, df, opts)
+    return ValidationReport(n_rows=len(df), problems=sort_problems(c.problems))
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in reading order: by row, then by column as the format lists them."""
+    return sorted(problems, key=lambda p: (p.row or 0, COLUMNS.index(p.field)
+                                           if p.field in COLUMNS else 99))
+
+
+def parse_days(text: pd.Series) -> pd.Series:
+    """``YYYY-MM-DD`` strings as timestamps; NaT where the text is not a real calendar day.
+
+    Days outside pandas' timestamp range (before 1677 or after 2262) are NaT as well.
+    """
+    shaped = text.str.fullmatch(_DATE_RE.pattern).fillna(False).astype(bool)
+    return pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
+
+
+def parse_degrees(text: pd.Series) -> pd.Series:
+    """Decimal degrees as floats; NaN where the text is empty, not a number, or not finite."""
+    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    return values.where(np.isfinite(values))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from benchmarks import run, synthetic
 from geo import schema as s
+from geo.incidents import validate_table
 from geo.layers import load_provinces
 
 
 def test_synthetic_incidents_validate_and_say_they_are_synthetic(provinces) -> None:
     frame = synthetic.make(300)
-    report = s.validate(frame, regions=load_provinces())
+    report = validate_table(frame, regions=load_provinces())
     assert report.ok, report.summary()
     assert frame[s.ID].str.startswith("SYN-").all()
     assert frame[s.SUMMARY].str.contains("not a real event").all()

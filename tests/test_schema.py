@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from geo import schema as s
+from geo.incidents import validate_table
 
 from .conftest import good_row
 
@@ -15,7 +16,7 @@ TODAY = date(2026, 11, 28)
 
 
 def check(*rows: dict[str, str], regions=None) -> s.ValidationReport:
-    return s.validate(pd.DataFrame(list(rows), dtype=str), regions=regions, today=TODAY)
+    return validate_table(pd.DataFrame(list(rows), dtype=str), regions=regions, today=TODAY)
 
 
 def only_error(report: s.ValidationReport) -> s.Problem:
@@ -34,6 +35,8 @@ def test_good_row_passes(provinces) -> None:
         ({"date": "26/11/2025"}, "date", r"YYYY-MM-DD"),
         ({"date": "2025-02-30"}, "date", r"real date"),
         ({"date": "2027-01-01"}, "date", r"between 1990-01-01 and today \(2026-11-28\)"),
+        ({"date": "0999-01-01"}, "date", r"between 1990-01-01 and today"),
+        ({"date": "9999-12-31"}, "date", r"between 1990-01-01 and today"),
         ({"date_precision": "hour"}, "date_precision", r"day, week, month"),
         ({"time_local": "25:00"}, "time_local", r"HH:MM"),
         ({"country": "UZ"}, "country", r"TJ, AF"),
@@ -126,3 +129,35 @@ def test_parse_sources_splits_outlet_date_url() -> None:
     got = s.parse_sources("A, n.d., https://a.org/x | B (citing C), 2025-01-02, http://b.org")
     assert got == [s.Source("A", None, "https://a.org/x"),
                    s.Source("B (citing C)", "2025-01-02", "http://b.org")]
+
+
+SOURCE_CELLS = [
+    "A, 2025-01-02, https://a.org", "A, n.d., http://a.org/x?y=1#z",
+    "A, 2025-01-02, https://a.org | B, n.d., https://b.org", "A, 2025-01-02, https://a.org |",
+    "| A, 2025-01-02, https://a.org", "A, B, 2025-01-02, https://a.org",
+    "A, 2025-02-30, https://a.org", "A, 2025-13-01, https://a.org | B, n.d., https://b.org",
+    "A,2025-01-02, https://a.org", "A, 2025-01-02, ftp://a.org", "A, 2025-01-02, https://",
+    "A, 2025-01-02, https://a.org/ x", "A, 2025-01-02, https://a.org/<x>", "|", " | ",
+    ", 2025-01-02, https://a.org", "A, 2025-01-02, https://a.org, extra",
+    "A, 2025-1-02, https://a.org", "A, 2025-01-02, https://a.org\"x", "A, n.d, https://a.org",
+    "A (citing B, 2024-01-01, C), 2025-01-02, https://a.org",
+]
+
+
+@pytest.mark.parametrize("cell", SOURCE_CELLS)
+def test_sources_check_agrees_with_the_parser(cell) -> None:
+    """The validator's fast path for sources never accepts what parse_sources refuses."""
+    try:
+        s.parse_sources(cell)
+        expected = None
+    except ValueError as exc:
+        expected = str(exc)
+    problems = [p for p in check(good_row(sources=cell)).errors if p.field == "sources"]
+    assert [p.message for p in problems] == ([expected] if expected else [])
+
+
+def test_many_rows_are_checked_by_column() -> None:
+    rows = [good_row(id=f"T-{i}") for i in range(2_000)]
+    rows[1_500] = good_row(id="T-1500", date="2025-02-29", lat="abc")
+    report = check(*rows)
+    assert sorted((p.row, p.field) for p in report.errors) == [(1502, "date"), (1502, "lat")]
