@@ -32,11 +32,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run the dashboard on a free port; yields its base URL."""
+    """Run the dashboard on a free port; yields its base URL.
+
+    It inherits this process's environment, so under pytest it shows the frozen test data
+    (``conftest.FIXTURE_ENV``); ``env`` adds to or overrides that.
+    """
     port = free_port()
     full_env = {"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})}  # as `make run`
-    if env is None or "PANJ_INCIDENTS" not in env:
-        full_env.pop("PANJ_INCIDENTS", None)
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"pbw-streamlit-{port}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -93,7 +95,11 @@ def offline(page) -> Traffic:
             r.abort()
 
     page.context.route("**/*", route)
-    page.on("dialog", lambda d: (traffic.dialogs.append(d.message), d.dismiss()))
+    def on_dialog(dialog) -> None:
+        traffic.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.on("pageerror", lambda e: traffic.page_errors.append(str(e)))
     return traffic
 

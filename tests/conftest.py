@@ -1,7 +1,15 @@
-"""Shared fixtures: the real bundled layers and a known-good incident row to spoil."""
+"""Shared fixtures: the real bundled layers, a frozen incident dataset, a good row to spoil.
+
+Behaviour tests never read ``data/incidents.csv``: they run on ``tests/data/incidents.csv``,
+a frozen copy, so that adding an incident to the bundled data (the commonest change) turns
+no test red except ``test_bundled_data.py``, the one module that owns the bundled figures.
+The whole session, AppTest runs and browser servers included, points the app at the frozen
+files through ``PANJ_INCIDENTS`` and ``PANJ_CONTEXT_EVENTS``.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -10,10 +18,38 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+from geo.incidents import CONTEXT_ENV, INCIDENTS_ENV, LoadedIncidents, load_incidents
 from geo.layers import DATA_DIR, load_border, load_provinces
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: The frozen datasets every behaviour test runs on (see the module docstring).
+FIXTURE_INCIDENTS = ROOT / "tests" / "data" / "incidents.csv"
+FIXTURE_CONTEXT = ROOT / "tests" / "data" / "context_events.csv"
+#: What the app is pointed at during tests, as ``env`` for a server or ``monkeypatch``.
+FIXTURE_ENV = {INCIDENTS_ENV: str(FIXTURE_INCIDENTS), CONTEXT_ENV: str(FIXTURE_CONTEXT)}
+
+
+@functools.cache
+def _fixture() -> LoadedIncidents:
+    return load_incidents(FIXTURE_INCIDENTS)
+
+
+def fixture_frame():
+    """The frozen incidents as a typed GeoDataFrame (a fresh copy each call)."""
+    return _fixture().frame.copy()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _app_reads_the_frozen_data():
+    saved = {k: os.environ.get(k) for k in FIXTURE_ENV}
+    os.environ.update(FIXTURE_ENV)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""ACLED- and UCDP-format tables made from the bundled incidents (real, sourced events), so the
+"""ACLED- and UCDP-format tables made from the frozen test incidents (real, sourced events), so the
 import tests never rest on invented incidents. ``python -m tests.samples`` writes them to
 tests/data/ for trying the Import page by hand."""
 
@@ -7,9 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from geo import schema as s
-from geo.incidents import load_incidents
 
-from .conftest import ROOT
+from .conftest import ROOT, fixture_frame
 
 ACLED_TYPE = {"armed_clash": "Battles", "incursion": "Battles",
               "cross_border_attack": "Violence against civilians",
@@ -19,7 +18,7 @@ ACLED_TYPE = {"armed_clash": "Battles", "incursion": "Battles",
 
 
 def located() -> pd.DataFrame:
-    frame = load_incidents().frame
+    frame = fixture_frame()
     return frame[frame[s.LAT].notna()].reset_index(drop=True)
 
 

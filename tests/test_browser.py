@@ -10,7 +10,15 @@ import pandas as pd
 import pytest
 
 from . import browser as b
-from .conftest import ARTIFACTS, IN_CI, ROOT, chromium_path, good_row
+from .conftest import (
+    ARTIFACTS,
+    FIXTURE_INCIDENTS,
+    IN_CI,
+    ROOT,
+    chromium_path,
+    fixture_frame,
+    good_row,
+)
 
 pytestmark = pytest.mark.browser
 LINK = "/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
@@ -88,7 +96,7 @@ def test_changing_the_date_range_changes_the_markers(page, server) -> None:
     frame = b.map_frame(page)
     assert b.wait_for_markers(frame, 2) == 2
     zoom_before = frame.evaluate("() => window.map.getZoom()")
-    rows = pd.read_csv(ROOT / "data" / "incidents.csv", dtype=str)
+    rows = pd.read_csv(FIXTURE_INCIDENTS, dtype=str)
     located_tj = rows[rows.region_code.isin(["TJ-KT", "TJ-GB"]) & rows.lat.notna()]
     page.get_by_role("button", name="All", exact=True).click()
     # every date, and the region filter still in force
@@ -179,7 +187,7 @@ def test_clicking_a_province_filters_to_it(page, server) -> None:
     frame.locator("#map_div").click(position={"x": xy["x"], "y": xy["y"]})
     page.wait_for_function(
         "() => new URL(location.href).searchParams.get('region') === 'AF-KDZ'", timeout=20_000)
-    rows = pd.read_csv(ROOT / "data" / "incidents.csv", dtype=str)
+    rows = pd.read_csv(FIXTURE_INCIDENTS, dtype=str)
     expected = str(int((rows.region_code == "AF-KDZ").sum()))
     page.wait_for_timeout(500)
     assert b.metric(page, "Incidents") == expected
@@ -203,10 +211,9 @@ def test_uploading_an_acled_export_puts_it_on_the_map(page, server) -> None:
 
 def test_exported_map_opens_without_the_server(chromium, tmp_path, provinces) -> None:
     from geo import layers, mapview
-    from geo.incidents import load_incidents
 
     html = mapview.export_html(
-        load_incidents().frame, layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
+        fixture_frame(), layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
         layers.load_border(layers.BORDER_DISPLAY_FILE), basemap="streets",
         filter_lines=["Dates: 2020-06-13 to 2026-04-17"], link="http://example.org/?x=1",
         made="2026-11-28")

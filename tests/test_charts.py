@@ -8,13 +8,15 @@ import pandas as pd
 import pytest
 
 from geo import charts, stats
-from geo.incidents import load_context_events, load_incidents
+from geo.incidents import load_context_events
+
+from .conftest import FIXTURE_CONTEXT, fixture_frame
 
 
 @pytest.mark.parametrize("by_region", [True, False])
 def test_chart_has_the_brush_and_context_rules(by_region) -> None:
-    series = stats.time_series(load_incidents().frame, period="month", by_region=by_region)
-    events = load_context_events()
+    series = stats.time_series(fixture_frame(), period="month", by_region=by_region)
+    events = load_context_events(FIXTURE_CONTEXT)
     chart = charts.timeline_chart(series, events, period="month", start=date(2020, 6, 1),
                                   end=date(2026, 5, 1))
     spec = chart.to_dict()
@@ -39,15 +41,15 @@ def test_brush_range(selection, expected) -> None:
 
 
 def test_empty_series_gives_empty_frame() -> None:
-    empty = stats.time_series(load_incidents().frame.iloc[:0])
+    empty = stats.time_series(fixture_frame().iloc[:0])
     assert list(empty.columns) == ["period_start", "incidents", "killed", "injured"]
     assert isinstance(empty, pd.DataFrame) and empty.empty
 
 
 def test_chart_with_no_context_event_in_the_period() -> None:
     """Regression: an empty events frame once crashed the Timeline page."""
-    series = stats.time_series(load_incidents().frame, period="week")
-    events = load_context_events().iloc[:0]
+    series = stats.time_series(fixture_frame(), period="week")
+    events = load_context_events(FIXTURE_CONTEXT).iloc[:0]
     chart = charts.timeline_chart(series, events, period="week", start=date(2025, 11, 26),
                                   end=date(2025, 11, 26))
     assert chart.to_dict()["vconcat"]

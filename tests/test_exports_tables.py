@@ -9,13 +9,13 @@ import pytest
 
 from geo import exports, tables
 from geo import schema as s
-from geo.incidents import from_table, load_incidents, read_csv_text
+from geo.incidents import from_table, read_csv_text
 
-from .conftest import good_row
+from .conftest import fixture_frame, good_row
 
 
 def test_csv_export_reloads_into_the_same_incidents(provinces) -> None:
-    original = load_incidents().frame
+    original = fixture_frame()
     again = from_table(read_csv_text(exports.to_csv(original).decode()), regions=provinces)
     assert again.report.ok, again.report.summary()
     pd.testing.assert_frame_equal(again.frame.drop(columns="geometry"),
@@ -32,7 +32,7 @@ def test_csv_export_neutralises_formulas() -> None:
 
 
 def test_geojson_export_is_points_with_null_for_unlocated() -> None:
-    frame = load_incidents().frame
+    frame = fixture_frame()
     doc = json.loads(exports.to_geojson(frame))
     assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 30
     nulls = [f for f in doc["features"] if f["geometry"] is None]
@@ -43,7 +43,7 @@ def test_geojson_export_is_points_with_null_for_unlocated() -> None:
 
 
 def test_table_keeps_missing_figures_missing_and_lists_source_links() -> None:
-    frame = load_incidents().frame
+    frame = fixture_frame()
     table, n = tables.incident_table(frame)
     assert n == 3
     assert table["Killed"].isna().sum() == frame[s.FATALITIES].isna().sum()
@@ -58,7 +58,7 @@ def test_geopackage_export_reads_back() -> None:
 
     import geopandas as gpd
 
-    frame = load_incidents().frame
+    frame = fixture_frame()
     data = exports.to_geopackage(frame)
     assert data.startswith(b"SQLite format 3")
     back = gpd.read_file(io.BytesIO(data), layer="incidents")
@@ -68,7 +68,7 @@ def test_geopackage_export_reads_back() -> None:
 
 
 def test_incident_record_lists_every_field_and_source() -> None:
-    frame = load_incidents().frame
+    frame = fixture_frame()
     title, fields, sources = tables.incident_record(frame.set_index(s.ID, drop=False)
                                                     .loc["PBW-0026"])
     got = dict(fields.values.tolist())

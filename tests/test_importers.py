@@ -12,10 +12,9 @@ import pytest
 from geo import exports, importers
 from geo import schema as s
 from geo.errors import IncidentDataError
-from geo.incidents import INCIDENTS_FILE, load_incidents
 
 from . import samples
-from .conftest import data_checksums, good_row
+from .conftest import FIXTURE_INCIDENTS, data_checksums, fixture_frame, good_row
 
 
 def csv_bytes(rows: list[dict[str, str]], sep: str = ",") -> bytes:
@@ -63,14 +62,14 @@ def test_point_outside_every_province_is_kept_and_flagged(provinces) -> None:
 
 
 def test_our_geojson_export_imports_back(provinces) -> None:
-    data = exports.to_geojson(load_incidents().frame)
+    data = exports.to_geojson(fixture_frame())
     result = run("mine.geojson", data, provinces)
     assert result.format.endswith("(as GeoJSON)") and result.row_label == "feature"
     assert result.n_accepted == 30, result.report.summary()
 
 
 def test_our_own_csv_imports_unchanged(provinces) -> None:
-    result = run("incidents.csv", INCIDENTS_FILE.read_bytes(), provinces)
+    result = run("incidents.csv", FIXTURE_INCIDENTS.read_bytes(), provinces)
     assert result.n_accepted == 30 and result.report.ok and not result.report.warnings
 
 
@@ -83,7 +82,7 @@ def test_report_download_is_neutralised_csv(provinces) -> None:
 
 def test_progress_is_reported(provinces) -> None:
     seen: list[float] = []
-    run("p.csv", INCIDENTS_FILE.read_bytes(), provinces, progress=lambda f, _m: seen.append(f))
+    run("p.csv", FIXTURE_INCIDENTS.read_bytes(), provinces, progress=lambda f, _m: seen.append(f))
     assert seen[0] < seen[-1] == 1.0 and seen == sorted(seen)
 
 

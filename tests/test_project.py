@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
+from geo import importers
 from geo import schema as s
 from geo.incidents import DATA_UPDATED
 
@@ -40,3 +42,70 @@ def test_geo_never_imports_streamlit() -> None:
     for path in (ROOT / "geo").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(import|from) streamlit", text, flags=re.M), path.name
+
+
+#: geo's modules from the bottom of the house up: each may import only modules before it.
+#: A new module goes where its imports put it; a cycle cannot be written down here.
+GEO_LAYERS = ("schema", "errors", "basemaps", "playback", "assets", "layers", "proximity",
+              "filters", "stats", "tables", "charts", "exports", "incidents", "importers",
+              "viewstate", "mapview", "about", "build_layers")
+
+
+def _geo_imports(path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo"):
+            found |= ({a.name for a in node.names} if node.module == "geo"
+                      else {node.module.split(".")[1]})
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("geo.")}
+    return found
+
+
+def _type_checking_only(path) -> set[str]:
+    """geo modules imported only under ``if TYPE_CHECKING:`` (no import at run time)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            for sub in node.body:
+                if isinstance(sub, ast.ImportFrom) and sub.module and \
+                        sub.module.startswith("geo."):
+                    names.add(sub.module.split(".")[1])
+    return names
+
+
+def test_geo_modules_import_only_downward() -> None:
+    modules = {p.stem for p in (ROOT / "geo").glob("*.py")} - {"__init__"}
+    assert modules == set(GEO_LAYERS), "add the new module to GEO_LAYERS, above its imports"
+    for path in (ROOT / "geo").glob("*.py"):
+        if path.stem == "__init__":
+            continue
+        level = GEO_LAYERS.index(path.stem)
+        upward = {m for m in _geo_imports(path) - _type_checking_only(path)
+                  if GEO_LAYERS.index(m) >= level}
+        assert not upward, f"geo/{path.name} imports {sorted(upward)}, which sit above it"
+
+
+def test_no_function_level_imports_in_geo() -> None:
+    """Imports sit at the top of each module, where a reader looks for them."""
+    for path in (ROOT / "geo").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                inner = [n for n in ast.walk(fn) if isinstance(n, ast.Import | ast.ImportFrom)]
+                assert not inner, f"geo/{path.name}: {fn.name} imports inside the function"
+
+
+def test_modules_stay_small_or_say_why() -> None:
+    for path in [*(ROOT / "geo").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > 400:
+            doc = ast.get_docstring(ast.parse(text)) or ""
+            assert "lines" in doc, f"{path.name} is over 400 lines; split it or say why"
+
+
+def test_upload_limit_is_stated_once() -> None:
+    config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert re.search(rf"^maxUploadSize = {importers.MAX_UPLOAD_MB}$", config, flags=re.M)
+    assert importers.MAX_BYTES == importers.MAX_UPLOAD_MB * 1024 * 1024

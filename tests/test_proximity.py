@@ -8,12 +8,13 @@ from pyproj import Geod
 
 from geo import proximity
 from geo import schema as s
-from geo.incidents import load_incidents
+
+from .conftest import fixture_frame
 
 
 @pytest.fixture(scope="module")
 def near(border, provinces):
-    return proximity.add_proximity(load_incidents().frame, border, provinces)
+    return proximity.add_proximity(fixture_frame(), border, provinces)
 
 
 def test_a_vertex_of_the_border_is_at_distance_zero(border) -> None:
