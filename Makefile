@@ -25,10 +25,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
@@ -38,4 +40,4 @@ data: $(STAMP)
 	$(BIN)/python -m geo.build_layers
 
 clean:
-	rm -rf $(VENV) static/vendor tests/artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) static/vendor tests/artifacts .pytest_cache .ruff_cache .mypy_cache

@@ -86,7 +86,7 @@ def add_proximity(frame: gpd.GeoDataFrame, border: gpd.GeoDataFrame,
 
 def distance_text(km: object) -> str:
     """How far from the border, said the same way in popups and records ("" if unknown)."""
-    if km is None or pd.isna(km):  # type: ignore[arg-type]
+    if km is None or pd.isna(km):
         return ""
     return f"{float(km):.1f} km from the mapped point (geodesic)"  # type: ignore[arg-type]
 
