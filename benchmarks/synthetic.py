@@ -66,7 +66,7 @@ def make(n: int, *, seed: int = 7) -> pd.DataFrame:
         s.SUMMARY: [f"Synthetic benchmark incident {i}; not a real event." for i in ids],
         s.SOURCES: [f"Synthetic benchmark, n.d., https://example.org/synthetic/{i}"
                     for i in ids],
-        s.CONFIDENCE: "low", s.NOTES: "",
+        s.CONFIDENCE: "low", s.NOTES: "", s.GAZETTEER_ID: "",
     })
     return frame[list(s.COLUMNS)]
 

@@ -47,13 +47,18 @@ SUMMARY: Final = "summary"
 SOURCES: Final = "sources"
 CONFIDENCE: Final = "confidence"
 NOTES: Final = "notes"
+GAZETTEER_ID: Final = "gazetteer_id"
 
 #: The columns of ``data/incidents.csv``, in file order. Keep these names stable.
 COLUMNS: Final[tuple[str, ...]] = (
     ID, DATE, DATE_PRECISION, TIME_LOCAL, COUNTRY, REGION_CODE, DISTRICT, LOCATION,
     LAT, LON, GEO_PRECISION, EVENT_TYPE, ORIGIN, ORIGIN_LAT, ORIGIN_LON, FATALITIES,
-    INJURED, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, CONFIDENCE, NOTES,
+    INJURED, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, CONFIDENCE, NOTES, GAZETTEER_ID,
 )
+#: Columns a file may leave out (files made before they existed); read as empty.
+OPTIONAL_COLUMNS: Final[frozenset[str]] = frozenset({GAZETTEER_ID})
+#: ``gazetteer_id`` names a GeoNames point as ``geonames:<geonameid>`` (see geo.gazetteer).
+GAZETTEER_PREFIX: Final = "geonames:"
 
 #: Not a file column: set on loaded frames to tell the bundled incidents from a reader's
 #: uploaded ones ("bundled" or "yours").
@@ -137,6 +142,10 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
         EventType("troop_flight", "Offensive and troop flight",
                   "A border district or crossing taken in an offensive, with troops fleeing "
                   "across the border.", "#56B4E9"),
+        EventType("district_fighting", "Fighting in a border district",
+                  "Armed forces and armed groups fight over an Afghan district that touches "
+                  "the border (the 2020–2021 offensive, later resistance raids), away from "
+                  "the border line itself.", "#999933"),
         EventType("other", "Other (imported)",
                   "Riots, protests, strategic developments and other categories of imported "
                   "data that this vocabulary does not cover.", "#8C8C8C"),
@@ -452,6 +461,14 @@ def _check_places(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
               f"is not in country {df[COUNTRY].iat[i]!r}")
     c.check(GEO_PRECISION, df[GEO_PRECISION].isin([str(k) for k in GEO_PRECISIONS]),
             "must be 1 (site), 2 (district centre) or 3 (province)")
+    c.check(GAZETTEER_ID, df[GAZETTEER_ID].str.fullmatch(rf"{GAZETTEER_PREFIX}\d{{1,10}}"),
+            f"must be a GeoNames id written {GAZETTEER_PREFIX}<number>, like "
+            f"{GAZETTEER_PREFIX}1220479, or empty")
+    located = (df[LAT] != "") & (df[LON] != "")
+    for i in np.flatnonzero(((df[GAZETTEER_ID] != "") & ~located).to_numpy()):
+        c.add(int(i), GAZETTEER_ID, df[GAZETTEER_ID].iat[i],
+              "names a gazetteer point, but lat and lon are empty; give its coordinates "
+              "(python -m geo.gazetteer fills them)")
 
 
 def _check_vocabularies(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
@@ -516,10 +533,10 @@ _CHECKS: Final[tuple[Callable[[_Collector, pd.DataFrame, _Options], None], ...]]
 
 def _check_columns(c: _Collector, df: pd.DataFrame) -> bool:
     """Report missing (error) and unknown (warning) columns; True when none is missing."""
-    missing = [col for col in COLUMNS if col not in df.columns]
+    missing = [col for col in COLUMNS if col not in df.columns and col not in OPTIONAL_COLUMNS]
     for col in missing:
         c.add(None, col, "", f"column {col!r} is missing; the header must have: "
-              + ", ".join(COLUMNS))
+              + ", ".join(c for c in COLUMNS if c not in OPTIONAL_COLUMNS))
     for col in (col for col in df.columns if col not in COLUMNS):
         c.add(None, col, "", "unknown column, ignored", "warning")
     return not missing
@@ -558,10 +575,17 @@ def validate(
     df = read_table(frame)
     c = _Collector(df, first_row)
     if _check_columns(c, df):
+        c.frame = df = with_optional_columns(df)
         opts = _Options(today or date.today(), allow_outside)
         for check in _CHECKS:
             check(c, df, opts)
     return ValidationReport(n_rows=len(df), problems=sort_problems(c.problems))
+
+
+def with_optional_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every missing optional column added, empty (a copy when any is)."""
+    absent = [col for col in COLUMNS if col in OPTIONAL_COLUMNS and col not in table.columns]
+    return table.assign(**dict.fromkeys(absent, "")) if absent else table
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
