@@ -3,6 +3,7 @@ data README's sections."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Final
 
@@ -10,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema as s
+from geo.incidents import Review
 from geo.layers import DATA_DIR
 
 #: Official figures (km, km²) quoted in data/SOURCES.md.
@@ -42,3 +44,36 @@ def data_readme_section(heading: str, readme: Path = DATA_DIR / "README.md") -> 
         msg = f"heading {heading!r} is not a section of {readme.name}"
         raise ValueError(msg)
     return text.split(marker, 1)[1].split("\n## ", 1)[0]
+
+
+_MARKDOWN_SPECIALS: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: str) -> str:
+    """``text`` escaped for Markdown, so that data never becomes a link, image or markup."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def review_line(review: Review | None) -> str:
+    """One sentence on how current the data is, for the top of the About page."""
+    if review is None:
+        return ("This incidents file has no review record (incidents.review.json), so when "
+                "it was last checked is unknown.")
+    return f"Data reviewed on {review.reviewed:%d %B %Y}."
+
+
+def coverage_markdown(review: Review | None) -> str:
+    """The review record as Markdown: scope, what was searched and checked, known gaps.
+
+    The record's text is escaped (see :func:`plain`); only the headings are ours.
+    """
+    if review is None:
+        return ("No review record: the file's scope, the sources searched and the known gaps "
+                "are not stated. See `data/README.md` for how to write one.")
+    parts = [f"**In scope.** {plain(review.scope)}",
+             f"**Searched.** {plain(review.searched)}",
+             f"**Checked on {review.reviewed.isoformat()}.** {plain(review.checked)}"]
+    if review.gaps:
+        parts.append("**Known to be missing or thin:**\n\n"
+                     + "\n".join(f"- {plain(g)}" for g in review.gaps))
+    return "\n\n".join(parts)

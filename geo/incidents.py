@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -23,8 +24,6 @@ from geo.errors import IncidentDataError
 from geo.layers import DATA_DIR, STORAGE_CRS, region_problems
 
 INCIDENTS_FILE: Final = DATA_DIR / "incidents.csv"
-#: When the bundled data was last reviewed; data/SOURCES.md states the same date.
-DATA_UPDATED: Final = date(2026, 11, 28)
 CONTEXT_FILE: Final = DATA_DIR / "context_events.csv"
 #: Environment variable naming another incidents file to show instead of the bundled one.
 INCIDENTS_ENV: Final = "PANJ_INCIDENTS"
@@ -44,6 +43,62 @@ def incidents_path() -> Path:
     """The incidents file to show: ``$PANJ_INCIDENTS`` when set, else the bundled file."""
     override = os.environ.get(INCIDENTS_ENV, "").strip()
     return Path(override) if override else INCIDENTS_FILE
+
+
+@dataclass(frozen=True)
+class Review:
+    """When an incidents file was last reviewed, what was checked, and what it covers.
+
+    It lives beside the file as ``<name>.review.json`` (``data/incidents.review.json`` for
+    the bundled data), so the app never takes a file's modification time for a review.
+    """
+
+    reviewed: date
+    checked: str
+    searched: str
+    scope: str
+    gaps: tuple[str, ...]
+
+
+def review_path(incidents: Path) -> Path:
+    """Where the review record of an incidents file lives."""
+    return incidents.with_name(f"{incidents.stem}.review.json")
+
+
+def load_review(incidents: Path) -> Review | None:
+    """The review record beside ``incidents``, or None when there is none.
+
+    Raises
+    ------
+    IncidentDataError
+        When the record exists but is not a JSON object with a ``reviewed`` date and the
+        text fields, naming the field that is wrong.
+    """
+    path = review_path(incidents)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"review record {str(path)!r} is not JSON text: {exc}"
+        raise IncidentDataError(msg) from exc
+    if not isinstance(doc, dict):
+        msg = f"review record {str(path)!r} must be a JSON object; got {type(doc).__name__}"
+        raise IncidentDataError(msg)
+    try:
+        reviewed = date.fromisoformat(str(doc.get("reviewed", "")))
+    except ValueError as exc:
+        msg = (f"review record {str(path)!r}: reviewed = {doc.get('reviewed')!r} must be a "
+               "date like 2026-11-28")
+        raise IncidentDataError(msg) from exc
+    texts = {k: doc.get(k, "") for k in ("checked", "searched", "scope")}
+    gaps = doc.get("gaps", [])
+    bad = [k for k, v in texts.items() if not isinstance(v, str)]
+    if bad or not isinstance(gaps, list) or not all(isinstance(g, str) for g in gaps):
+        msg = (f"review record {str(path)!r}: checked, searched and scope must be text and "
+               f"gaps a list of text; got {', '.join(bad) or 'gaps'} of another type")
+        raise IncidentDataError(msg)
+    return Review(reviewed, texts["checked"], texts["searched"], texts["scope"], tuple(gaps))
 
 
 def context_path() -> Path:
@@ -144,7 +199,7 @@ def good_rows(report: s.ValidationReport, n_rows: int, *, first_row: int = 2) ->
 def to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
     """Type validated string rows: dates, integer counts (``Int64``, NA = not reported),
     float coordinates, and Point geometry (None where the incident has no location)."""
-    df = table.loc[:, list(s.COLUMNS)].copy().reset_index(drop=True)
+    df = s.with_optional_columns(table).loc[:, list(s.COLUMNS)].copy().reset_index(drop=True)
     df[s.DATE] = pd.to_datetime(df[s.DATE], format="%Y-%m-%d")
     for col in (s.FATALITIES, s.INJURED):
         df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")

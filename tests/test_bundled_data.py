@@ -15,20 +15,20 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo import gazetteer, layers, proximity, stats
 from geo import incidents as inc
-from geo import layers, proximity, stats
 from geo import schema as s
 
 from .conftest import ROOT, data_checksums
 
 #: The bundled figures as the Map page shows them with no filter.
 EXPECTED = {
-    "incidents": 30,
-    "located": 27,
-    "killed": 40,
-    "injured": 23,
-    "cross_border": 20,
-    "first": "2020-06-13",
+    "incidents": 48,
+    "located": 40,
+    "killed": 99,
+    "injured": 38,
+    "cross_border": 19,
+    "first": "2020-03-29",
     "last": "2026-04-17",
     "context_events": 30,
 }
@@ -80,6 +80,33 @@ def test_anchor_incidents_are_present_with_their_figures(bundled) -> None:
     road = f.loc["2025-11-30"]
     assert (road[s.REGION_CODE], road[s.FATALITIES], road[s.INJURED]) == ("TJ-GB", 2, 2)
     assert road[s.DISTRICT] == "Darvoz"
+
+
+def test_every_gazetteer_point_matches_its_id(provinces) -> None:
+    """What `python -m geo.gazetteer` checks: ids resolve, in the right country and province,
+    and each row's point is the gazetteer's."""
+    raw = pd.read_csv(inc.INCIDENTS_FILE, dtype=str, keep_default_na=False)
+    placed, problems = gazetteer.place_rows(raw, provinces=provinces)
+    assert not problems, "\n".join(map(str, problems))
+    assert (placed[[s.LAT, s.LON]] == s.read_table(raw)[[s.LAT, s.LON]]).all().all(), (
+        "a point differs from its gazetteer id: run python -m geo.gazetteer")
+    assert (raw[s.GAZETTEER_ID] != "").sum() >= 30
+
+
+def test_site_points_say_what_places_them(bundled) -> None:
+    """Precision 1 needs a gazetteer point or a source that places the site (in notes)."""
+    sites = bundled.frame[bundled.frame[s.GEO_PRECISION] == 1]
+    for _, row in sites.iterrows():
+        assert row[s.GAZETTEER_ID] or "Precision 1:" in row[s.NOTES], row[s.ID]
+
+
+def test_the_review_record_is_current() -> None:
+    review = inc.load_review(inc.INCIDENTS_FILE)
+    assert review is not None, "data/incidents.review.json is missing"
+    latest = inc.load_incidents(inc.INCIDENTS_FILE).frame[s.DATE].max().date()
+    assert review.reviewed >= latest and review.scope and review.gaps
+    sources = (ROOT / "data" / "SOURCES.md").read_text(encoding="utf-8")
+    assert review.reviewed.isoformat() in sources, "SOURCES.md states another review date"
 
 
 def test_context_events_are_dated_in_order() -> None:

@@ -77,3 +77,26 @@ def test_context_events_load(tmp_path) -> None:
                    "2025-01-01,day,t,a,s,nope,\n", encoding="utf-8")
     with pytest.raises(IncidentDataError, match=r"row 2, sources"):
         inc.load_context_events(bad)
+
+
+def test_review_record_is_read_from_beside_the_file(tmp_path) -> None:
+    path = tmp_path / "mine.csv"
+    assert inc.load_review(path) is None
+    inc.review_path(path).write_text(
+        '{"reviewed": "2026-01-02", "checked": "all", "searched": "x", "scope": "y", '
+        '"gaps": ["z"]}', encoding="utf-8")
+    review = inc.load_review(path)
+    assert review is not None and review.reviewed.isoformat() == "2026-01-02"
+    assert review.gaps == ("z",)
+
+
+@pytest.mark.parametrize(("text", "pattern"), [
+    ("{", r"is not JSON text"), ("[]", r"must be a JSON object; got list"),
+    ('{"reviewed": "soon"}', r"reviewed = 'soon' must be a date like 2026-11-28"),
+    ('{"reviewed": "2026-01-02", "gaps": "none"}', r"gaps a list of text"),
+])
+def test_bad_review_record_is_explained(tmp_path, text, pattern) -> None:
+    path = tmp_path / "mine.csv"
+    inc.review_path(path).write_text(text, encoding="utf-8")
+    with pytest.raises(IncidentDataError, match=pattern):
+        inc.load_review(path)

@@ -354,3 +354,21 @@ def test_no_page_changes_the_shared_incidents() -> None:
         at = run(page, start="2025-11-26", end="2025-12-01", region="TJ-KT", within="50")
         assert not at.exception, (page, at.exception)
     assert list(frame.columns) == columns and digest() == before
+
+
+def test_sidebar_gives_the_review_date_never_a_file_time(monkeypatch, tmp_path) -> None:
+    path = _write(tmp_path, [good_row(), good_row(id="T-2", date="2025-12-01")])
+    monkeypatch.setenv(INCIDENTS_ENV, str(path))
+    at = run()
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "no review record" in captions and "latest incident 2025-12-01" in captions
+    (tmp_path / "incidents.review.json").write_text(
+        '{"reviewed": "2026-02-03", "scope": "[x](http://e.org)", "gaps": ["<b>g</b>"]}',
+        encoding="utf-8")
+    at = run()
+    assert "Data reviewed 2026-02-03 · latest incident 2025-12-01" in " ".join(
+        c.value for c in at.sidebar.caption)
+    about = run("pages/4_About.py")
+    text = " ".join(m.value for m in about.markdown)
+    assert "Data reviewed on 03 February 2026" in text
+    assert r"\[x\]\(http://e\.org\)" in text and r"\<b\>g\</b\>" in text

@@ -22,14 +22,45 @@ from ui.data import (
 )
 from ui.map_panel import export_map, map_panel, small_map
 from ui.playback import playback_controls, playback_tick
-from ui.sidebar import APP_TITLE, PAGES, empty_hint, headline, set_dates_and_rerun, start_page
+from ui.sidebar import (
+    APP_TITLE,
+    PAGES,
+    as_of,
+    empty_hint,
+    headline,
+    set_dates_and_rerun,
+    start_page,
+)
 from ui.state import Key, set_page_params, share_link, url_params_at_start
 from ui.tables import compare_table, link_column, region_change_table, table_column_config
 
 __all__ = [
-    "APP_TITLE", "PAGES", "Data", "Key", "clear_upload", "compare_table", "context_events",
-    "data_warnings", "empty_hint", "export_map", "headline", "import_report", "import_upload",
-    "link_column", "load_data", "map_panel", "playback_controls", "playback_tick",
-    "region_change_table", "set_dates_and_rerun", "set_page_params", "share_link",
-    "small_map", "start_page", "table_column_config", "uploaded", "url_params_at_start",
+    "APP_TITLE",
+    "PAGES",
+    "Data",
+    "Key",
+    "as_of",
+    "clear_upload",
+    "compare_table",
+    "context_events",
+    "data_warnings",
+    "empty_hint",
+    "export_map",
+    "headline",
+    "import_report",
+    "import_upload",
+    "link_column",
+    "load_data",
+    "map_panel",
+    "playback_controls",
+    "playback_tick",
+    "region_change_table",
+    "set_dates_and_rerun",
+    "set_page_params",
+    "share_link",
+    "small_map",
+    "start_page",
+    "table_column_config",
+    "uploaded",
+    "url_params_at_start",
 ]

@@ -19,7 +19,15 @@ import streamlit as st
 from geo import assets, filters, importers, layers, proximity
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
-from geo.incidents import context_path, incidents_path, load_context_events, load_incidents
+from geo.incidents import (
+    Review,
+    context_path,
+    incidents_path,
+    load_context_events,
+    load_incidents,
+    load_review,
+    review_path,
+)
 from ui.state import Key, get
 
 DATA_MODES = {"both": "Bundled and your data", "yours": "Only your data",
@@ -38,6 +46,14 @@ class Data:
     source: Path
     #: Validation warnings on the incidents file (accepted rows with something to check).
     warnings: tuple[str, ...]
+    #: When the incidents file was last reviewed (None: it has no review record).
+    review: Review | None
+
+    @property
+    def latest_bundled(self) -> date | None:
+        """The date of the latest incident in the file (the reader's upload left out)."""
+        own = self.incidents[self.incidents.get(s.DATASET) != s.YOURS]
+        return None if own.empty else own[s.DATE].max().date()
 
     @property
     def span(self) -> tuple[date, date]:
@@ -56,6 +72,11 @@ def _layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame,
                        gpd.GeoDataFrame]:
     return (layers.load_provinces(), layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
             layers.load_border(layers.BORDER_DISPLAY_FILE), layers.load_border())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _review(path: str, mtime: float) -> Review | None:
+    return load_review(Path(path))
 
 
 @st.cache_resource(show_spinner="Loading incidents…", max_entries=4)
@@ -95,8 +116,15 @@ def load_data() -> Data:
         else:
             st.code(str(exc), language=None)
         st.stop()
+    try:
+        record = review_path(path)
+        review = _review(str(path), record.stat().st_mtime) if record.exists() else None
+    except IncidentDataError as exc:
+        st.warning(f"The review record of `{path.name}` could not be read, so no review date "
+                   f"is shown: {exc}")
+        review = None
     return Data(_with_upload(frame), provinces, provinces_display, border_display, border,
-                path, warnings)
+                path, warnings, review)
 
 
 def border_band(km: int) -> object:

@@ -16,7 +16,6 @@ import streamlit as st
 from geo import filters, mapview, stats
 from geo import schema as s
 from geo.basemaps import BASEMAPS
-from geo.incidents import DATA_UPDATED
 from geo.viewstate import WITHIN_CHOICES, ViewState, parse_query
 from ui.data import DATA_MODES, Data, data_mode, keep_data_mode, load_data, uploaded
 from ui.state import Key, get, seed, seed_widgets, set_view, url_params
@@ -140,9 +139,7 @@ def sidebar_view(data: Data) -> ViewState:
                                 "internet the map still shows borders, provinces and incidents.")
     _data_mode_choice()
     sb.divider()
-    bundled = int((data.incidents.get(s.DATASET) != s.YOURS).sum())
-    sb.caption(f"Data last updated {DATA_UPDATED.isoformat()} · {bundled} bundled incidents "
-               f"from `{data.source.name}`")
+    sb.caption(as_of(data))
 
     view = ViewState(start=start, end=end,
                      regions=tuple(r for r in s.REGIONS if r in regions),
@@ -168,6 +165,17 @@ def _data_mode_choice() -> None:
              key=Key.DATA_MODE_WIDGET, on_change=keep_data_mode,
              help=f"Your data: {mine.n_accepted:,} incidents imported in this browser "
                   "session only. It is not stored and not part of shared links.")
+
+
+def as_of(data: Data) -> str:
+    """How current the data is: its review date and its latest incident, never a file time."""
+    bundled = int((data.incidents.get(s.DATASET) != s.YOURS).sum())
+    latest = data.latest_bundled
+    reviewed = (f"Data reviewed {data.review.reviewed.isoformat()}" if data.review else
+                f"`{data.source.name}` has no review record, so its review date is unknown")
+    return (f"{reviewed} · latest incident "
+            f"{latest.isoformat() if latest else 'none'} · {bundled} incidents from "
+            f"`{data.source.name}`")
 
 
 def set_dates_and_rerun(start: date, end: date) -> None:
