@@ -15,9 +15,8 @@ import csv
 import io
 import json
 import math
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 import geopandas as gpd
@@ -122,26 +121,58 @@ def _delimiter(text: str) -> str:
     return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
 
 
-def read_csv(text: str, name: str) -> pd.DataFrame:
-    """CSV text (comma, semicolon or tab separated) to a table of strings."""
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV file's well-formed rows, the file line each starts on, and the lines skipped."""
+
+    table: pd.DataFrame
+    lines: list[int]
+    bad_lines: list[s.Problem]
+
+
+#: How much of a skipped line the report quotes.
+RAW_CHARS: Final = 120
+
+
+def read_csv(text: str, name: str) -> CsvTable:
+    """CSV text (comma, semicolon or tab separated) to a table of strings.
+
+    A line whose number of fields differs from the header's is skipped and reported (its
+    line number, what is wrong and its text, cut short): analysts' exports often carry a
+    few damaged lines, and the rest of the file is still worth having. Blank lines are
+    skipped silently.
+    """
+    delimiter = _delimiter(text)
+    csv.field_size_limit(MAX_BYTES)  # one huge cell is a problem to report, not a crash
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            na_filter=False, sep=_delimiter(text), quoting=csv.QUOTE_MINIMAL,
-                            engine="c", on_bad_lines="error")
-    except pd.errors.EmptyDataError as exc:
+        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+    except StopIteration as exc:
         raise _fail(f"{name!r} has no header row: it is not a CSV table") from exc
-    except pd.errors.ParserError as exc:
-        detail = re.sub(r"^Error tokenizing data\. C error: ", "", str(exc)).strip()
-        msg = f"{name!r} is not a well-formed CSV table: {detail}"
-        raise _fail(msg) from exc
-    # pandas renames a repeated column ("id", "id.1"); the header itself tells the truth
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=_delimiter(text)))
-    names = [h.strip().lstrip("\ufeff") for h in header]
-    dup = sorted({h for h in names if names.count(h) > 1})
+    dup = sorted({h for h in header if header.count(h) > 1})
     if dup:
         raise _fail(f"{name!r} repeats the column(s) {dup}; each column name must be unique")
-    table.columns = [str(c).strip().lstrip("\ufeff") for c in table.columns]
-    return table
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    bad: list[s.Problem] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                raw = delimiter.join(record).replace("\n", " ")
+                shown = raw if len(raw) <= RAW_CHARS else raw[:RAW_CHARS - 1] + "…"
+                bad.append(s.Problem(line, "line", shown, f"has {len(record)} fields where "
+                                     f"the header has {len(header)}; the line was skipped"))
+                continue
+            rows.append(record)
+            lines.append(line)
+    except csv.Error as exc:
+        msg = f"{name!r} is not a well-formed CSV table: {exc} (line {reader.line_num})"
+        raise _fail(msg) from exc
+    return CsvTable(pd.DataFrame(rows, columns=header, dtype=str), lines, bad)
 
 
 def _depth(text: str) -> int:
@@ -379,14 +410,21 @@ def import_file(
     text = decode(data, name)
     geo_json = name.lower().endswith((".geojson", ".json")) or text.lstrip().startswith("{")
     problems: list[s.Problem] = []
+    lines: list[int] | None = None  # the file line of each CSV row, where lines were skipped
     if geo_json:
         table, problems = read_geojson(text, name)
     else:
-        table = read_csv(text, name)
+        parsed = read_csv(text, name)
+        table, problems = parsed.table, parsed.bad_lines
+        lines = parsed.lines if parsed.bad_lines else None
     if geo_json and len(table.columns) == 0 and problems:  # no feature was usable at all
         report = s.ValidationReport(n_rows=len(table), problems=problems)
         return ImportResult("GeoJSON", len(table), to_frame(pd.DataFrame(
             columns=list(s.COLUMNS))), report, "feature")
+    if len(table) == 0 and problems:
+        msg = (f"{name!r} has no usable row: every line after the header is malformed, e.g. "
+               + str(problems[0]))
+        raise _fail(msg)
     if len(table) == 0:
         raise _fail(f"{name!r} has a header but no rows: there is nothing to import")
     if len(table) > max_rows:
@@ -410,14 +448,21 @@ def import_file(
     first_row = 1 if geo_json else 2
     report = validate_table(mapped, regions=provinces, allow_outside=True,
                             first_row=first_row)
-    report.problems = sorted(problems + report.problems, key=lambda p: p.row or 0)
+    if lines is None:  # GeoJSON feature problems count against their feature's row
+        report.problems = sorted(problems + report.problems, key=lambda p: p.row or 0)
+        keep = good_rows(report, len(mapped), first_row=first_row)
+    else:  # skipped lines are not rows; number each row by its line in the file
+        keep = good_rows(report, len(mapped), first_row=first_row)
+        report.problems = sorted(problems + [
+            p if p.row is None else replace(p, row=lines[p.row - first_row])
+            for p in report.problems], key=lambda p: p.row or 0)
+        report.n_rows = len(mapped) + len(problems)
     if report.file_errors:
         msg = "the file cannot be imported:\n" + "\n".join(
             f"  {p.field}: {p.message}" for p in report.file_errors)
         raise IncidentDataError(msg, report)
     step(0.9, "Building the map layer")
-    frame = to_frame(s.read_table(mapped)[good_rows(report, len(mapped),
-                                                    first_row=first_row)])
+    frame = to_frame(s.read_table(mapped)[keep])
     step(1.0, "Done")
     return ImportResult(FORMAT_LABELS[fmt] + (" (as GeoJSON)" if geo_json else ""),
-                        len(table), frame, report, "feature" if geo_json else "row")
+                        report.n_rows, frame, report, "feature" if geo_json else "row")

@@ -18,7 +18,9 @@ filters. Accepted formats, detected from the columns:
 - **UCDP GED** (`id, date_start, latitude, longitude, best, low, high, …`).
 
 Each point is placed in its province by its coordinates; a point in none of the mapped
-provinces is kept and shown when no region filter is set. Files up to
+provinces is kept and shown when no region filter is set. A damaged line (one with more or
+fewer fields than the header) is skipped and listed in the report with its line number; the
+other rows are imported. Files up to
 {importers.MAX_UPLOAD_MB} MB and {importers.MAX_ROWS:,} rows.
 
 **Private to you.** What you upload stays in this browser session: it is never written to

@@ -209,6 +209,41 @@ def test_uploading_an_acled_export_puts_it_on_the_map(page, server) -> None:
     assert page.traffic.non_tile() == []
 
 
+def test_a_ged_file_with_a_damaged_line_imports_its_good_rows(page, server, tmp_path) -> None:
+    lines = (ROOT / "tests" / "data" / "ucdp_ged_border_sample.csv").read_text(
+        encoding="utf-8").splitlines()
+    lines[3] += ",one field too many"
+    path = tmp_path / "ged-export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page.goto(server + "/Import")
+    page.locator('input[type="file"]').set_input_files(str(path))
+    page.locator('[data-testid="stMetric"]', has_text="Accepted").wait_for(timeout=60_000)
+    assert b.metric(page, "Rows read") == str(len(lines) - 1)
+    assert b.metric(page, "Accepted") == str(len(lines) - 2)
+    assert b.metric(page, "Rejected") == "1"
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()  # the row-by-row report
+    page.get_by_role("link", name="Map").click()
+    assert b.wait_for_markers(b.map_frame(page), 27 + len(lines) - 2) == 27 + len(lines) - 2
+
+
+def test_a_link_to_a_page_on_a_fresh_server_opens_in_the_app_navigation(chromium) -> None:
+    """The first reader after a start may arrive on /Data: Streamlit must not run that page
+    on its own with its automatic page list ("app", "Data"), and the link must hold."""
+    with b.streamlit_server() as url:
+        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.goto(url + "/Data?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB")
+            page.locator('[data-testid="stMetric"]', has_text="Incidents").wait_for(
+                timeout=60_000)
+            nav = page.locator('[data-testid="stSidebarNav"]').inner_text().split()
+            assert "Map" in nav and "app" not in nav, nav
+            assert b.metric(page, "Incidents") == "2"
+            assert "region=TJ-KT" in page.url
+        finally:
+            context.close()
+
+
 def test_exported_map_opens_without_the_server(chromium, tmp_path, provinces) -> None:
     from geo import layers, mapview
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from geo import filters, mapview, stats
 from geo import schema as s
@@ -29,11 +30,26 @@ PAGES = (("pages/1_Timeline.py", "Timeline"), ("pages/5_Compare.py", "Compare pe
 
 def page_setup(title: str) -> None:
     """Page config shared by every page; the navigation itself is drawn by ``app.py``."""
+    _route_through_app()
     # No page_icon: emoji and Material icons are fetched from a CDN as the favicon, and the
     # dashboard must make no network request of its own.
     st.set_page_config(page_title=f"{title} · {APP_TITLE}" if title != APP_TITLE else title,
                        layout="wide")
     seed()
+
+
+def _route_through_app() -> None:
+    """Make a page opened straight from a link run inside ``app.py``'s navigation.
+
+    Streamlit keeps a process-wide "pages directory" mode (``PagesManager``) until some
+    session calls ``st.navigation``: on a fresh server, the first reader of a link to
+    ``/Data`` or ``/Import`` would get this page run on its own, with Streamlit's automatic
+    page list ("app", "Import"…) instead of ours. Leaving that mode and rerunning sends the
+    run through ``app.py``, which registers the pages and opens the one the link names.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def start_page(title: str, *, filtered: bool = True) -> tuple[Data, ViewState,
