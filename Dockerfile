@@ -1,14 +1,31 @@
 # Self-hosting: docker build -t panj-border-watch . && docker run -p 8501:8501 panj-border-watch
 FROM python:3.11-slim
+
+# glibc's per-thread arenas would otherwise keep ~50 MB per viewer (docs/PERFORMANCE.md).
+# STREAMLIT_SERVER_BASE_URL_PATH: set it (e.g. to "panj") when a proxy serves the app under
+# a path; the healthcheck follows it.
+ENV MALLOC_ARENA_MAX=2 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    STREAMLIT_SERVER_BASE_URL_PATH=""
+
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY geo ./geo
-RUN pip install --no-cache-dir .
-COPY . .
+# The unprivileged user that runs the app (by number, so any host can resolve it)
+RUN useradd --create-home --uid 10001 panj
+
+# The locked dependencies first: this layer changes only when requirements.txt does.
+COPY requirements.txt ./
+RUN pip install --require-hashes -r requirements.txt
+
+# Then the code, owned by that user.
+COPY --chown=10001:10001 . .
+USER 10001
 # Leaflet from its PyPI package into static/vendor/, served by the app (no CDN at run time)
 RUN python -m geo.assets
-# glibc's per-thread arenas would otherwise keep ~50 MB per viewer (docs/PERFORMANCE.md)
-ENV MALLOC_ARENA_MAX=2
+
 EXPOSE 8501
-HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; base = os.environ.get('STREAMLIT_SERVER_BASE_URL_PATH', '').strip('/'); urllib.request.urlopen('http://127.0.0.1:8501' + ('/' + base if base else '') + '/_stcore/health', timeout=4)"]
 CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup run test lint bench data clean
+.PHONY: setup run test lint bench data lock clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -26,11 +26,21 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+
+# requirements.txt: every dependency pinned with hashes, for Docker and Community Cloud.
+# Regenerate after changing the dependencies in pyproject.toml (a test fails until you do).
+lock: $(STAMP)
+	{ echo "# The lock: generated from pyproject.toml by 'make lock'; do not edit by hand."; \
+	  echo "# Docker and Streamlit Community Cloud install exactly these versions."; \
+	  $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	    --generate-hashes --no-header -q; } > requirements.txt
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -78,11 +78,13 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def browser_figures(path: Path, viewers: int = 5) -> dict[str, float]:
+def browser_figures(path: Path, viewers: int = 5,
+                    env: dict[str, str | None] | None = None) -> dict[str, float]:
     """Seconds from navigation to a drawn map; server memory; memory per extra viewer."""
     from playwright.sync_api import sync_playwright
 
-    with b.streamlit_server({"PANJ_INCIDENTS": str(path)}) as url, sync_playwright() as pw:
+    with b.streamlit_server({"PANJ_INCIDENTS": str(path), **(env or {})}) as url, \
+            sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
         pages = []
         t0 = time.perf_counter()
@@ -111,6 +113,27 @@ def browser_figures(path: Path, viewers: int = 5) -> dict[str, float]:
         browser.close()
     return {"drawn cold s": cold, "drawn s": drawn, "server MB": one,
             "per extra viewer MB": (more - one) / viewers}
+
+
+#: How the arena limit is set, for --arenas: the variable, the app's mallopt (variable
+#: unset), and glibc's default of 8 per core (a variable the app leaves alone).
+ARENA_SETUPS: dict[str, dict[str, str | None]] = {
+    "MALLOC_ARENA_MAX=2 (environment)": {"MALLOC_ARENA_MAX": "2"},
+    "no variable (the app restarts itself with it)": {"MALLOC_ARENA_MAX": None},
+    f"glibc default ({8 * (os.cpu_count() or 1)} arenas)": {
+        "MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1))},
+}
+
+
+def arena_comparison(n: int, viewers: int = 5) -> int:
+    """Print server memory and memory per extra viewer under each arena setup."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = synthetic.write(n, Path(tmp))
+        for label, env in ARENA_SETUPS.items():
+            got = browser_figures(path, viewers=viewers, env=env)
+            print(f"{label:45s} server {got['server MB']:8.0f} MB   per extra viewer "
+                  f"{got['per extra viewer MB']:6.1f} MB", flush=True)
+    return 0
 
 
 async def _session(url: str, browser, until: float, expected: dict[str, str],
@@ -178,7 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--load-seconds", type=float, default=60.0)
     parser.add_argument("--load-size", type=int, default=10_000)
+    parser.add_argument("--arenas", type=int, metavar="N",
+                        help="only compare memory per viewer at N incidents: MALLOC_ARENA_MAX=2 "
+                             "in the environment, the app's own mallopt, and glibc's default")
     args = parser.parse_args(argv)
+    if args.arenas:
+        return arena_comparison(args.arenas)
     sizes = [int(x) for x in args.sizes.split(",") if x]
     naive_sizes = {int(x) for x in args.naive.split(",") if x}
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "

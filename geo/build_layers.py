@@ -25,8 +25,9 @@ from typing import Any, Final
 
 import geopandas as gpd
 import shapely
-from shapely.geometry import LineString, mapping
+from shapely.geometry import LineString, MultiPolygon, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
 from shapely.ops import linemerge
 
 from geo.errors import LayerError
@@ -168,22 +169,31 @@ def _rounded(obj: Any) -> Any:
     return obj
 
 
+def rfc7946(geom: BaseGeometry) -> BaseGeometry:
+    """``geom`` with exterior rings counter-clockwise and holes clockwise (RFC 7946 §3.1.6)."""
+    if isinstance(geom, Polygon):
+        return orient(geom, sign=1.0)
+    if isinstance(geom, MultiPolygon):
+        return MultiPolygon([orient(part, sign=1.0) for part in geom.geoms])
+    return geom
+
+
 def to_geojson(gdf: gpd.GeoDataFrame) -> str:
-    """Deterministic GeoJSON text: fixed key order, coordinates rounded, one feature a line."""
+    """Deterministic RFC 7946 GeoJSON text: fixed key order, coordinates rounded, one feature
+    a line, rings wound as the RFC asks, and no ``crs`` member (WGS84 is implied)."""
     if gdf.crs is None or gdf.crs.to_string() != STORAGE_CRS:
         msg = f"GeoJSON is written in {STORAGE_CRS}; got CRS {gdf.crs}"
         raise LayerError(msg)
     features = []
     for _, row in gdf.iterrows():
-        geom = mapping(row.geometry)
+        geom = mapping(rfc7946(row.geometry))
         props = {k: (v.item() if hasattr(v, "item") else v)
                  for k, v in row.drop(labels="geometry").items()}
         features.append(json.dumps(
             {"type": "Feature", "properties": props,
              "geometry": {"type": geom["type"], "coordinates": _rounded(geom["coordinates"])}},
             ensure_ascii=False, separators=(",", ":")))
-    crs = '"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},'
-    return ('{"type":"FeatureCollection",' + crs + '"features":[\n'
+    return ('{"type":"FeatureCollection","features":[\n'
             + ",\n".join(features) + "\n]}\n")
 
 

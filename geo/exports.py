@@ -7,6 +7,7 @@ import json
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 
 from geo import schema as s
@@ -68,10 +69,11 @@ def to_geopackage(frame: gpd.GeoDataFrame) -> bytes:
         msg = f"incidents must be in EPSG:4326 to export a GeoPackage; got CRS {frame.crs}"
         raise ValueError(msg)
     out = frame.copy()
-    out[s.DATE] = out[s.DATE].dt.strftime("%Y-%m-%d")
+    # a calendar date, stored as a GeoPackage DATE (only the Arrow writer keeps the type)
+    out[s.DATE] = out[s.DATE].dt.date.astype(pd.ArrowDtype(pa.date32()))
     for col in out.columns:
         if str(out[col].dtype) == "boolean":  # GeoPackage has no nullable boolean
             out[col] = out[col].map(lambda v: None if pd.isna(v) else ("yes" if v else "no"))
     buf = io.BytesIO()
-    pyogrio.write_dataframe(out, buf, driver="GPKG", layer="incidents")
+    pyogrio.write_dataframe(out, buf, driver="GPKG", layer="incidents", use_arrow=True)
     return buf.getvalue()

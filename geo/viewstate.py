@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from geo import schema as s
 from geo.basemaps import BASEMAPS, DEFAULT_BASEMAP
@@ -260,6 +260,20 @@ def to_query(view: ViewState) -> dict[str, str]:
     if view.incident:
         out["incident"] = view.incident
     return out
+
+
+def link_base(page_url: str, base_path: str = "") -> str:
+    """The address a link's ``?query`` goes after: the page's URL, with a trailing slash
+    when it is the app's root under a path prefix (``https://host/panj`` → ``…/panj/``).
+
+    Behind a reverse proxy the prefix usually ends in a slash (``location /panj/``), so
+    ``…/panj?start=…`` would miss it; Streamlit reports the root page without one.
+    """
+    parts = urlsplit(page_url)
+    prefix = "/" + base_path.strip("/") if base_path.strip("/") else ""
+    if parts.path in ("", prefix):
+        parts = parts._replace(path=prefix + "/")
+    return urlunsplit(parts._replace(query="", fragment=""))
 
 
 def query_string(view: ViewState, extra: Mapping[str, str] | None = None) -> str:

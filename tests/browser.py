@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,27 +32,33 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str] | None = None) -> Iterator[str]:
+def streamlit_server(env: dict[str, str | None] | None = None, *, args: tuple[str, ...] = (),
+                     python: str = sys.executable, cwd: Path = ROOT,
+                     health_path: str = "") -> Iterator[str]:
     """Run the dashboard on a free port; yields its base URL.
 
     It inherits this process's environment, so under pytest it shows the frozen test data
-    (``conftest.FIXTURE_ENV``); ``env`` adds to or overrides that.
+    (``conftest.FIXTURE_ENV``); ``env`` adds to or overrides that. ``args`` are more
+    ``streamlit run`` options, ``python`` and ``cwd`` another interpreter and checkout (the
+    deploy test), and ``health_path`` the base path the server answers under.
     """
     port = free_port()
-    full_env = {"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})}  # as `make run`
+    merged = {"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})}  # as `make run`
+    full_env = {k: v for k, v in merged.items() if v is not None}  # env may unset a name
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"pbw-streamlit-{port}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [python, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+             "--browser.gatherUsageStats", "false", *args],
+            cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                with urllib.request.urlopen(f"{url}{health_path}/_stcore/health",
+                                            timeout=2) as resp:
                     if resp.status == 200:
                         break
             except OSError:
@@ -152,3 +159,68 @@ def click_the_only_marker(page, url: str):
     settled(page)
     frame.locator("path.pbw-incident").first.click(force=True)
     return frame
+
+
+NGINX_CONF = """
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    client_max_body_size 25m;
+    # uploads are streamed to the app, never buffered to the proxy's disk
+    client_body_buffer_size 25m;
+    map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location /panj/ {{
+            proxy_pass http://127.0.0.1:{upstream}/panj/;
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 86400;
+            proxy_request_buffering off;
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_proxy(upstream_port: int, folder: Path) -> Iterator[str]:
+    """Debian's nginx on a free loopback port, proxying ``/panj/`` (websockets included) to
+    a dashboard started with ``server.baseUrlPath=panj``; yields the proxy's base URL."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    port = free_port()
+    conf = folder / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=folder, port=port, upstream=upstream_port),
+                    encoding="utf-8")
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/panj/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log = folder / "error.log"
+                    msg = f"nginx did not start: {log.read_text() if log.exists() else ''}"
+                    raise RuntimeError(msg) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -109,3 +111,38 @@ def _bundled_data_never_changes():
     before = data_checksums()
     yield
     assert data_checksums() == before, "a test run changed a file in data/"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium, driven by Playwright (never a browser download)."""
+    from . import browser as b
+
+    path = chromium_path()
+    if path is None:
+        if IN_CI:
+            pytest.fail("Chromium is missing under CI: .ci/run installs Debian's chromium")
+        pytest.skip("Chromium not found: install it with `apt-get install chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=b.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, request):
+    """A fresh browser page that cannot reach the internet; a screenshot if the test fails."""
+    from . import browser as b
+
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.traffic = b.offline(pg)
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
+        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()

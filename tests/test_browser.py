@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
@@ -11,11 +10,8 @@ import pytest
 
 from . import browser as b
 from .conftest import (
-    ARTIFACTS,
     FIXTURE_INCIDENTS,
-    IN_CI,
     ROOT,
-    chromium_path,
     fixture_frame,
     good_row,
 )
@@ -25,38 +21,9 @@ LINK = "/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    path = chromium_path()
-    if path is None:
-        if IN_CI:
-            pytest.fail("Chromium is missing under CI: .ci/run installs Debian's chromium")
-        pytest.skip("Chromium not found: install it with `apt-get install chromium`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=b.CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     with b.streamlit_server() as url:
         yield url
-
-
-@pytest.fixture
-def page(chromium, request):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    pg.traffic = b.offline(pg)
-    yield pg
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
-        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    context.close()
 
 
 def test_map_renders_offline_with_border_provinces_and_markers(page, server) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sqlite3
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+from shapely.geometry import shape
 
 from geo import exports, tables
 from geo import schema as s
 from geo.incidents import from_table, read_csv_text
+from geo.layers import DATA_DIR
 
-from .conftest import fixture_frame, good_row
+from .conftest import ROOT, fixture_frame, good_row
 
 
 def test_csv_export_reloads_into_the_same_incidents(provinces) -> None:
@@ -53,18 +58,36 @@ def test_table_keeps_missing_figures_missing_and_lists_source_links() -> None:
 
 
 @pytest.mark.filterwarnings("ignore:File /vsimem/.*non conformant file extension")
-def test_geopackage_export_reads_back() -> None:
-    import io
-
-    import geopandas as gpd
-
+def test_geopackage_export_reads_back_with_dates_as_dates(tmp_path) -> None:
     frame = fixture_frame()
     data = exports.to_geopackage(frame)
     assert data.startswith(b"SQLite format 3")
     back = gpd.read_file(io.BytesIO(data), layer="incidents")
-    assert len(back) == 30 and back.crs.to_epsg() == 4326
-    assert back.geometry.isna().sum() == 3
+    assert len(back) == len(frame) and back.crs.to_epsg() == 4326
+    assert back.geometry.isna().sum() == frame.geometry.isna().sum()
     assert set(back["id"]) == set(frame[s.ID])
+    assert pd.api.types.is_datetime64_any_dtype(back[s.DATE])
+    assert (back[s.DATE].dt.date == frame[s.DATE].dt.date).all()
+    path = tmp_path / "x.gpkg"
+    path.write_bytes(data)
+    with sqlite3.connect(path) as db:
+        table_sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'incidents'")
+        assert '"date" DATE' in table_sql.fetchone()[0]
+
+
+def test_every_geojson_file_follows_rfc_7946() -> None:
+    """Exterior rings counter-clockwise, holes clockwise, and no obsolete crs member."""
+    for path in [*DATA_DIR.glob("*.geojson"), *(ROOT / "tests" / "data").glob("*.geojson")]:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert "crs" not in doc, path.name
+        for feature in doc["features"]:
+            geom = shape(feature["geometry"])
+            polygons = list(getattr(geom, "geoms", [geom]))
+            for poly in (p for p in polygons if p.geom_type == "Polygon"):
+                assert poly.exterior.is_ccw, (path.name, feature["properties"])
+                assert not any(ring.is_ccw for ring in poly.interiors), path.name
+    exported = json.loads(exports.to_geojson(fixture_frame()))
+    assert "crs" not in exported and exported["type"] == "FeatureCollection"
 
 
 def test_incident_record_lists_every_field_and_source() -> None:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from geo import importers
 from geo import schema as s
@@ -106,3 +111,29 @@ def test_upload_limit_is_stated_once() -> None:
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     assert re.search(rf"^maxUploadSize = {importers.MAX_UPLOAD_MB}$", config, flags=re.M)
     assert importers.MAX_BYTES == importers.MAX_UPLOAD_MB * 1024 * 1024
+
+
+def _pins() -> dict[str, Version]:
+    text = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    pins: dict[str, Version] = {}
+    for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)", text, flags=re.M):
+        pins.setdefault(canonicalize_name(m[1]), Version(m[2]))
+    return pins
+
+
+def test_the_lock_matches_pyproject() -> None:
+    """requirements.txt (the lock Docker and Community Cloud install) pins every runtime
+    dependency within the range pyproject.toml allows; `make lock` regenerates it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = _pins()
+    for spec in project["project"]["dependencies"]:
+        req = Requirement(spec)
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not in requirements.txt: run make lock"
+        assert pins[name] in req.specifier, (
+            f"requirements.txt pins {req.name} {pins[name]}, outside {req.specifier}: "
+            "run make lock")
+    text = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert "--hash=sha256:" in text, "the lock must carry hashes"
+    assert all(line.startswith(("#", " ", "    ")) or "==" in line
+               for line in text.splitlines() if line.strip()), "an unpinned line"

@@ -11,6 +11,7 @@ from geo.viewstate import (
     PARAMS,
     PLAYBACK_DEFAULTS,
     ViewState,
+    link_base,
     parse_period,
     parse_playback,
     parse_query,
@@ -148,3 +149,15 @@ def test_query_string_adds_page_parameters_and_escapes() -> None:
     view = ViewState(date(2025, 1, 1), date(2025, 2, 1), incident="A&B")
     text = query_string(view, {"a_start": "2024-01-01"})
     assert text.endswith("incident=A%26B&a_start=2024-01-01")
+
+
+@pytest.mark.parametrize(("url", "base", "expected"), [
+    ("http://h:8501/", "", "http://h:8501/"),
+    ("http://h:8501", "", "http://h:8501/"),
+    ("https://h/panj", "panj", "https://h/panj/"),
+    ("https://h/panj/", "/panj/", "https://h/panj/"),
+    ("https://h/panj/Data", "panj", "https://h/panj/Data"),
+    ("https://h/Data?x=1#y", "", "https://h/Data"),
+])
+def test_links_go_after_the_page_address(url, base, expected) -> None:
+    assert link_base(url, base) == expected

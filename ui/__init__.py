@@ -7,9 +7,11 @@
 - ``ui.playback``: time playback in the sidebar;
 - ``ui.tables``: column settings and the per-region change tables.
 
-This package (and the pages) are the only code that imports streamlit.
+This package (and the pages) are the only code that imports streamlit. Importing it also
+caps glibc's malloc arenas when the host did not (``ui.memory``).
 """
 
+from ui import memory  # noqa: F401  (applies the arena limit once, at the app's start)
 from ui.data import (
     Data,
     clear_upload,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -19,7 +20,7 @@ from geo import assets, mapview, stats, tables
 from geo import schema as s
 from geo.viewstate import ViewState
 from ui.data import Data, border_band, data_mode, uploaded
-from ui.state import Key, get, set_view, share_link, view
+from ui.state import Key, get, page_url, set_view, share_link, view
 from ui.tables import LINK_DISPLAY, LINK_VALIDATE
 
 MAP_KEY = "pbw_map"
@@ -97,7 +98,7 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState) -> N
         "Link": st.column_config.LinkColumn("Link", display_text=LINK_DISPLAY,
                                             validate=LINK_VALIDATE)})
     st.caption("Link to this incident alone:")
-    st.code(f"{st.context.url or ''}?incident={current.incident}", language=None)
+    st.code(f"{page_url()}?incident={quote(current.incident, safe='')}", language=None)
     st.button("Close", on_click=_close_incident, key="close_incident")
 
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import streamlit as st
 
-from geo.viewstate import ViewState, query_string, to_query
+from geo.viewstate import ViewState, link_base, query_string, to_query
 
 
 class Key(StrEnum):
@@ -124,4 +124,9 @@ def share_link(current: ViewState, *, with_page_params: bool = False) -> str:
     With ``with_page_params``, the current page's own parameters are part of it too.
     """
     extra = get(Key.PAGE_PARAMS) if with_page_params else None
-    return f"{st.context.url or ''}?{query_string(current, extra)}"
+    return f"{page_url()}?{query_string(current, extra)}"
+
+
+def page_url() -> str:
+    """This page's address as the reader's browser sees it, ready for a ``?query``."""
+    return link_base(st.context.url or "", st.get_option("server.baseUrlPath") or "")

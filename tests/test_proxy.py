@@ -1,0 +1,66 @@
+"""Behind a path prefix: Debian's nginx serves the dashboard under /panj/ (as a host's
+reverse proxy would) and the map, shared links and uploads work through it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from . import browser as b
+from .conftest import IN_CI, ROOT
+
+pytestmark = pytest.mark.browser
+LINK = "/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
+
+
+@pytest.fixture(scope="module")
+def proxied(tmp_path_factory) -> Iterator[str]:
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        if IN_CI:
+            pytest.fail("nginx is missing under CI: .ci/run installs Debian's nginx-light")
+        pytest.skip("nginx not found: install it with `apt-get install nginx-light`")
+    with b.streamlit_server(args=("--server.baseUrlPath", "panj"), health_path="/panj") as app:
+        port = int(app.rsplit(":", 1)[1])
+        with b.nginx_proxy(port, tmp_path_factory.mktemp("nginx")) as url:
+            yield url + "/panj"
+
+
+def test_the_map_draws_offline_through_the_proxy(page, proxied) -> None:
+    page.goto(proxied + LINK)
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 2) == 2
+    assert b.metric(page, "Incidents") == "2"
+    assert frame.locator("path.pbw-province").count() == 6
+    assert page.traffic.non_tile() == [] and not page.traffic.page_errors
+
+
+def test_a_shared_link_reopens_the_view_through_the_proxy(page, proxied, chromium) -> None:
+    page.goto(proxied + LINK)
+    b.map_frame(page)
+    b.settled(page)
+    link = next(t for t in page.locator('[data-testid="stCode"]').all_inner_texts()
+                if "start=" in t).strip()
+    assert link.startswith(proxied + "/?"), link
+    other = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        fresh = other.new_page()
+        b.offline(fresh)
+        fresh.goto(link)
+        assert b.wait_for_markers(b.map_frame(fresh), 2) == 2
+        assert (b.metric(fresh, "Killed"), b.metric(fresh, "Injured")) == (
+            b.metric(page, "Killed"), b.metric(page, "Injured"))
+    finally:
+        other.close()
+
+
+def test_an_upload_works_through_the_proxy(page, proxied) -> None:
+    page.goto(proxied + "/Import")
+    page.locator('input[type="file"]').set_input_files(
+        str(ROOT / "tests" / "data" / "acled_border_sample.csv"))
+    page.locator('[data-testid="stMetric"]', has_text="Accepted").wait_for(timeout=60_000)
+    assert b.metric(page, "Accepted") == "27" and b.metric(page, "Rejected") == "0"
+    page.get_by_role("link", name="Map").click()
+    assert b.wait_for_markers(b.map_frame(page), 54) == 54
