@@ -113,6 +113,44 @@ def read_csv_text(text: str) -> pd.DataFrame:
                        na_filter=False, quoting=csv.QUOTE_MINIMAL)
 
 
+def read_geoparquet_table(path: Path) -> pd.DataFrame:
+    """A GeoParquet file in the project's format as a table of strings, ready to validate.
+
+    Columns keep their names; typed values become the text the CSV would hold (dates as
+    YYYY-MM-DD, whole-number counts without a decimal point, empty for missing). Where
+    ``lat``/``lon`` are absent, they come from the point geometry.
+    """
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        msg = f"incidents file {str(path)!r} is not a readable (Geo)Parquet file: {exc}"
+        raise IncidentDataError(msg) from exc
+    geometry = frame.pop("geometry") if "geometry" in frame else None
+    if geometry is not None and (s.LAT not in frame or s.LON not in frame):
+        points = gpd.GeoSeries.from_wkb(geometry)
+        frame[s.LON] = points.x.where(points.notna())
+        frame[s.LAT] = points.y.where(points.notna())
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        values = frame[col]
+        present = values.notna()
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_numeric_dtype(values) and col in (s.FATALITIES, s.INJURED,
+                                                                s.GEO_PRECISION):
+            whole = values[present]
+            text = (values.astype("Int64").astype(str) if (whole == whole.round()).all()
+                    else values.astype(str))
+        else:
+            text = values.astype(str)
+        out[col] = text.where(present, "")
+    return out
+
+
+#: File endings read as GeoParquet rather than CSV.
+PARQUET_SUFFIXES: Final = (".parquet", ".geoparquet")
+
+
 def load_incidents(
     path: Path = INCIDENTS_FILE,
     *,
@@ -124,7 +162,8 @@ def load_incidents(
     Parameters
     ----------
     path
-        A CSV in the format of ``geo.schema`` (UTF-8; a byte-order mark is tolerated).
+        A CSV in the format of ``geo.schema`` (UTF-8; a byte-order mark is tolerated), or a
+        GeoParquet file with the same columns (``.parquet``/``.geoparquet``).
     regions
         The province layer, to check each point lies in its stated region.
     strict
@@ -141,6 +180,11 @@ def load_incidents(
     IncidentDataError
         When the file cannot be read, or (``strict``) when any row has an error.
     """
+    if Path(path).suffix.lower() in PARQUET_SUFFIXES:
+        if not Path(path).exists():
+            msg = f"incidents file {str(path)!r} does not exist"
+            raise IncidentDataError(msg)
+        return from_table(read_geoparquet_table(Path(path)), regions=regions, strict=strict)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
@@ -164,11 +208,11 @@ def from_table(
     strict: bool = True,
 ) -> LoadedIncidents:
     """Validate a table of strings and type its good rows (see :func:`load_incidents`)."""
-    report = validate_table(raw, regions=regions)
+    table = s.read_table(raw)
+    report = validate_table(table, regions=regions, normalised=True)
     if report.file_errors or (strict and not report.ok):
         msg = "incidents could not be loaded:\n" + report.summary()
         raise IncidentDataError(msg, report)
-    table = s.read_table(raw)
     return LoadedIncidents(to_frame(table[good_rows(report, len(table))]), report)
 
 
@@ -179,15 +223,21 @@ def validate_table(
     allow_outside: bool = False,
     first_row: int = 2,
     today: date | None = None,
+    normalised: bool = False,
 ) -> s.ValidationReport:
     """``geo.schema.validate``, and with ``regions`` the check that each point lies in the
-    province it names (``geo.layers.region_problems``), in one report."""
-    report = s.validate(raw, today=today, allow_outside=allow_outside, first_row=first_row)
+    province it names (``geo.layers.region_problems``), in one report.
+
+    ``normalised`` says ``raw`` already went through ``geo.schema.read_table``.
+    """
+    table = raw if normalised else s.read_table(raw)
+    report = s.validate(table, today=today, allow_outside=allow_outside, first_row=first_row,
+                        normalised=True)
     if regions is not None and not report.file_errors:
         # rows whose coordinates are already wrong get no second, derived complaint
         wrong = {p.row for p in report.errors if p.field in (s.LAT, s.LON) and p.row}
         report.problems = s.sort_problems(report.problems + region_problems(
-            s.read_table(raw), regions, first_row=first_row, skip_rows=wrong))
+            table, regions, first_row=first_row, skip_rows=wrong))
     return report
 
 

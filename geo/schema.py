@@ -548,6 +548,7 @@ def validate(
     today: date | None = None,
     allow_outside: bool = False,
     first_row: int = 2,
+    normalised: bool = False,
 ) -> ValidationReport:
     """Check an incidents table and report every problem at once.
 
@@ -566,13 +567,15 @@ def validate(
     first_row
         Number reported for the first data row: 2 for a CSV (the header is row 1), 1 for
         the features of a GeoJSON file.
+    normalised
+        ``frame`` already went through :func:`read_table` (skips doing it again).
 
     Returns
     -------
     ValidationReport
         With ``ok`` False when any error was found. The input is not modified.
     """
-    df = read_table(frame)
+    df = frame if normalised else read_table(frame)
     c = _Collector(df, first_row)
     if _check_columns(c, df):
         c.frame = df = with_optional_columns(df)

@@ -13,7 +13,9 @@ SOURCE_COLUMN = "Source {n}"
 def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Display table of incidents and the number of ``Source n`` URL columns it has.
 
-    Figures stay as they are recorded: a missing count stays missing (not reported).
+    Figures stay as they are recorded: a missing count stays missing (not reported). The
+    table keeps ``frame``'s index, so a page can build it once for a whole dataset and
+    select a filter's rows from it (:func:`rows_of`).
     """
     parsed = frame[s.SOURCES].map(s.parse_sources)
     n_sources = int(parsed.map(len).max()) if len(parsed) else 0
@@ -45,7 +47,7 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         "Notes": frame[s.NOTES],
         "Sources": parsed.map(lambda ss: "; ".join(
             f"{x.outlet}, {x.published or 'undated'}" for x in ss)),
-    }).reset_index(drop=True)
+    }, index=frame.index)
     if s.DATASET in frame:
         out.insert(1, "Dataset", frame[s.DATASET].map(
             {s.BUNDLED: "Bundled", s.YOURS: "Your data"}).to_numpy())
@@ -53,6 +55,15 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         out[SOURCE_COLUMN.format(n=i + 1)] = parsed.map(
             lambda ss, i=i: ss[i].url if i < len(ss) else None).to_numpy()
     return out, n_sources
+
+
+def rows_of(table: pd.DataFrame, frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows of a whole-dataset ``table`` (from :func:`incident_table`) that ``frame``
+    holds, without the source columns that none of them fills; and how many remain."""
+    rows = table.loc[frame.index]
+    sources = [c for c in rows.columns if c.startswith(SOURCE_COLUMN.format(n=""))]
+    empty = [c for c in sources if rows[c].isna().all()]
+    return rows.drop(columns=empty).reset_index(drop=True), len(sources) - len(empty)
 
 
 def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:

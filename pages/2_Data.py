@@ -15,16 +15,18 @@ ui.headline(frame)
 if frame.empty:
     ui.empty_hint(view, data)
 else:
-    table, n_sources = tables.incident_table(frame)
+    everything, _ = ui.incident_table(data)  # built once per file, not per rerun
+    table, n_sources = tables.rows_of(everything, frame)
     st.dataframe(table, hide_index=True, width="stretch", height=520,
                  column_config=ui.table_column_config(n_sources))
     stem = f"panj-incidents_{view.start.isoformat()}_{view.end.isoformat()}"
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button("Download CSV", exports.to_csv(frame), file_name=f"{stem}.csv",
+    # each file is built when its button is pressed, not on every rerun
+    c1.download_button("Download CSV", lambda: exports.to_csv(frame), file_name=f"{stem}.csv",
                        mime="text/csv", width="stretch",
                        help="The project's own format (see the About page); cells that a "
                             "spreadsheet would run as a formula are prefixed with '")
-    c2.download_button("Download GeoJSON", exports.to_geojson(frame),
+    c2.download_button("Download GeoJSON", lambda: exports.to_geojson(frame),
                        file_name=f"{stem}.geojson", mime="application/geo+json",
                        width="stretch",
                        help="Points in WGS84; incidents with no known point have null geometry")

@@ -20,6 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
+from geo.cache import CACHE_ENV
 from geo.incidents import CONTEXT_ENV, INCIDENTS_ENV, LoadedIncidents, load_incidents
 from geo.layers import DATA_DIR, load_border, load_provinces
 
@@ -43,9 +44,11 @@ def fixture_frame():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _app_reads_the_frozen_data():
-    saved = {k: os.environ.get(k) for k in FIXTURE_ENV}
-    os.environ.update(FIXTURE_ENV)
+def _app_reads_the_frozen_data(tmp_path_factory):
+    """The frozen data, and an incidents cache of the session's own (never ~/.cache)."""
+    env = {**FIXTURE_ENV, CACHE_ENV: str(tmp_path_factory.mktemp("incidents-cache"))}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     yield
     for key, value in saved.items():
         if value is None:

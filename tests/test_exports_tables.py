@@ -99,3 +99,14 @@ def test_incident_record_lists_every_field_and_source() -> None:
     assert got["Killed"] == "5" and got["Injured"] == "2"
     assert "Hasht-e Subh says 2 attackers" in got["Notes"]
     assert len(sources) == 3
+
+
+def test_a_filter_selects_its_rows_from_a_table_built_once() -> None:
+    frame = fixture_frame()
+    everything, n_all = tables.incident_table(frame)
+    subset = frame[frame[s.REGION_CODE] == "TJ-KT"]
+    rows, n = tables.rows_of(everything, subset)
+    direct, n_direct = tables.incident_table(subset)
+    pd.testing.assert_frame_equal(rows, direct.reset_index(drop=True)[rows.columns])
+    assert n == n_direct <= n_all
+    assert list(rows.columns) == list(direct.columns)

@@ -19,6 +19,7 @@ from ui.data import (
     data_warnings,
     import_report,
     import_upload,
+    incident_table,
     load_data,
     uploaded,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "headline",
     "import_report",
     "import_upload",
+    "incident_table",
     "link_column",
     "load_data",
     "map_panel",

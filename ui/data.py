@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import assets, filters, importers, layers, proximity
+from geo import assets, cache, filters, importers, layers, proximity, tables
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
 from geo.incidents import (
@@ -48,6 +48,8 @@ class Data:
     warnings: tuple[str, ...]
     #: When the incidents file was last reviewed (None: it has no review record).
     review: Review | None
+    #: What ``incidents`` is made of (file, version, upload, mode): equal keys, equal frames.
+    key: tuple
 
     @property
     def latest_bundled(self) -> date | None:
@@ -83,13 +85,19 @@ def _review(path: str, mtime: float) -> Review | None:
 def _incidents(path: str, mtime: float, size: int) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
     """Incidents of ``path``, shared read-only by every session (geo never mutates frames).
 
-    ``mtime`` and ``size`` are part of the cache key so an edited file is read again.
+    ``mtime`` and ``size`` are part of the cache key so an edited file is read again. A
+    restarted server reads the prepared frame from the on-disk cache (``geo.cache``).
     """
     provinces, _, _, border = _layers()
-    loaded = load_incidents(Path(path), regions=provinces, strict=True)
-    frame = proximity.add_proximity(loaded.frame, border, provinces)
-    frame[s.DATASET] = s.BUNDLED
-    return frame, tuple(str(p) for p in loaded.report.warnings)
+
+    def build(source: Path) -> cache.Prepared:
+        loaded = load_incidents(source, regions=provinces, strict=True)
+        frame = proximity.add_proximity(loaded.frame, border, provinces)
+        frame[s.DATASET] = s.BUNDLED
+        return cache.Prepared(frame, tuple(str(p) for p in loaded.report.warnings), False)
+
+    prepared = cache.load_prepared(Path(path), build)
+    return prepared.frame, prepared.warnings
 
 
 def load_data() -> Data:
@@ -104,6 +112,7 @@ def load_data() -> Data:
     try:
         stat = path.stat()
         frame, warnings = _incidents(str(path), stat.st_mtime, stat.st_size)
+        file_key = (str(path), stat.st_mtime, stat.st_size)
     except FileNotFoundError:
         st.error(f"The incidents file `{path}` does not exist. Unset `PANJ_INCIDENTS` to "
                  "use the bundled data, or point it at a CSV in the documented format.")
@@ -123,8 +132,10 @@ def load_data() -> Data:
         st.warning(f"The review record of `{path.name}` could not be read, so no review date "
                    f"is shown: {exc}")
         review = None
-    return Data(_with_upload(frame), provinces, provinces_display, border_display, border,
-                path, warnings, review)
+    mine = uploaded()
+    key = (*file_key, data_mode(), id(mine) if mine is not None else None)
+    return Data(_with_upload(frame, key), provinces, provinces_display, border_display, border,
+                path, warnings, review, key)
 
 
 def border_band(km: int) -> object:
@@ -165,8 +176,11 @@ def keep_data_mode() -> None:
     st.session_state[Key.DATA_MODE] = st.session_state[Key.DATA_MODE_WIDGET]
 
 
-def _with_upload(bundled: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The bundled incidents, the reader's, or both, as chosen; a ``dataset`` column says which."""
+def _with_upload(bundled: gpd.GeoDataFrame, key: tuple) -> gpd.GeoDataFrame:
+    """The bundled incidents, the reader's, or both, as chosen; a ``dataset`` column says which.
+
+    The combination is made once per upload and mode (``key``), not on every rerun.
+    """
     mine = uploaded()
     mode = data_mode()
     if mine is None or mode == "bundled":
@@ -174,8 +188,31 @@ def _with_upload(bundled: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     yours = _upload_frame(mine)
     if mode == "yours":
         return yours
-    return gpd.GeoDataFrame(pd.concat([bundled, yours], ignore_index=True),
-                            geometry="geometry", crs=bundled.crs)
+    cached = get(Key.UPLOAD_COMBINED)
+    if cached is None or cached[0] != key:
+        both = gpd.GeoDataFrame(pd.concat([bundled, yours], ignore_index=True),
+                                geometry="geometry", crs=bundled.crs)
+        cached = (key, both)
+        st.session_state[Key.UPLOAD_COMBINED] = cached
+    return cached[1]
+
+
+def incident_table(data: Data) -> tuple[pd.DataFrame, int]:
+    """The Data page's table of every incident in ``data``, built once per file (shared by
+    every viewer) or once per upload (in this session); pages select their rows from it."""
+    if data.key[-1] is None:  # the file alone
+        return _file_table(data.key[:3], data.incidents)
+    cached = get(Key.UPLOAD_TABLE)
+    if cached is None or cached[0] != data.key:
+        cached = (data.key, tables.incident_table(data.incidents))
+        st.session_state[Key.UPLOAD_TABLE] = cached
+    return cached[1]
+
+
+@st.cache_resource(show_spinner="Preparing the table…", max_entries=4,
+                   hash_funcs={gpd.GeoDataFrame: lambda _frame: None})
+def _file_table(_key: tuple, frame: gpd.GeoDataFrame) -> tuple[pd.DataFrame, int]:
+    return tables.incident_table(frame)
 
 
 def _upload_frame(result: importers.ImportResult) -> gpd.GeoDataFrame:
@@ -222,7 +259,8 @@ def _advance(bar: Any, fraction: float, text: str) -> None:
 
 
 def clear_upload() -> None:
-    for key in (Key.UPLOAD, Key.UPLOAD_ERROR, Key.UPLOAD_FRAME):
+    for key in (Key.UPLOAD, Key.UPLOAD_ERROR, Key.UPLOAD_FRAME, Key.UPLOAD_COMBINED,
+                Key.UPLOAD_TABLE):
         st.session_state.pop(key, None)
 
 

@@ -40,6 +40,8 @@ class Key(StrEnum):
     UPLOAD = "_pbw_upload"
     UPLOAD_ERROR = "_pbw_upload_error"
     UPLOAD_FRAME = "_pbw_upload_frame"
+    UPLOAD_COMBINED = "_pbw_upload_combined"
+    UPLOAD_TABLE = "_pbw_upload_table"
     UPLOAD_ID = "_pbw_upload_id"
     DATA_MODE = "_pbw_mode"
     DATA_MODE_WIDGET = "w_data_mode"
