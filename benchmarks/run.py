@@ -25,10 +25,10 @@ import pandas as pd
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
 from benchmarks import synthetic
-from geo import assets, filters, layers, mapview, stats
+from geo import assets, cache, filters, layers, mapview, proximity, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
-from geo.incidents import load_incidents
+from geo.incidents import from_table, load_incidents
 from tests import browser as b
 from tests.conftest import chromium_path
 
@@ -113,6 +113,130 @@ def browser_figures(path: Path, viewers: int = 5,
         browser.close()
     return {"drawn cold s": cold, "drawn s": drawn, "server MB": one,
             "per extra viewer MB": (more - one) / viewers}
+
+
+#: Each page, and what shows it is ready (a Playwright selector).
+PAGE_READY: dict[str, str] = {
+    "Map": "", "Timeline": '[data-testid="stVegaLiteChart"]',
+    "Compare": '[data-testid="stMetric"]', "Data": '[data-testid="stDataFrame"]',
+    "About": '[data-testid="stDataFrame"]',
+}
+PAGE_PATH = {"Map": "/", "Timeline": "/Timeline", "Compare": "/Compare", "Data": "/Data",
+             "About": "/About"}
+
+
+def _drawn(page, timeout_ms: int = 180_000) -> None:
+    b.map_frame(page, timeout_ms=timeout_ms).wait_for_function(
+        "() => window.pbwDrawn !== undefined", timeout=timeout_ms)
+
+
+def _open(browser, url: str, name: str) -> float:
+    """Seconds from navigation until page ``name`` shows its content."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    b.offline(page)
+    t0 = time.perf_counter()
+    page.goto(url + PAGE_PATH[name])
+    if PAGE_READY[name]:
+        page.locator(PAGE_READY[name]).first.wait_for(timeout=180_000)
+    else:
+        _drawn(page)
+    took = time.perf_counter() - t0
+    page.context.close()
+    return took
+
+
+def page_figures(path: Path, cache_folder: Path) -> dict[str, float]:
+    """What a reader waits for: the first map after a start without and with the cache,
+    each page warm, a filter change on the map (p50/p95 of 10), and server memory."""
+    from playwright.sync_api import sync_playwright
+
+    env: dict[str, str | None] = {"PANJ_INCIDENTS": str(path),
+                                  "PANJ_CACHE_DIR": str(cache_folder)}
+    out: dict[str, float] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
+        for label in ("first map, no cache s", "first map, cache warm s"):
+            with b.streamlit_server(env) as url:  # a fresh server: nothing in memory
+                out[label] = _open(browser, url, "Map")
+        with b.streamlit_server(env) as url:
+            _open(browser, url, "Map")
+            for name in PAGE_READY:
+                out[f"warm {name} s"] = min(_open(browser, url, name) for _ in range(2))
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            b.offline(page)
+            page.goto(url + "/")
+            frame = b.map_frame(page, timeout_ms=180_000)
+            changes = []
+            for i in range(10):
+                before = frame.evaluate("() => JSON.stringify(window.pbwDrawn)")
+                t0 = time.perf_counter()
+                page.get_by_role("button", name="All" if i % 2 else "12 months",
+                                 exact=True).click()
+                frame.wait_for_function(f"() => JSON.stringify(window.pbwDrawn) !== {before!r}",
+                                        timeout=60_000)
+                changes.append(time.perf_counter() - t0)
+                page.wait_for_timeout(300)
+            q = statistics.quantiles(changes, n=20)
+            out |= {"filter change p50 s": statistics.median(changes),
+                    "filter change p95 s": q[18],
+                    "server MB": rss_mb(b.SERVER_PIDS[url])}
+        browser.close()
+    return out
+
+
+def pages_report(sizes: list[int]) -> int:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            path = synthetic.write(n, Path(tmp))
+            row = {"incidents": n, **page_figures(path, Path(tmp) / f"cache-{n}")}
+            rows.append(row)
+            print(pd.DataFrame([row]).T.to_string(header=False), flush=True)
+    table = pd.DataFrame(rows).set_index("incidents").T
+    print("\n== what readers wait for (columns: incidents) ==")
+    print(table.to_string(float_format=lambda v: f"{v:,.2f}"))
+    return 0
+
+
+def geoparquet_report(n: int) -> int:
+    """At ``n`` incidents read from GeoParquet: prepare without and with the cache, filter
+    and build the map layers, and this process's memory (what one server holds)."""
+    provinces = layers.load_provinces()
+    border = layers.load_border()
+    display = layers.load_provinces(layers.PROVINCES_DISPLAY_FILE)
+    border_display = layers.load_border(layers.BORDER_DISPLAY_FILE)
+
+    def build(path: Path) -> cache.Prepared:
+        loaded = load_incidents(path, regions=provinces)
+        frame = proximity.add_proximity(loaded.frame, border, provinces)
+        return cache.Prepared(frame, (), False)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        path = folder / f"synthetic_{n}.parquet"
+        # typed, with the points as GeoParquet geometry, as a team's pipeline would write it
+        typed = from_table(synthetic.make(n)).frame.drop(columns=[s.LAT, s.LON])
+        typed.to_parquet(path)
+        del typed
+        print(f"wrote {n:,} rows as GeoParquet ({path.stat().st_size / 1e6:.0f} MB) in "
+              f"{time.perf_counter() - t0:.0f} s", flush=True)
+        cold_s, _ = timed(cache.load_prepared, path, build, folder=folder / "c", repeat=1)
+        warm_s, prepared = timed(cache.load_prepared, path, build, folder=folder / "c",
+                                 repeat=1)
+        frame = prepared.frame
+        last = frame[s.DATE].max().date()
+        flt = IncidentFilter(last - timedelta(days=3 * 365), last,
+                             regions=("TJ-KT", "TJ-GB", "AF-BDS"))
+        filter_s, subset = timed(filters.apply, frame, flt)
+        build_s, (payload, mode) = timed(serialise, subset, display, border_display)
+        all_s, (all_payload, all_mode) = timed(serialise, frame, display, border_display)
+        print(f"prepare without cache {cold_s:.1f} s; with cache {warm_s:.1f} s")
+        print(f"filter {filter_s:.2f} s + build {build_s:.2f} s ({len(subset):,} incidents, "
+              f"{mode}, {payload / 1e6:.2f} MB) = {filter_s + build_s:.2f} s")
+        print(f"everything: build {all_s:.2f} s ({all_mode}, {all_payload / 1e6:.2f} MB)")
+        print(f"process memory {rss_mb(os.getpid()):,.0f} MB")
+    return 0
 
 
 #: How the arena limit is set, for --arenas: the variable, the app's mallopt (variable
@@ -204,9 +328,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arenas", type=int, metavar="N",
                         help="only compare memory per viewer at N incidents: MALLOC_ARENA_MAX=2 "
                              "in the environment, the app's own mallopt, and glibc's default")
+    parser.add_argument("--pages", action="store_true",
+                        help="only what readers wait for at --sizes: first map with and "
+                             "without the cache, every page warm, a filter change, memory")
+    parser.add_argument("--geoparquet", type=int, metavar="N",
+                        help="only prepare, filter and build N incidents read from GeoParquet")
     args = parser.parse_args(argv)
+    if args.geoparquet:
+        return geoparquet_report(args.geoparquet)
     if args.arenas:
         return arena_comparison(args.arenas)
+    if args.pages:
+        return pages_report([int(x) for x in args.sizes.split(",") if x])
     sizes = [int(x) for x in args.sizes.split(",") if x]
     naive_sizes = {int(x) for x in args.naive.split(",") if x}
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "

@@ -13,6 +13,7 @@ from typing import Final
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import ArrayLike, NDArray
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
@@ -128,14 +129,26 @@ def distance_to_region_km(
     numpy.ndarray
         Kilometres, computed in ``ANALYSIS_CRS``; NaN where the code has no province.
     """
-    pts = gpd.GeoSeries.from_xy(lon, lat, crs=STORAGE_CRS).to_crs(ANALYSIS_CRS)
-    shapes = provinces.set_index("iso_3166_2").geometry.to_crs(ANALYSIS_CRS)
+    lon_arr = np.asarray(lon, dtype=float)
+    lat_arr = np.asarray(lat, dtype=float)
     codes_arr = np.asarray(codes, dtype=object)
-    out = np.full(len(pts), np.nan)
+    out = np.full(len(lon_arr), np.nan)
+    shapes = provinces.set_index("iso_3166_2").geometry
     for code, geom in shapes.items():
         mask = codes_arr == code
-        if mask.any():
-            out[mask] = pts[mask].distance(geom).to_numpy() / 1000.0
+        if not mask.any():
+            continue
+        # most points lie inside their province: a prepared point-in-polygon test settles
+        # them at 0 km, and only the others are measured (in the metric projection)
+        shapely.prepare(geom)
+        inside = shapely.contains_xy(geom, lon_arr[mask], lat_arr[mask])
+        dist = np.zeros(int(mask.sum()))
+        if not inside.all():
+            pts = gpd.GeoSeries.from_xy(lon_arr[mask][~inside], lat_arr[mask][~inside],
+                                        crs=STORAGE_CRS).to_crs(ANALYSIS_CRS)
+            far = gpd.GeoSeries([geom], crs=STORAGE_CRS).to_crs(ANALYSIS_CRS).iloc[0]
+            dist[~inside] = pts.distance(far).to_numpy() / 1000.0
+        out[mask] = dist
     return out
 
 

@@ -66,6 +66,22 @@ def rows_of(table: pd.DataFrame, frame: pd.DataFrame) -> tuple[pd.DataFrame, int
     return rows.drop(columns=empty).reset_index(drop=True), len(sources) - len(empty)
 
 
+#: Rows the Data page sends to the browser at a time: past a few thousand rows of long text,
+#: sending and drawing the table is what a reader waits for (11 s for 100k rows).
+PAGE_ROWS = 1_000
+
+
+def page_of(table: pd.DataFrame, page: int, *, size: int = PAGE_ROWS) -> tuple[pd.DataFrame,
+                                                                               int]:
+    """Rows of page ``page`` (1-based, clamped to the pages there are) and the page count."""
+    if size < 1:
+        msg = f"size must be a whole number of rows, 1 or more; got {size!r}"
+        raise ValueError(msg)
+    pages = max(1, -(-len(table) // size))
+    page = min(max(1, int(page)), pages)
+    return table.iloc[(page - 1) * size: page * size], pages
+
+
 def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     """One incident as a title, a field/value table and a sources table (plain text)."""
     title = f"{row[s.DATE]:%d %b %Y} — {s.EVENT_TYPES[row[s.EVENT_TYPE]].label}"

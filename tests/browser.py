@@ -111,6 +111,19 @@ def offline(page) -> Traffic:
     return traffic
 
 
+@contextlib.contextmanager
+def fresh_page(chromium, url: str) -> Iterator:
+    """``url`` opened in a new browser context (no cookies, no session), offline."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        offline(page)
+        page.goto(url)
+        yield page
+    finally:
+        context.close()
+
+
 def map_frame(page, timeout_ms: int = 45_000):
     """The streamlit-folium iframe, once its Leaflet map has drawn the border."""
     deadline = time.monotonic() + timeout_ms / 1000

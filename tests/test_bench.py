@@ -24,3 +24,20 @@ def test_harness_prints_every_figure(capsys) -> None:
     for label in ("load+validate s", "filter s", "build all s", "payload all MB",
                   "naive build s", "speed-up vs naive"):
         assert label in out
+
+
+def test_geoparquet_mode_prints_every_figure(capsys) -> None:
+    assert run.main(["--geoparquet", "300"]) == 0
+    out = capsys.readouterr().out
+    for label in ("as GeoParquet", "prepare without cache", "with cache", "filter",
+                  "build", "process memory"):
+        assert label in out
+
+
+def test_synthetic_text_is_as_long_as_the_bundled_text() -> None:
+    frame = synthetic.make(2_000)
+    real = synthetic._bundled_lengths()
+    for column in ("summary", "notes"):
+        mean = frame[column].str.len().mean()
+        assert 0.7 * real[column].mean() <= mean <= 1.4 * real[column].mean(), column
+    assert frame[s.SOURCES].str.count(r"\|").mean() + 1 >= real["sources"].mean() * 0.7

@@ -47,15 +47,9 @@ def test_shared_link_reproduces_the_view_in_a_fresh_browser(page, server, chromi
     link = page.locator('[data-testid="stCode"]').last.inner_text().strip()
     params = parse_qs(urlparse(link).query)
     assert params["start"] == ["2025-11-26"] and params["region"] == ["TJ-KT,TJ-GB"]
-    other = chromium.new_context(viewport={"width": 1200, "height": 900})
-    try:
-        fresh = other.new_page()
-        b.offline(fresh)
-        fresh.goto(link)
+    with b.fresh_page(chromium, link) as fresh:
         assert b.wait_for_markers(b.map_frame(fresh), 2) == 2
         assert b.metric(fresh, "Incidents") == "2" and b.metric(fresh, "Injured") == "3"
-    finally:
-        other.close()
 
 
 def test_changing_the_date_range_changes_the_markers(page, server) -> None:
@@ -196,19 +190,13 @@ def test_a_ged_file_with_a_damaged_line_imports_its_good_rows(page, server, tmp_
 def test_a_link_to_a_page_on_a_fresh_server_opens_in_the_app_navigation(chromium) -> None:
     """The first reader after a start may arrive on /Data: Streamlit must not run that page
     on its own with its automatic page list ("app", "Data"), and the link must hold."""
-    with b.streamlit_server() as url:
-        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-        try:
-            page = context.new_page()
-            page.goto(url + "/Data?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB")
-            page.locator('[data-testid="stMetric"]', has_text="Incidents").wait_for(
-                timeout=60_000)
-            nav = page.locator('[data-testid="stSidebarNav"]').inner_text().split()
-            assert "Map" in nav and "app" not in nav, nav
-            assert b.metric(page, "Incidents") == "2"
-            assert "region=TJ-KT" in page.url
-        finally:
-            context.close()
+    link = "/Data?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
+    with b.streamlit_server() as url, b.fresh_page(chromium, url + link) as page:
+        page.locator('[data-testid="stMetric"]', has_text="Incidents").wait_for(timeout=60_000)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text().split()
+        assert "Map" in nav and "app" not in nav, nav
+        assert b.metric(page, "Incidents") == "2"
+        assert "region=TJ-KT" in page.url
 
 
 def test_exported_map_opens_without_the_server(chromium, tmp_path, provinces) -> None:

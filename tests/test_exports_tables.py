@@ -110,3 +110,12 @@ def test_a_filter_selects_its_rows_from_a_table_built_once() -> None:
     pd.testing.assert_frame_equal(rows, direct.reset_index(drop=True)[rows.columns])
     assert n == n_direct <= n_all
     assert list(rows.columns) == list(direct.columns)
+
+
+@pytest.mark.parametrize(("page", "rows", "pages"), [(1, 3, 4), (4, 1, 4), (9, 1, 4), (0, 3, 4)])
+def test_pages_of_a_large_table(page, rows, pages) -> None:
+    table = pd.DataFrame({"x": range(10)})
+    got, n = tables.page_of(table, page, size=3)
+    assert (len(got), n) == (rows, pages)
+    with pytest.raises(ValueError, match=r"size must be .* got 0"):
+        tables.page_of(table, 1, size=0)

@@ -141,7 +141,7 @@ def test_pages_keep_the_filter(page) -> None:
 def test_data_page_lists_the_filtered_incidents_with_downloads() -> None:
     at = run("pages/2_Data.py", start="2025-11-26", end="2025-12-01")
     table = at.dataframe[0].value
-    assert list(table["ID"]) == ["PBW-0024", "PBW-0025"]
+    assert list(table["ID"]) == ["PBW-0025", "PBW-0024"]  # newest first
     assert table["Source 1"].str.startswith("https://").all()
     labels = [d.label for d in at.get("download_button")]
     assert labels == ["Download CSV", "Download GeoJSON", "Download GeoPackage",
@@ -372,3 +372,16 @@ def test_sidebar_gives_the_review_date_never_a_file_time(monkeypatch, tmp_path) 
     text = " ".join(m.value for m in about.markdown)
     assert "Data reviewed on 03 February 2026" in text
     assert r"\[x\]\(http://e\.org\)" in text and r"\<b\>g\</b\>" in text
+
+
+def test_a_large_table_is_paged(monkeypatch, tmp_path) -> None:
+    rows = [good_row(id=f"T-{i}", date=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}")
+            for i in range(1_250)]
+    monkeypatch.setenv(INCIDENTS_ENV, str(_write(tmp_path, rows)))
+    at = run("pages/2_Data.py")
+    assert not at.exception and figures(at)["Incidents"] == "1,250"
+    assert len(at.dataframe[0].value) == 1_000
+    assert at.dataframe[0].value["Date"].is_monotonic_decreasing  # newest first
+    at.number_input(key=ui.Key.DATA_PAGE).set_value(2).run()
+    assert len(at.dataframe[0].value) == 250
+    assert any("Rows 1,001–1,250 of 1,250" in c.value for c in at.caption)

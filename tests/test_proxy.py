@@ -44,16 +44,10 @@ def test_a_shared_link_reopens_the_view_through_the_proxy(page, proxied, chromiu
     link = next(t for t in page.locator('[data-testid="stCode"]').all_inner_texts()
                 if "start=" in t).strip()
     assert link.startswith(proxied + "/?"), link
-    other = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        fresh = other.new_page()
-        b.offline(fresh)
-        fresh.goto(link)
+    with b.fresh_page(chromium, link) as fresh:
         assert b.wait_for_markers(b.map_frame(fresh), 2) == 2
         assert (b.metric(fresh, "Killed"), b.metric(fresh, "Injured")) == (
             b.metric(page, "Killed"), b.metric(page, "Injured"))
-    finally:
-        other.close()
 
 
 def test_an_upload_works_through_the_proxy(page, proxied) -> None:

@@ -54,6 +54,7 @@ class Key(StrEnum):
     COMPARE_B = "cmp_b"
     COMPARE_NOTICES = "cmp_notices"
     TIMELINE_SPAN = "tl_last_span"
+    DATA_PAGE = "w_data_page"
 
 
 #: Defaults of the keys that have one; the rest are set from the link or by an action.
