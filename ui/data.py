@@ -209,10 +209,11 @@ def incident_table(data: Data) -> tuple[pd.DataFrame, int]:
     return cached[1]
 
 
-@st.cache_resource(show_spinner="Preparing the table…", max_entries=4,
-                   hash_funcs={gpd.GeoDataFrame: lambda _frame: None})
-def _file_table(_key: tuple, frame: gpd.GeoDataFrame) -> tuple[pd.DataFrame, int]:
-    return tables.incident_table(frame)
+@st.cache_resource(show_spinner="Preparing the table…", max_entries=4)
+def _file_table(key: tuple, _frame: gpd.GeoDataFrame) -> tuple[pd.DataFrame, int]:
+    """Keyed by the file (``key``); Streamlit does not hash ``_frame`` (leading underscore),
+    which is the frame that file loads to."""
+    return tables.incident_table(_frame)
 
 
 def _upload_frame(result: importers.ImportResult) -> gpd.GeoDataFrame:
