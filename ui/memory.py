@@ -8,11 +8,12 @@ app does not: measured with ``python -m benchmarks.run --arenas 100000``, it lef
 extra viewer against 1.1 MB with the variable, because glibc has made its arenas before the
 first script runs. So when a Streamlit server was started without the variable, the app
 restarts its own process once, with the variable set: the first reader's page reconnects
-after a few seconds, and every later one gets the cap.
+after a few seconds (now and then it needs a reload), and every later reader gets the cap.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import sys
@@ -43,9 +44,15 @@ def limit_malloc_arenas() -> str:
     if not started_by_streamlit_run(sys.orig_argv):
         return f"{VARIABLE} not set, and not a streamlit server: nothing done"
     os.environ[VARIABLE] = str(ARENAS)
-    # The server's listening socket is inheritable (uvicorn makes it so for its workers):
-    # close every descriptor past stdio, or the new image could not bind the port again.
-    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    # The server's listening socket is inheritable (uvicorn makes it so for its workers), so
+    # mark every descriptor past stdio close-on-exec: exec then closes them all at once and
+    # the new image can bind the port. (Closing them here would pull them from under the
+    # server's event loop, which still runs until exec.)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2:
+            with contextlib.suppress(OSError):
+                os.set_inheritable(fd, False)
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
     return "unreachable"  # pragma: no cover
 
