@@ -18,17 +18,22 @@ else:
     everything, _ = ui.incident_table(data)  # built once per file, not per rerun
     table, n_sources = tables.rows_of(everything, frame)
     table = table.sort_values("Date", ascending=False, kind="stable")
-    shown, pages = tables.page_of(table, st.session_state.get(ui.Key.DATA_PAGE, 1))
-    st.dataframe(shown, hide_index=True, width="stretch", height=520,
-                 column_config=ui.table_column_config(n_sources))
+    _, pages = tables.page_of(table, 1)
+    page = 1
     if pages > 1:
         c1, c2 = st.columns([1, 3])
-        page = c1.number_input("Page", min_value=1, max_value=pages, step=1,
-                               key=ui.Key.DATA_PAGE)
+        ui.seeded(ui.Key.DATA_PAGE, ui.Key.DATA_PAGE_CHOSEN, 1)
+        page = min(int(c1.number_input("Page", min_value=1, max_value=pages, step=1,
+                                       key=ui.Key.DATA_PAGE, on_change=ui.keep_widget,
+                                       args=(ui.Key.DATA_PAGE, ui.Key.DATA_PAGE_CHOSEN))),
+                   pages)
         first = (page - 1) * tables.PAGE_ROWS + 1
         c2.caption(f"Rows {first:,}–{min(page * tables.PAGE_ROWS, len(table)):,} of "
                    f"{len(table):,}, newest first ({tables.PAGE_ROWS:,} a page; sorting a "
                    "column sorts this page). The downloads below hold every row.")
+    shown, _ = tables.page_of(table, page)
+    st.dataframe(shown, hide_index=True, width="stretch", height=520,
+                 column_config=ui.table_column_config(n_sources))
     stem = f"panj-incidents_{view.start.isoformat()}_{view.end.isoformat()}"
     c1, c2, c3, c4 = st.columns(4)
     # each file is built when its button is pressed, not on every rerun

@@ -382,6 +382,9 @@ def test_a_large_table_is_paged(monkeypatch, tmp_path) -> None:
     assert not at.exception and figures(at)["Incidents"] == "1,250"
     assert len(at.dataframe[0].value) == 1_000
     assert at.dataframe[0].value["Date"].is_monotonic_decreasing  # newest first
-    at.number_input(key=ui.Key.DATA_PAGE).set_value(2).run()
+    pager = at.number_input(key=ui.Key.DATA_PAGE)
+    assert (pager.value, pager.max) == (1, 2)
+    pager.set_value(2).run()  # the reader picks page 2
     assert len(at.dataframe[0].value) == 250
+    assert at.number_input(key=ui.Key.DATA_PAGE).value == 2
     assert any("Rows 1,001–1,250 of 1,250" in c.value for c in at.caption)

@@ -34,7 +34,7 @@ from ui.sidebar import (
     set_dates_and_rerun,
     start_page,
 )
-from ui.state import Key, set_page_params, share_link, url_params_at_start
+from ui.state import Key, keep_widget, seeded, set_page_params, share_link, url_params_at_start
 from ui.tables import compare_table, link_column, region_change_table, table_column_config
 
 __all__ = [
@@ -53,12 +53,14 @@ __all__ = [
     "import_report",
     "import_upload",
     "incident_table",
+    "keep_widget",
     "link_column",
     "load_data",
     "map_panel",
     "playback_controls",
     "playback_tick",
     "region_change_table",
+    "seeded",
     "set_dates_and_rerun",
     "set_page_params",
     "share_link",

@@ -55,6 +55,7 @@ class Key(StrEnum):
     COMPARE_NOTICES = "cmp_notices"
     TIMELINE_SPAN = "tl_last_span"
     DATA_PAGE = "w_data_page"
+    DATA_PAGE_CHOSEN = "_pbw_data_page"
 
 
 #: Defaults of the keys that have one; the rest are set from the link or by an action.
@@ -71,6 +72,18 @@ def seed() -> None:
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value.copy() if isinstance(value, dict) else value
+
+
+def keep_widget(widget: Key, store: Key) -> None:
+    """Copy a widget's value to a key of the app's own (``on_change``): Streamlit may drop a
+    widget's state between runs, the app's keys it keeps."""
+    st.session_state[store] = st.session_state[widget]
+
+
+def seeded(widget: Key, store: Key, default: Any) -> None:
+    """Give ``widget`` the value kept in ``store`` (or ``default``) if it has none."""
+    if widget not in st.session_state:
+        st.session_state[widget] = st.session_state.get(store, default)
 
 
 def get(key: Key) -> Any:
