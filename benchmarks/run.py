@@ -198,6 +198,13 @@ def pages_report(sizes: list[int]) -> int:
     return 0
 
 
+def typical_filter(frame) -> IncidentFilter:
+    """What a reader typically asks for: the last three years in the three main provinces."""
+    last = frame[s.DATE].max().date()
+    return IncidentFilter(last - timedelta(days=3 * 365), last,
+                          regions=("TJ-KT", "TJ-GB", "AF-BDS"))
+
+
 def geoparquet_report(n: int) -> int:
     """At ``n`` incidents read from GeoParquet: prepare without and with the cache, filter
     and build the map layers, and this process's memory (what one server holds)."""
@@ -225,10 +232,7 @@ def geoparquet_report(n: int) -> int:
         warm_s, prepared = timed(cache.load_prepared, path, build, folder=folder / "c",
                                  repeat=1)
         frame = prepared.frame
-        last = frame[s.DATE].max().date()
-        flt = IncidentFilter(last - timedelta(days=3 * 365), last,
-                             regions=("TJ-KT", "TJ-GB", "AF-BDS"))
-        filter_s, subset = timed(filters.apply, frame, flt)
+        filter_s, subset = timed(filters.apply, frame, typical_filter(frame))
         build_s, (payload, mode) = timed(serialise, subset, display, border_display)
         all_s, (all_payload, all_mode) = timed(serialise, frame, display, border_display)
         print(f"prepare without cache {cold_s:.1f} s; with cache {warm_s:.1f} s")
@@ -354,10 +358,7 @@ def main(argv: list[str] | None = None) -> int:
             path = synthetic.write(n, folder)
             load_s, loaded = timed(load_incidents, path, regions=provinces, repeat=1)
             frame = loaded.frame
-            last = frame[s.DATE].max().date()
-            flt = IncidentFilter(last - timedelta(days=3 * 365), last,
-                                 regions=("TJ-KT", "TJ-GB", "AF-BDS"))
-            filter_s, subset = timed(filters.apply, frame, flt)
+            filter_s, subset = timed(filters.apply, frame, typical_filter(frame))
             build_s, (payload, mode) = timed(serialise, frame, display, border)
             sub_build_s, (sub_payload, sub_mode) = timed(serialise, subset, display, border)
             row = {"incidents": n, "load+validate s": load_s, "filter s": filter_s,
