@@ -201,9 +201,8 @@ def region_problems(
     dist = distance_to_region_km(provinces, lon.iloc[idx].to_numpy(), lat.iloc[idx].to_numpy(),
                                  table[s.REGION_CODE].iloc[idx].to_numpy())
     problems = []
-    for i, d in zip(idx, dist, strict=True):
-        if d <= warn_km:
-            continue
+    outside = ~(dist <= warn_km)  # only the rows to report cost a Python step
+    for i, d in zip(idx[outside], dist[outside], strict=True):
         code = table[s.REGION_CODE].iat[i]
         value = f"{table[s.LAT].iat[i]}, {table[s.LON].iat[i]}"
         where = f"lies {d:.1f} km outside {code} ({s.REGIONS[code].name})"
