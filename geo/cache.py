@@ -53,6 +53,7 @@ def cache_dir() -> Path:
 
 
 def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in blocks (incident files can be hundreds of MB)."""
     digest = hashlib.sha256()
     with Path(path).open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -90,8 +91,12 @@ def write(folder: Path, key: str, prepared: Prepared) -> Path | None:
                         "warnings": list(prepared.warnings)})
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".incidents-", suffix=".tmp", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=".incidents-", suffix=".tmp", dir=folder)
         os.close(fd)
+    except OSError:
+        return None
+    tmp = Path(name)
+    try:
         table = pa.table(prepared.frame.to_arrow(index=False))  # geometry as GeoArrow WKB
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                               _META_KEY: stamp.encode()})
@@ -99,8 +104,7 @@ def write(folder: Path, key: str, prepared: Prepared) -> Path | None:
         final = folder / f"incidents-{key}.parquet"
         os.replace(tmp, final)  # atomic: readers see the old file or the whole new one
     except OSError:
-        if "tmp" in locals():
-            Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         return None
     return final
 

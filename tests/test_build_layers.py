@@ -37,7 +37,7 @@ def test_build_reproduces_committed_layers(tarball: Path, tmp_path: Path) -> Non
 
 @pytest.mark.network
 def test_tarball_checksum_is_pinned(tarball: Path) -> None:
-    assert build_layers.sha256(tarball) == build_layers.TARBALL_SHA256
+    assert build_layers.file_sha256(tarball) == build_layers.TARBALL_SHA256
 
 
 def test_wrong_tarball_is_refused(tmp_path: Path) -> None:
