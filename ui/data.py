@@ -48,14 +48,10 @@ class Data:
     warnings: tuple[str, ...]
     #: When the incidents file was last reviewed (None: it has no review record).
     review: Review | None
-    #: What ``incidents`` is made of (file, version, upload, mode): equal keys, equal frames.
-    key: tuple
-
-    @property
-    def latest_bundled(self) -> date | None:
-        """The date of the latest incident in the file (the reader's upload left out)."""
-        own = self.incidents[self.incidents.get(s.DATASET) != s.YOURS]
-        return None if own.empty else own[s.DATE].max().date()
+    #: The file ``incidents`` comes from, as (path, mtime, size): equal keys, equal frames.
+    file_key: tuple
+    #: Which upload is shown with it, as (mode, upload id); None when only the file is.
+    upload_key: tuple | None
 
     @property
     def span(self) -> tuple[date, date]:
@@ -132,10 +128,10 @@ def load_data() -> Data:
         st.warning(f"The review record of `{path.name}` could not be read, so no review date "
                    f"is shown: {exc}")
         review = None
-    mine = uploaded()
-    key = (*file_key, data_mode(), id(mine) if mine is not None else None)
-    return Data(_with_upload(frame, key), provinces, provinces_display, border_display, border,
-                path, warnings, review, key)
+    mine, mode = uploaded(), data_mode()
+    upload_key = None if mine is None or mode == "bundled" else (mode, id(mine))
+    return Data(_with_upload(frame, (file_key, upload_key)), provinces, provinces_display,
+                border_display, border, path, warnings, review, file_key, upload_key)
 
 
 def border_band(km: int) -> object:
@@ -172,10 +168,6 @@ def data_mode() -> str:
     return get(Key.DATA_MODE) if uploaded() is not None else "bundled"
 
 
-def keep_data_mode() -> None:
-    st.session_state[Key.DATA_MODE] = st.session_state[Key.DATA_MODE_WIDGET]
-
-
 def _with_upload(bundled: gpd.GeoDataFrame, key: tuple) -> gpd.GeoDataFrame:
     """The bundled incidents, the reader's, or both, as chosen; a ``dataset`` column says which.
 
@@ -200,11 +192,12 @@ def _with_upload(bundled: gpd.GeoDataFrame, key: tuple) -> gpd.GeoDataFrame:
 def incident_table(data: Data) -> tuple[pd.DataFrame, int]:
     """The Data page's table of every incident in ``data``, built once per file (shared by
     every viewer) or once per upload (in this session); pages select their rows from it."""
-    if data.key[-1] is None:  # the file alone
-        return _file_table(data.key[:3], data.incidents)
+    if data.upload_key is None:  # the file alone: one table for every viewer
+        return _file_table(data.file_key, data.incidents)
+    key = (data.file_key, data.upload_key)
     cached = get(Key.UPLOAD_TABLE)
-    if cached is None or cached[0] != data.key:
-        cached = (data.key, tables.incident_table(data.incidents))
+    if cached is None or cached[0] != key:
+        cached = (key, tables.incident_table(data.incidents))
         st.session_state[Key.UPLOAD_TABLE] = cached
     return cached[1]
 

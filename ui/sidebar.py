@@ -18,8 +18,8 @@ from geo import filters, mapview, stats
 from geo import schema as s
 from geo.basemaps import BASEMAPS
 from geo.viewstate import WITHIN_CHOICES, ViewState, parse_query
-from ui.data import DATA_MODES, Data, data_mode, keep_data_mode, load_data, uploaded
-from ui.state import Key, get, seed, seed_widgets, set_view, url_params
+from ui.data import DATA_MODES, Data, load_data, uploaded
+from ui.state import Key, get, keep_widget, seed, seed_widgets, seeded, set_view, url_params
 
 APP_TITLE = "Panj Border Watch"
 #: The pages after the map (``app.py``), in the order the navigation shows them.
@@ -175,18 +175,19 @@ def _data_mode_choice() -> None:
         return
     sb = st.sidebar
     sb.header("Data")
-    if Key.DATA_MODE_WIDGET not in st.session_state:
-        st.session_state[Key.DATA_MODE_WIDGET] = data_mode()
+    seeded(Key.DATA_MODE_WIDGET, Key.DATA_MODE, "both")
     sb.radio("Show", options=list(DATA_MODES), format_func=DATA_MODES.__getitem__,
-             key=Key.DATA_MODE_WIDGET, on_change=keep_data_mode,
+             key=Key.DATA_MODE_WIDGET, on_change=keep_widget,
+             args=(Key.DATA_MODE_WIDGET, Key.DATA_MODE),
              help=f"Your data: {mine.n_accepted:,} incidents imported in this browser "
                   "session only. It is not stored and not part of shared links.")
 
 
 def as_of(data: Data) -> str:
     """How current the data is: its review date and its latest incident, never a file time."""
-    bundled = int((data.incidents.get(s.DATASET) != s.YOURS).sum())
-    latest = data.latest_bundled
+    own = data.incidents[data.incidents.get(s.DATASET) != s.YOURS]  # the upload left out
+    bundled = len(own)
+    latest = None if own.empty else own[s.DATE].max().date()
     reviewed = (f"Data reviewed {data.review.reviewed.isoformat()}" if data.review else
                 f"`{data.source.name}` has no review record, so its review date is unknown")
     return (f"{reviewed} · latest incident "
