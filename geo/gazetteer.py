@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema as s
+from geo.incidents import read_csv_text
 from geo.layers import DATA_DIR, distance_to_region_km, load_provinces
 
 #: Where a gazetteer point may lie, at most, from the province its row names (km). Far
@@ -167,16 +168,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{place.gazetteer_id}\t{place.name}\t{place.lat:.5f}\t{place.lon:.5f}\t"
                   f"{km:g} km from {args.region}")
         return 0
-    raw = pd.read_csv(args.incidents, dtype=str, keep_default_na=False)
+    raw = read_csv_text(args.incidents.read_text(encoding="utf-8-sig"))
     placed, problems = place_rows(raw, provinces=provinces)
     for problem in problems:
         print(problem, file=sys.stderr)
     before = s.with_optional_columns(s.read_table(raw))
     moved = (placed[[s.LAT, s.LON]] != before[[s.LAT, s.LON]]).any(axis=1)
     n_ids = int((placed[s.GAZETTEER_ID] != "").sum())
-    print(f"{n_ids} rows name a gazetteer point; {int(moved.sum())} differ from it: "
-          + ", ".join(placed.loc[moved, s.ID]) if moved.any() else
-          f"{n_ids} rows name a gazetteer point; every point matches it")
+    differ = (f"{int(moved.sum())} differ from it: " + ", ".join(placed.loc[moved, s.ID])
+              if moved.any() else "every point matches it")
+    print(f"{n_ids} rows name a gazetteer point; {differ}")
     if args.write:
         placed.loc[:, list(s.COLUMNS)].to_csv(args.write, index=False, lineterminator="\n")
         print(f"wrote {args.write}")
