@@ -225,8 +225,12 @@ def test_exported_map_opens_without_the_server(chromium, tmp_path, provinces) ->
 def test_playback_steps_the_map_and_figures_without_remounting(page, server) -> None:
     page.goto(server + "/?start=2025-07-01&end=2026-04-30&step=month")
     frame = b.map_frame(page)
+    # Play after the map has reported its view, as the other click tests do: in one CI run
+    # a click made during that first map rerun never took effect (no frame in 20 s)
+    b.settled(page)
     frame.evaluate("() => { window.map.__pbwSameMap = true; }")
     page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=15_000)
     ends = []
     for _ in range(40):  # up to ~20 s: frames come every 1.5 s
         end = parse_qs(urlparse(page.url).query).get("end", [""])[0]
