@@ -22,3 +22,10 @@ class IncidentDataError(PanjError):
     def __init__(self, msg: str, report: ValidationReport | None = None) -> None:
         super().__init__(msg)
         self.report = report
+
+
+class StoreError(PanjError):
+    """The team store (PostgreSQL) is unreachable, not set up, or refused a change.
+
+    The message never carries the connection string: it may hold a password.
+    """

@@ -149,3 +149,31 @@ def page(chromium, request):
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
         pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+
+
+# --- team mode: a real PostgreSQL 15 + PostGIS ------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A cluster of the session's own, with a template database the store schema is in."""
+    from geo import store
+
+    from . import browser as b
+    from . import pg
+
+    pg.require()
+    with pg.cluster(b.free_port()) as cluster:
+        cluster.admin_sql("CREATE DATABASE pbw_template")
+        with store.connect(cluster.url("pbw_template"), autocommit=True) as conn:
+            store.init(conn)
+        yield cluster
+
+
+@pytest.fixture
+def store_url(pg_cluster, request) -> str:
+    """An editor's URL to a fresh, initialised, empty store for this test alone."""
+    name = "t_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:50]
+    pg_cluster.admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    pg_cluster.admin_sql(f'CREATE DATABASE "{name}" TEMPLATE pbw_template')
+    return pg_cluster.url(name)

@@ -121,6 +121,18 @@ def test_loading_never_writes_to_data() -> None:
     assert data_checksums() == before
 
 
+def test_the_store_round_trips_the_bundled_data(store_url) -> None:
+    """Team mode starts from these files: ``load`` then ``export`` gives the same bytes."""
+    from geo import store
+
+    with store.connect(store_url, autocommit=True) as conn:
+        loaded = store.load(conn, inc.INCIDENTS_FILE, editor="ci", note="bundled data")
+        assert loaded.added == EXPECTED["incidents"], HOW_TO_UPDATE
+        store.load_context(conn, inc.CONTEXT_FILE, editor="ci", note="bundled data")
+        assert store.export(conn) == inc.INCIDENTS_FILE.read_bytes()
+        assert store.export(conn, context=True) == inc.CONTEXT_FILE.read_bytes()
+
+
 def test_map_page_shows_the_bundled_figures(monkeypatch) -> None:
     monkeypatch.delenv(inc.INCIDENTS_ENV, raising=False)
     monkeypatch.delenv(inc.CONTEXT_ENV, raising=False)

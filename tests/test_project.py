@@ -51,7 +51,7 @@ def test_geo_never_imports_streamlit() -> None:
 GEO_LAYERS = ("schema", "errors", "basemaps", "playback", "assets", "layers", "proximity",
               "cache",
               "filters", "stats", "tables", "charts", "exports", "incidents", "importers",
-              "viewstate", "mapview", "about", "gazetteer", "build_layers")
+              "viewstate", "mapview", "about", "store_read", "store", "gazetteer", "build_layers")
 
 
 def _geo_imports(path) -> set[str]:

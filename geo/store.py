@@ -1,0 +1,308 @@
+"""The team store's schema and the editors' tool: ``python -m geo.store init|load|export|history``.
+
+Incidents are stored as the text the CSV holds (so ``export`` gives back the same bytes)
+beside typed columns for the queries: ``day``, and ``geom`` in EPSG:4326 with a spatial
+index. Every change of a stored incident is kept in ``pbw_history`` with who, when and
+why. The app reads through ``geo.store_read`` with a read-only role.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+from geo import schema as s
+from geo.errors import IncidentDataError, StoreError
+from geo.incidents import (
+    CONTEXT_COLUMNS,
+    PARQUET_SUFFIXES,
+    load_context_events,
+    read_csv_text,
+    read_geoparquet_table,
+    validate_table,
+)
+from geo.layers import load_border, load_provinces
+from geo.store_read import (
+    DATABASE_ENV,
+    INCIDENT_COLS,
+    READER_ROLE,
+    SCHEMA_VERSION,
+    TEXT_COLS,
+    Change,
+    connect,
+    context_rows,
+    corrections,
+    database_url,
+    export,
+    filtered_ids,
+    history,
+    one,
+    read_context,
+    read_incidents,
+    require_schema,
+    revision,
+    schema_version,
+)
+
+__all__ = ["DATABASE_ENV", "MIGRATIONS", "READER_ROLE", "SCHEMA_VERSION", "Change",
+           "LoadResult", "connect", "corrections", "database_url", "export", "filtered_ids",
+           "history", "init", "load", "load_context", "main", "read_context",
+           "read_incidents", "revision", "schema_version"]
+
+
+def _typed(table: str) -> sql.Composable:
+    """The typed columns (day, geom) computed from ``table``'s text columns."""
+    d, lat, lon = (sql.Identifier(table, c) for c in (s.DATE, s.LAT, s.LON))
+    return sql.SQL("{d}::date, CASE WHEN {lat} <> '' THEN ST_SetSRID(ST_MakePoint("
+                   "{lon}::float8, {lat}::float8), 4326) END").format(d=d, lat=lat, lon=lon)
+
+
+def _schema_v1() -> list[sql.SQL | sql.Composed]:
+    text_cols = sql.SQL(", ").join(
+        sql.SQL("{} text NOT NULL DEFAULT ''").format(sql.Identifier(c))
+        for c in INCIDENT_COLS if c != s.ID)
+    context_cols = sql.SQL(", ").join(
+        sql.SQL("{} text NOT NULL DEFAULT ''").format(sql.Identifier(c))
+        for c in CONTEXT_COLUMNS)
+    return [
+        sql.SQL("CREATE EXTENSION IF NOT EXISTS postgis"),
+        sql.SQL("CREATE TABLE pbw_meta (key text PRIMARY KEY, value text NOT NULL)"),
+        sql.SQL("CREATE TABLE pbw_revisions (revision bigserial PRIMARY KEY, "
+                "at timestamptz NOT NULL DEFAULT now(), "
+                "editor text NOT NULL CHECK (editor <> ''), "
+                "note text NOT NULL CHECK (note <> ''), file text NOT NULL, "
+                "kind text NOT NULL CHECK (kind IN ('incidents', 'context')))"),
+        sql.SQL("CREATE TABLE pbw_incidents (id text PRIMARY KEY, {}, day date NOT NULL, "
+                "geom geometry(Point, 4326), "
+                "revision bigint NOT NULL REFERENCES pbw_revisions)").format(text_cols),
+        sql.SQL("CREATE INDEX pbw_incidents_day ON pbw_incidents (day)"),
+        sql.SQL("CREATE INDEX pbw_incidents_region_day ON pbw_incidents (region_code, day)"),
+        sql.SQL("CREATE INDEX pbw_incidents_geom ON pbw_incidents USING gist (geom)"),
+        # field '' marks an incident's arrival; other rows are one changed field each
+        sql.SQL("CREATE TABLE pbw_history (revision bigint NOT NULL REFERENCES pbw_revisions,"
+                " incident_id text NOT NULL, field text NOT NULL, old text, new text, "
+                "PRIMARY KEY (revision, incident_id, field))"),
+        sql.SQL("CREATE INDEX pbw_history_incident ON pbw_history (incident_id)"),
+        sql.SQL("CREATE TABLE pbw_context_events (position integer PRIMARY KEY, {}, "
+                "revision bigint NOT NULL REFERENCES pbw_revisions)").format(context_cols),
+        sql.SQL("CREATE TABLE pbw_border (id integer PRIMARY KEY, "
+                "geom geometry(LineString, 4326) NOT NULL)"),
+    ]
+
+
+#: Schema versions in order; ``init`` applies the ones a store has not seen yet.
+MIGRATIONS: Final = {1: _schema_v1}
+
+
+def init(conn: psycopg.Connection, *, reader: str = READER_ROLE) -> list[int]:
+    """Create or upgrade the schema and the read-only role; returns the versions applied."""
+    applied = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('pbw_init'))")
+        have = schema_version(conn)
+        for version in sorted(v for v in MIGRATIONS if v > have):
+            for statement in MIGRATIONS[version]():
+                conn.execute(statement)
+            applied.append(version)
+        if applied:
+            conn.execute("INSERT INTO pbw_meta VALUES ('schema_version', %s) ON CONFLICT (key)"
+                         " DO UPDATE SET value = excluded.value", (str(max(applied)),))
+        border = load_border().geometry.iloc[0]
+        conn.execute("INSERT INTO pbw_border VALUES (1, ST_GeomFromText(%s, 4326)) "
+                     "ON CONFLICT (id) DO UPDATE SET geom = excluded.geom", (border.wkt,))
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (reader,)).fetchone() \
+                is None:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(reader)))
+        role = sql.Identifier(reader)
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
+        conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(role))
+    return applied
+
+
+def read_file_table(path: Path) -> pd.DataFrame:
+    """An incidents file (CSV or GeoParquet) as the validator's table of strings."""
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        raw = read_geoparquet_table(path)
+    else:
+        try:
+            raw = read_csv_text(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError,
+                pd.errors.EmptyDataError) as exc:
+            msg = f"incidents file {str(path)!r} could not be read: {exc}"
+            raise IncidentDataError(msg) from exc
+    return s.with_optional_columns(s.read_table(raw))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    revision: int | None  #: None: the file held nothing new, so nothing was written
+    added: int
+    changed: int
+
+
+def load(conn: psycopg.Connection, path: Path, *, editor: str, note: str) -> LoadResult:
+    """Add new incidents and update changed ones from ``path``, all or nothing.
+
+    The file is validated as the app validates it; any error raises IncidentDataError with
+    every problem and changes nothing. Incidents missing from the file are kept. A file
+    with nothing new leaves no revision behind (``revision`` None).
+    """
+    if not editor.strip() or not note.strip():
+        msg = f"editor and note must not be empty; got editor={editor!r}, note={note!r}"
+        raise ValueError(msg)
+    require_schema(conn)
+    table = read_file_table(path)
+    report = validate_table(table, regions=load_provinces(), normalised=True)
+    if not report.ok:
+        msg = f"{path} was not loaded; nothing changed:\n" + report.summary()
+        raise IncidentDataError(msg, report)
+    table = table.loc[:, list(INCIDENT_COLS)]
+    try:
+        return _load(conn, table, path.name, editor.strip(), note.strip())
+    except _NothingNew:
+        return LoadResult(None, 0, 0)
+
+
+class _NothingNew(Exception):
+    """Raised inside a load's transaction to roll back a revision with no changes."""
+
+
+def _load(conn: psycopg.Connection, table: pd.DataFrame, file: str, editor: str,
+          note: str) -> LoadResult:
+    with conn.transaction():
+        conn.execute("LOCK TABLE pbw_incidents IN SHARE ROW EXCLUSIVE MODE")
+        conn.execute(sql.SQL("CREATE TEMP TABLE pbw_incoming ON COMMIT DROP AS "
+                             "SELECT {} FROM pbw_incidents WITH NO DATA").format(TEXT_COLS))
+        with conn.cursor().copy(sql.SQL("COPY pbw_incoming ({}) FROM STDIN").format(
+                TEXT_COLS)) as copy:
+            for row in table.itertuples(index=False, name=None):
+                copy.write_row(row)
+        rev = one(conn.execute("INSERT INTO pbw_revisions (editor, note, file, kind) "
+                                "VALUES (%s, %s, %s, 'incidents') RETURNING revision",
+                                (editor, note, file)))
+        pairs = sql.SQL(", ").join(
+            sql.SQL("({}, c.{}, i.{})").format(sql.Literal(col), sql.Identifier(col),
+                                               sql.Identifier(col))
+            for col in INCIDENT_COLS if col != s.ID)
+        changed = conn.execute(sql.SQL(
+            "INSERT INTO pbw_history SELECT %s, i.id, v.field, v.old, v.new "
+            "FROM pbw_incoming i JOIN pbw_incidents c USING (id) "
+            "CROSS JOIN LATERAL (VALUES {}) v(field, old, new) WHERE v.old <> v.new "
+            "RETURNING incident_id").format(pairs), (rev,)).fetchall()
+        added = conn.execute(
+            "INSERT INTO pbw_history SELECT %s, i.id, '', NULL, NULL FROM pbw_incoming i "
+            "WHERE NOT EXISTS (SELECT FROM pbw_incidents c WHERE c.id = i.id)", (rev,)).rowcount
+        n_changed = len({r[0] for r in changed})
+        if not n_changed and not added:
+            raise _NothingNew
+        assign = sql.SQL(", ").join(sql.SQL("{0} = i.{0}").format(sql.Identifier(c))
+                                    for c in INCIDENT_COLS if c != s.ID)
+        conn.execute(sql.SQL(
+            "UPDATE pbw_incidents c SET {assign}, (day, geom) = (SELECT {typed}), "
+            "revision = %s FROM pbw_incoming i WHERE c.id = i.id AND EXISTS (SELECT FROM "
+            "pbw_history h WHERE h.revision = %s AND h.incident_id = i.id)").format(
+            assign=assign, typed=_typed("i")), (rev, rev))
+        conn.execute(sql.SQL(
+            "INSERT INTO pbw_incidents ({cols}, day, geom, revision) SELECT {cols}, {typed}, "
+            "%s FROM pbw_incoming i WHERE NOT EXISTS (SELECT FROM pbw_incidents c "
+            "WHERE c.id = i.id)").format(cols=TEXT_COLS, typed=_typed("i")), (rev,))
+    return LoadResult(rev, added, n_changed)
+
+
+def load_context(conn: psycopg.Connection, path: Path, *, editor: str, note: str) -> int | None:
+    """Replace the context events with ``path``'s (validated first); None if unchanged."""
+    require_schema(conn)
+    events = load_context_events(path).loc[:, list(CONTEXT_COLUMNS)]
+    events["date"] = events["date"].dt.strftime("%Y-%m-%d")
+    rows = [tuple(r) for r in events.astype(str).itertuples(index=False, name=None)]
+    if rows == [tuple(r) for r in context_rows(conn)]:
+        return None
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c in CONTEXT_COLUMNS)
+    with conn.transaction():
+        rev = one(conn.execute("INSERT INTO pbw_revisions (editor, note, file, kind) "
+                                "VALUES (%s, %s, %s, 'context') RETURNING revision",
+                                (editor.strip(), note.strip(), path.name)))
+        conn.execute("DELETE FROM pbw_context_events")
+        with conn.cursor().copy(sql.SQL(
+                "COPY pbw_context_events (position, {}, revision) FROM STDIN").format(
+                cols)) as copy:
+            for i, row in enumerate(rows):
+                copy.write_row((i, *row, rev))
+    return int(rev)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m geo.store``: the editors' tool. Exit 0 on success, 1 on refusal."""
+    parser = argparse.ArgumentParser(prog="python -m geo.store", description=__doc__)
+    parser.add_argument("--database", default=None,
+                        help=f"PostgreSQL URL of an editor role (default: ${DATABASE_ENV})")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_init = sub.add_parser("init", help="create or upgrade the schema and the reader role")
+    p_init.add_argument("--reader", default=READER_ROLE, help="the app's read-only role")
+    p_load = sub.add_parser("load", help="add and update incidents from a CSV or GeoParquet")
+    p_load.add_argument("file", type=Path)
+    p_load.add_argument("--by", required=True, help="who is making this change")
+    p_load.add_argument("--note", required=True, help="why: the source or reason")
+    p_load.add_argument("--context", action="store_true",
+                        help="the file holds context events, which replace the stored ones")
+    p_export = sub.add_parser("export", help="write the store as the project's CSV")
+    p_export.add_argument("file", type=Path)
+    p_export.add_argument("--context", action="store_true", help="export the context events")
+    p_hist = sub.add_parser("history", help="print one incident's changes")
+    p_hist.add_argument("id")
+    args = parser.parse_args(argv)
+    url = args.database or database_url()
+    if not url:
+        parser.error(f"no database: pass --database or set {DATABASE_ENV}")
+    try:
+        with connect(url, autocommit=True) as conn:
+            return _run(conn, args)
+    except (StoreError, IncidentDataError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except psycopg.Error as exc:
+        print(f"error: the store refused: {type(exc).__name__}: "
+              f"{exc.diag.message_primary or exc}", file=sys.stderr)
+        return 1
+
+
+def _run(conn: psycopg.Connection, args: argparse.Namespace) -> int:
+    if args.command == "init":
+        applied = init(conn, reader=args.reader)
+        print(f"schema version {SCHEMA_VERSION}" + (
+            f" (applied {', '.join(map(str, applied))})" if applied else ", already current")
+            + f"; read-only role {args.reader!r}")
+    elif args.command == "load" and args.context:
+        rev = load_context(conn, args.file, editor=args.by, note=args.note)
+        print("no changes" if rev is None else f"revision {rev}: context events replaced")
+    elif args.command == "load":
+        result = load(conn, args.file, editor=args.by, note=args.note)
+        print("no changes: every incident in the file is already stored as it is"
+              if result.revision is None else
+              f"revision {result.revision}: {result.added} added, {result.changed} changed")
+    elif args.command == "export":
+        data = export(conn, context=args.context)
+        args.file.write_bytes(data)
+        rows = data.count(b"\n") - 1
+        print(f"wrote {args.file} ({rows} rows)")
+    else:
+        changes = history(conn, args.id)
+        if not changes:
+            print(f"no incident {args.id!r} in the store")
+            return 1
+        for change in changes:
+            print(f"r{change.revision} {change.at:%Y-%m-%d %H:%M %Z} by {change.editor}: "
+                  + change.text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""What the app reads from the team store (PostgreSQL + PostGIS), as its read-only role.
+
+``geo.store`` owns the schema and the editors' tool; this module holds the connection, the
+reads (incidents as the CSV's text, context events, corrections) and the filters run in
+SQL. Every value that reaches SQL is a bound parameter; identifiers are the schema's own
+column names.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+from geo import schema as s
+from geo.errors import StoreError
+from geo.filters import IncidentFilter
+from geo.incidents import CONTEXT_COLUMNS, read_csv_text
+
+DATABASE_ENV: Final = "PANJ_DATABASE_URL"
+#: The role the app connects as: it may read every table and change none.
+READER_ROLE: Final = "panj_reader"
+SCHEMA_VERSION: Final = 1
+INCIDENT_COLS: Final = s.COLUMNS
+TEXT_COLS: Final = sql.SQL(", ").join(sql.Identifier(c) for c in INCIDENT_COLS)
+
+def one(cursor: psycopg.Cursor) -> Any:
+    row = cursor.fetchone()
+    assert row is not None, "a query that always returns one row returned none"
+    return row[0]
+
+
+def database_url() -> str | None:
+    """``$PANJ_DATABASE_URL`` when team mode is on, else None (the files are read)."""
+    return os.environ.get(DATABASE_ENV, "").strip() or None
+
+
+def connect(url: str, **kwargs: Any) -> psycopg.Connection:
+    """A connection, or a StoreError that names the problem but not the URL."""
+    try:
+        return psycopg.connect(url, connect_timeout=5, **kwargs)
+    except psycopg.Error as exc:
+        msg = f"cannot connect to the incident store ({type(exc).__name__})"
+        raise StoreError(msg) from None
+
+
+def schema_version(conn: psycopg.Connection) -> int:
+    """The store's schema version; 0 for a database ``init`` has not touched."""
+    if conn.execute("SELECT to_regclass('pbw_meta')").fetchone() == (None,):
+        return 0
+    row = conn.execute("SELECT value FROM pbw_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def require_schema(conn: psycopg.Connection) -> None:
+    have = schema_version(conn)
+    if have != SCHEMA_VERSION:
+        msg = (f"the incident store has schema version {have}; this app needs "
+               f"{SCHEMA_VERSION}: run `python -m geo.store init`")
+        raise StoreError(msg)
+
+
+def context_rows(conn: psycopg.Connection) -> list[tuple]:
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c in CONTEXT_COLUMNS)
+    return conn.execute(sql.SQL("SELECT {} FROM pbw_context_events ORDER BY position").format(
+        cols)).fetchall()
+
+
+def _csv(columns: Sequence[str], rows: list[tuple]) -> bytes:
+    frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def export(conn: psycopg.Connection, *, context: bool = False) -> bytes:
+    """The store as the project's CSV, incidents sorted by id: the same bytes every time
+    for an unchanged store."""
+    require_schema(conn)
+    if context:
+        return _csv(CONTEXT_COLUMNS, context_rows(conn))
+    rows = conn.execute(sql.SQL('SELECT {} FROM pbw_incidents ORDER BY id COLLATE "C"').format(
+        TEXT_COLS)).fetchall()
+    return _csv(INCIDENT_COLS, rows)
+
+
+def revision(conn: psycopg.Connection) -> int:
+    """The store's latest revision: a new number after every load that changed something."""
+    require_schema(conn)
+    return int(one(conn.execute("SELECT coalesce(max(revision), 0) FROM pbw_revisions")))
+
+
+def read_incidents(conn: psycopg.Connection) -> pd.DataFrame:
+    """Every stored incident as the validator's table of strings, sorted by id.
+
+    Read with COPY as CSV and parsed by the file reader: empty and missing come back "".
+    """
+    buf = io.BytesIO()
+    query = sql.SQL('COPY (SELECT {} FROM pbw_incidents ORDER BY id COLLATE "C") TO STDOUT '
+                    "WITH (FORMAT csv, HEADER true)").format(TEXT_COLS)
+    with conn.cursor().copy(query) as copy:
+        for block in copy:
+            buf.write(block)
+    text = buf.getvalue().decode("utf-8")
+    if not text.strip():
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in INCIDENT_COLS})
+    return s.read_table(read_csv_text(text))
+
+
+def read_context(conn: psycopg.Connection) -> bytes:
+    """The context events as the CSV the file loader reads."""
+    return export(conn, context=True)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of one incident changed (or, with ``field`` "", the incident added)."""
+
+    revision: int
+    at: datetime
+    editor: str
+    note: str
+    field: str
+    old: str | None
+    new: str | None
+
+    def text(self) -> str:
+        """The change in words: "2025-12-02: fatalities 2 → 3 (per Interfax)"."""
+        if not self.field:
+            return f"{self.at:%Y-%m-%d}: added ({self.note})"
+        return f"{self.at:%Y-%m-%d}: {self.field} {self.old or '(empty)'} → " \
+               f"{self.new or '(empty)'} ({self.note})"
+
+
+def _changes(conn: psycopg.Connection, where: sql.Composable, params: tuple) -> list[tuple]:
+    return conn.execute(sql.SQL(
+        "SELECT h.incident_id, r.revision, r.at, r.editor, r.note, h.field, h.old, h.new "
+        "FROM pbw_history h JOIN pbw_revisions r USING (revision) WHERE {} "
+        "ORDER BY h.incident_id, r.revision, h.field").format(where), params).fetchall()
+
+
+def history(conn: psycopg.Connection, incident_id: str) -> list[Change]:
+    """Every change of one incident, oldest first (its arrival included)."""
+    require_schema(conn)
+    return [Change(*row[1:]) for row in _changes(
+        conn, sql.SQL("h.incident_id = %s"), (incident_id,))]
+
+
+def corrections(conn: psycopg.Connection) -> dict[str, tuple[Change, ...]]:
+    """The changed fields of every corrected incident, by id (arrivals left out)."""
+    out: dict[str, list[Change]] = {}
+    for row in _changes(conn, sql.SQL("h.field <> ''"), ()):
+        out.setdefault(row[0], []).append(Change(*row[1:]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def filtered_ids(conn: psycopg.Connection, flt: IncidentFilter) -> set[str]:
+    """The ids of the stored incidents that pass ``flt``, filtered in SQL.
+
+    ``within_km`` is geodesic (ST_DWithin on geography) against the stored border line.
+    """
+    where = [sql.SQL("day BETWEEN %s AND %s")]
+    params: list[Any] = [flt.start, flt.end]
+    if flt.regions:
+        where.append(sql.SQL("region_code = ANY(%s)"))
+        params.append(list(flt.regions))
+    if flt.types:
+        where.append(sql.SQL("event_type = ANY(%s)"))
+        params.append(list(flt.types))
+    if flt.within_km is not None:
+        where.append(sql.SQL("geom IS NOT NULL AND ST_DWithin(geom::geography, "
+                             "(SELECT geom::geography FROM pbw_border WHERE id = 1), %s)"))
+        params.append(float(flt.within_km) * 1000.0)
+    query = sql.SQL("SELECT id FROM pbw_incidents WHERE {}").format(
+        sql.SQL(" AND ").join(where))
+    return {row[0] for row in conn.execute(query, params).fetchall()}
