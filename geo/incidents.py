@@ -285,22 +285,28 @@ CONTEXT_COLUMNS: Final = ("date", "date_precision", "title", "actors", "summary"
                           "notes")
 
 
-def load_context_events(path: Path = CONTEXT_FILE) -> pd.DataFrame:
+def load_context_events(path: Path | bytes = CONTEXT_FILE, *,
+                        name: str | None = None) -> pd.DataFrame:
     """Read the non-spatial context events (statements, meetings, warnings) for the timeline.
+
+    ``path`` is a CSV file, or the CSV's bytes (from the team store) called ``name`` in
+    messages.
 
     Raises
     ------
     IncidentDataError
         Naming the row and field when a date or source does not parse.
     """
+    label = name or f"context events file {str(path)!r}"
+    source = io.BytesIO(path) if isinstance(path, bytes) else path
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError as exc:
-        msg = f"context events file {str(path)!r} does not exist"
+        msg = f"{label} does not exist"
         raise IncidentDataError(msg) from exc
     missing = [c for c in CONTEXT_COLUMNS if c not in df.columns]
     if missing:
-        msg = f"context events file {str(path)!r} lacks the columns {missing}"
+        msg = f"{label} lacks the columns {missing}"
         raise IncidentDataError(msg)
     problems = []
     for i, row in df.iterrows():
@@ -317,7 +323,7 @@ def load_context_events(path: Path = CONTEXT_FILE) -> pd.DataFrame:
         except ValueError as exc:
             problems.append(f"{where}, sources: {exc}")
     if problems:
-        msg = f"context events file {str(path)!r}:\n  " + "\n  ".join(problems)
+        msg = f"{label}:\n  " + "\n  ".join(problems)
         raise IncidentDataError(msg)
     df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
     return df

@@ -299,8 +299,7 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace) -> int:
             print(f"no incident {args.id!r} in the store")
             return 1
         for change in changes:
-            print(f"r{change.revision} {change.at:%Y-%m-%d %H:%M %Z} by {change.editor}: "
-                  + change.text())
+            print(f"r{change.revision}  {change.at:%Y-%m-%d %H:%M %Z}  {change.what()}")
     return 0
 
 

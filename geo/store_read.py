@@ -129,12 +129,28 @@ class Change:
     old: str | None
     new: str | None
 
-    def text(self) -> str:
-        """The change in words: "2025-12-02: fatalities 2 → 3 (per Interfax)"."""
+    def what(self) -> str:
+        """The change without its date: "killed 2 → 3, per Interfax (by ana)"."""
         if not self.field:
-            return f"{self.at:%Y-%m-%d}: added ({self.note})"
-        return f"{self.at:%Y-%m-%d}: {self.field} {self.old or '(empty)'} → " \
-               f"{self.new or '(empty)'} ({self.note})"
+            return f"recorded, {self.note} (by {self.editor})"
+        return (f"{field_label(self.field)} {self.old or '(empty)'} → "
+                f"{self.new or '(empty)'}, {self.note} (by {self.editor})")
+
+    def text(self) -> str:
+        """The change in words: "2025-12-02: killed 2 → 3, per Interfax (by ana)"."""
+        return f"{self.at:%Y-%m-%d}: {self.what()}"
+
+
+#: How the incident record names a field whose column name says it less plainly.
+_FIELD_LABELS: Final = {s.FATALITIES: "killed", s.INJURED: "injured",
+                        s.PERPETRATOR: "blamed (by whom)", s.ORIGIN: "attackers from",
+                        s.GEO_PRECISION: "location precision", s.LAT: "latitude",
+                        s.LON: "longitude"}
+
+
+def field_label(column: str) -> str:
+    """A column's name as readers see it in a correction ("fatalities" → "killed")."""
+    return _FIELD_LABELS.get(column, column.replace("_", " "))
 
 
 def _changes(conn: psycopg.Connection, where: sql.Composable, params: tuple) -> list[tuple]:

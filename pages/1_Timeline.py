@@ -17,7 +17,7 @@ period = c1.segmented_control("Group by", options=["week", "month", "year"], def
                               key="tl_period") or "month"
 by_region = c2.toggle("Split by region", value=True, key="tl_by_region")
 
-events = ui.context_events()
+events = ui.context_events(data)
 in_range = events[(events["date"].dt.date >= view.start) & (events["date"].dt.date <= view.end)]
 if frame.empty:
     ui.empty_hint(view, data)

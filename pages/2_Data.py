@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from geo import exports, tables
+from geo import schema as s
 
 data, view, frame = ui.start_page("Data")
 
@@ -11,6 +12,13 @@ st.title("Data")
 st.caption("Every incident in the current filter. Figures above the map are sums of the "
            "Killed and Injured columns here; an empty cell means no figure was reported. "
            "Click a column header to sort.")
+if data.corrections:  # team mode: the store keeps every change
+    corrected = frame[frame[s.ID].isin(list(data.corrections))]
+    if st.toggle(f"Only corrected incidents ({len(corrected):,} in this filter)",
+                 key=ui.Key.ONLY_CORRECTED,
+                 help="Incidents whose fields were changed after they were first recorded; "
+                      "each one's record on the map lists what changed, when and why"):
+        frame = corrected
 ui.headline(frame)
 if frame.empty:
     ui.empty_hint(view, data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import re
 import shutil
@@ -170,10 +171,13 @@ def pg_cluster():
         yield cluster
 
 
+_STORES = itertools.count()
+
+
 @pytest.fixture
 def store_url(pg_cluster, request) -> str:
     """An editor's URL to a fresh, initialised, empty store for this test alone."""
-    name = "t_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:50]
-    pg_cluster.admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    # unique per test: the app's pools keep connections to earlier tests' stores open
+    name = f"t{next(_STORES)}_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40]
     pg_cluster.admin_sql(f'CREATE DATABASE "{name}" TEMPLATE pbw_template')
     return pg_cluster.url(name)

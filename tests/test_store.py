@@ -96,13 +96,13 @@ def test_a_correction_is_kept_with_who_when_and_why(store_url, tmp_path) -> None
         assert [c.field for c in changes] == ["", "fatalities"]
         fix = changes[-1]
         assert (fix.old, fix.new, fix.editor, fix.note) == (before, "4", "ana", "per Interfax")
-        assert fix.text().endswith(f"fatalities {before} → 4 (per Interfax)")
+        assert fix.text().endswith(f"killed {before} → 4, per Interfax (by ana)")
         assert list(store.corrections(conn)) == ["PBW-0021"]
         # the new id sorts last, so the export is the corrected file byte for byte
         assert store.export(conn) == corrected.read_bytes()
     shown = _cli("history", "PBW-0021", url=store_url)
-    assert shown.returncode == 0 and f"fatalities {before} → 4" in shown.stdout
-    assert "by ana" in shown.stdout
+    assert shown.returncode == 0 and f"killed {before} → 4" in shown.stdout
+    assert "(by ana)" in shown.stdout
     assert _cli("history", "NOPE", url=store_url).returncode == 1
 
 

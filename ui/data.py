@@ -7,7 +7,8 @@ does either. The upload lives in this browser session only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import assets, cache, filters, importers, layers, proximity, tables
+from geo import assets, cache, filters, importers, layers, proximity, store_read, tables
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
 from geo.incidents import (
@@ -28,6 +29,7 @@ from geo.incidents import (
     load_review,
     review_path,
 )
+from ui import store
 from ui.state import Key, get
 
 DATA_MODES = {"both": "Bundled and your data", "yours": "Only your data",
@@ -52,6 +54,19 @@ class Data:
     file_key: tuple
     #: Which upload is shown with it, as (mode, upload id); None when only the file is.
     upload_key: tuple | None
+    #: Team mode: the store revision shown (None: the incidents come from ``source``).
+    store_revision: int | None = None
+    #: Team mode: each corrected incident's changed fields, by id.
+    corrections: Mapping[str, tuple[store_read.Change, ...]] = field(default_factory=dict)
+    #: Team mode: the store's context events (None: read from the file).
+    context: pd.DataFrame | None = None
+
+    @property
+    def origin(self) -> str:
+        """Where the incidents come from, in words for captions."""
+        if self.store_revision is not None:
+            return f"the team store (revision {self.store_revision})"
+        return f"`{self.source.name}`"
 
     @property
     def span(self) -> tuple[date, date]:
@@ -105,6 +120,9 @@ def load_data() -> Data:
         st.error(f"The boundary layers could not be loaded: {exc}")
         st.stop()
     path = incidents_path()
+    url = store_read.database_url()
+    if url:
+        return _team_data(url, provinces, provinces_display, border_display, border)
     try:
         stat = path.stat()
         frame, warnings = _incidents(str(path), stat.st_mtime, stat.st_size)
@@ -134,6 +152,37 @@ def load_data() -> Data:
                 border_display, border, path, warnings, review, file_key, upload_key)
 
 
+def _team_data(url: str, provinces: gpd.GeoDataFrame, provinces_display: gpd.GeoDataFrame,
+               border_display: gpd.GeoDataFrame, border: gpd.GeoDataFrame) -> Data:
+    """Team mode (``$PANJ_DATABASE_URL``): the store's latest revision (``ui.store``)."""
+    try:
+        snap = store.snapshot(url, provinces, border)
+    except IncidentDataError as exc:
+        st.error("The team store holds incidents this version of the app rejects, so "
+                 "nothing is shown. Fix these rows with `python -m geo.store load`:")
+        st.code(str(exc), language=None)
+        st.stop()
+    mine, mode = uploaded(), data_mode()
+    upload_key = None if mine is None or mode == "bundled" else (mode, id(mine))
+    file_key = ("store", snap.revision)
+    return Data(_with_upload(snap.incidents, (file_key, upload_key)), provinces,
+                provinces_display, border_display, border, Path("team store"),
+                snap.warnings, None, file_key, upload_key, snap.revision, snap.corrections,
+                snap.context)
+
+
+def filtered_incidents(data: Data, flt: filters.IncidentFilter) -> gpd.GeoDataFrame:
+    """The incidents of ``data`` that pass ``flt``: in team mode (with no upload shown)
+    the filter runs in SQL on the store; otherwise in memory."""
+    url = store_read.database_url()
+    if url and data.store_revision is not None and data.upload_key is None:
+        ids = store.filtered_ids(url, data.store_revision, flt)
+        if ids is not None:
+            keep = data.incidents[s.ID].isin(ids)
+            return data.incidents if keep.all() else data.incidents.loc[keep]
+    return filters.apply(data.incidents, flt)
+
+
 def border_band(km: int) -> object:
     """The area within ``km`` of the border, cached per distance."""
     return _band(km)
@@ -145,8 +194,11 @@ def _band(km: int) -> object:
     return proximity.band(border, km)
 
 
-def context_events() -> pd.DataFrame:
-    """The context events for the timeline, from the bundled file or ``$PANJ_CONTEXT_EVENTS``."""
+def context_events(data: Data | None = None) -> pd.DataFrame:
+    """The context events for the timeline: the team store's in team mode, else the bundled
+    file or ``$PANJ_CONTEXT_EVENTS``."""
+    if data is not None and data.context is not None:
+        return data.context
     return _context_events(str(context_path()))
 
 

@@ -97,6 +97,12 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState) -> N
     st.dataframe(sources, hide_index=True, width="stretch", column_config={
         "Link": st.column_config.LinkColumn("Link", display_text=LINK_DISPLAY,
                                             validate=LINK_VALIDATE)})
+    changes = data.corrections.get(current.incident)
+    if changes:
+        st.markdown("**Corrections** since the incident was first recorded, newest first; "
+                    "the record above shows the current values.")
+        for change in reversed(changes):
+            st.text(change.text())  # plain text: the editor's note is never markup
     st.caption("Link to this incident alone:")
     st.code(f"{page_url()}?incident={quote(current.incident, safe='')}", language=None)
     st.button("Close", on_click=_close_incident, key="close_incident")

@@ -14,11 +14,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from geo import filters, mapview, stats
+from geo import mapview, stats
 from geo import schema as s
 from geo.basemaps import BASEMAPS
 from geo.viewstate import WITHIN_CHOICES, ViewState, parse_query
-from ui.data import DATA_MODES, Data, load_data, uploaded
+from ui.data import DATA_MODES, Data, filtered_incidents, load_data, uploaded
 from ui.state import Key, get, keep_widget, seed, seed_widgets, seeded, set_view, url_params
 
 APP_TITLE = "Panj Border Watch"
@@ -62,7 +62,7 @@ def start_page(title: str, *, filtered: bool = True) -> tuple[Data, ViewState,
     page_setup(title)
     data = load_data()
     view = sidebar_view(data)
-    return data, view, (filters.apply(data.incidents, view.filter) if filtered
+    return data, view, (filtered_incidents(data, view.filter) if filtered
                         else data.incidents)
 
 
@@ -189,10 +189,10 @@ def as_of(data: Data) -> str:
     bundled = len(own)
     latest = None if own.empty else own[s.DATE].max().date()
     reviewed = (f"Data reviewed {data.review.reviewed.isoformat()}" if data.review else
-                f"`{data.source.name}` has no review record, so its review date is unknown")
+                f"{data.origin} has no review record, so its review date is unknown")
     return (f"{reviewed} · latest incident "
             f"{latest.isoformat() if latest else 'none'} · {bundled} incidents from "
-            f"`{data.source.name}`")
+            f"{data.origin}")
 
 
 def set_dates_and_rerun(start: date, end: date) -> None:

@@ -56,6 +56,9 @@ class Key(StrEnum):
     TIMELINE_SPAN = "tl_last_span"
     DATA_PAGE = "w_data_page"
     DATA_PAGE_CHOSEN = "_pbw_data_page"
+    ONLY_CORRECTED = "w_only_corrected"
+    # team mode: when a page that cannot reach the store tries again
+    STORE_RETRY_DUE = "_pbw_store_retry"
 
 
 #: Defaults of the keys that have one; the rest are set from the link or by an action.

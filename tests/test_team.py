@@ -1,0 +1,145 @@
+"""Team mode in the app (``PANJ_DATABASE_URL``), on a real PostgreSQL + PostGIS: the same
+figures as the file, corrections in the record and on the Data page, hostile links that
+change nothing, and a store that is down at start or goes away under the readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import store
+
+from . import browser as b
+from . import pg
+from .conftest import FIXTURE_CONTEXT, FIXTURE_INCIDENTS, ROOT
+
+
+def _reader(url: str) -> str:
+    return url.replace("postgres@", f"{store.READER_ROLE}@")
+
+
+def _loaded(url: str) -> str:
+    with store.connect(url, autocommit=True) as conn:
+        store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
+        store.load_context(conn, FIXTURE_CONTEXT, editor="ci", note="first import")
+    return _reader(url)
+
+
+def _correct(url: str, tmp_path: Path) -> None:
+    table = pd.read_csv(FIXTURE_INCIDENTS, dtype=str, keep_default_na=False)
+    table.loc[table["id"] == "PBW-0021", "fatalities"] = "4"
+    path = tmp_path / "corrected.csv"
+    path.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    with store.connect(url, autocommit=True) as conn:
+        store.load(conn, path, editor="ana", note="per Interfax, 2 Dec")
+
+
+def _run(url: str, monkeypatch, page: str = "app.py", **params: str) -> AppTest:
+    monkeypatch.setenv(store.DATABASE_ENV, url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if page != "app.py":
+        at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _figures(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _page_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_the_map_shows_the_store_as_it_shows_the_file(store_url, monkeypatch) -> None:
+    monkeypatch.delenv(store.DATABASE_ENV, raising=False)
+    from_file = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = _run(_loaded(store_url), monkeypatch)
+    assert not at.exception, at.exception
+    assert _figures(at) == _figures(from_file) and _figures(at)["Incidents"] == "30"
+    assert "team store (revision 2)" in _page_text(at)
+    timeline = _run(_reader(store_url), monkeypatch, "pages/1_Timeline.py")
+    assert not timeline.exception, timeline.exception
+
+
+def test_a_loaded_correction_shows_in_the_record_and_on_the_data_page(
+        store_url, monkeypatch, tmp_path) -> None:
+    reader = _loaded(store_url)
+    before = _figures(_run(reader, monkeypatch, start="2020-01-01", end="2026-12-31"))
+    _correct(store_url, tmp_path)
+    # the next run reads the new revision: no restart, no cache to clear
+    at = _run(reader, monkeypatch, start="2020-01-01", end="2026-12-31",
+              incident="PBW-0021")
+    assert not at.exception, at.exception
+    after = _figures(at)
+    assert int(after["Killed"]) == int(before["Killed"]) + 4 - int(
+        pd.read_csv(FIXTURE_INCIDENTS, dtype=str).set_index("id").loc["PBW-0021",
+                                                                       "fatalities"])
+    fixed = [t.value for t in at.text if "killed" in t.value]
+    assert len(fixed) == 1 and fixed[0].endswith("→ 4, per Interfax, 2 Dec (by ana)"), fixed
+    data = _run(reader, monkeypatch, "pages/2_Data.py", start="2020-01-01", end="2026-12-31")
+    assert not data.exception, data.exception
+    data.toggle(key="w_only_corrected").set_value(True).run()
+    assert _figures(data)["Incidents"] == "1"
+    assert list(data.dataframe[0].value["ID"]) == ["PBW-0021"]
+
+
+HOSTILE = ["' OR 1=1 --", "x'; DROP TABLE pbw_incidents; --", 'TJ-KT"); DELETE FROM pbw_history;',
+           "ТҶ-КТ‮", "%27%20OR%20%271%27%3D%271", "A" * 5000]
+
+
+@pytest.mark.parametrize("param", ["region", "type", "start", "end", "within", "incident",
+                                   "lat", "zoom", "step"])
+def test_hostile_link_values_change_nothing_in_the_store(store_url, monkeypatch,
+                                                         param) -> None:
+    reader = _loaded(store_url)
+    with store.connect(store_url, autocommit=True) as conn:
+        before = (store.revision(conn), store.export(conn), store.export(conn, context=True),
+                  conn.execute("SELECT count(*) FROM pbw_history").fetchone())
+    for value in HOSTILE:
+        at = _run(reader, monkeypatch, **{param: value})
+        assert not at.exception, (param, value[:40], at.exception)
+        assert _figures(at)["Incidents"]  # the page still draws its figures
+    with store.connect(store_url, autocommit=True) as conn:
+        after = (store.revision(conn), store.export(conn), store.export(conn, context=True),
+                 conn.execute("SELECT count(*) FROM pbw_history").fetchone())
+    assert after == before
+
+
+def test_a_store_that_is_down_at_start_is_explained_without_the_address(monkeypatch,
+                                                                         tmp_path) -> None:
+    secret = f"postgresql://panj_reader:s3cret@/panj?host={tmp_path}&port=1"
+    at = _run(secret, monkeypatch)
+    assert not at.exception, at.exception
+    assert any("cannot be reached" in e.value and "tries again" in e.value for e in at.error)
+    assert "s3cret" not in _page_text(at) and str(tmp_path) not in _page_text(at)
+    assert not at.metric
+
+
+def test_readers_keep_the_last_data_while_the_store_is_away_and_it_recovers(
+        monkeypatch) -> None:
+    pg.require()
+    with pg.cluster(b.free_port()) as own:  # its own server: this test stops it
+        own.admin_sql("CREATE DATABASE away")
+        url = own.url("away")
+        with store.connect(url, autocommit=True) as conn:
+            store.init(conn)
+        reader = _loaded(url)
+        assert _figures(_run(reader, monkeypatch))["Incidents"] == "30"
+        pg.stop(own)
+        at = _run(reader, monkeypatch)
+        assert not at.exception, at.exception
+        assert _figures(at)["Incidents"] == "30"
+        assert any("cannot be reached" in w.value and "Showing revision 2" in w.value
+                   for w in at.warning)
+        pg.start(own)
+        at = _run(reader, monkeypatch)
+        assert not at.exception, at.exception
+        assert not any("cannot be reached" in w.value for w in at.warning)
+        assert _figures(at)["Incidents"] == "30"

@@ -1,0 +1,135 @@
+"""Team mode in the app: the pooled read-only connection to the store, the prepared incidents
+of its latest revision, and what readers see while the database is away.
+
+Every rerun asks the store for its latest revision (one indexed query on a pooled
+connection); the prepared incidents are cached per revision, so an edit loaded with
+``python -m geo.store load`` shows on every replica at each reader's next rerun. When the
+store cannot be reached, readers keep the last revision this process prepared, with a
+notice, and the page retries by itself; with nothing prepared yet it says so and retries.
+The connection string is never shown: it may hold a password.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import psycopg_pool
+import streamlit as st
+
+from geo import proximity, store_read
+from geo import schema as s
+from geo.errors import StoreError
+from geo.filters import IncidentFilter
+from geo.incidents import from_table, load_context_events
+from ui.state import Key
+
+#: How often a page that cannot reach the store tries again.
+RETRY_S = 10
+#: How long a rerun waits for a pooled connection before treating the store as away.
+WAIT_S = 4
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One revision of the store, prepared as the file's incidents are."""
+
+    revision: int
+    incidents: gpd.GeoDataFrame
+    warnings: tuple[str, ...]
+    corrections: Mapping[str, tuple[store_read.Change, ...]]
+    context: pd.DataFrame
+    read_at: datetime
+
+
+@st.cache_resource(show_spinner=False)
+def _pool(url: str) -> psycopg_pool.ConnectionPool:
+    """One pool per process; ``check`` replaces connections the server dropped."""
+    pool = psycopg_pool.ConnectionPool(
+        url, min_size=1, max_size=8, open=False, timeout=WAIT_S, reconnect_timeout=30,
+        check=psycopg_pool.ConnectionPool.check_connection,
+        kwargs={"connect_timeout": WAIT_S, "autocommit": True}, name="panj-store")
+    pool.open(wait=False)
+    return pool
+
+
+@st.cache_resource(show_spinner=False)
+def _last_good() -> dict[str, Snapshot]:
+    """The latest snapshot this process prepared, per store: what readers keep when the
+    store is away."""
+    return {}
+
+
+_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner="Loading incidents from the team store…", max_entries=2)
+def _snapshot(url: str, revision: int, _layers: tuple) -> Snapshot:
+    """Keyed by the store and its revision (``_layers`` is not hashed: always the same)."""
+    provinces, border = _layers
+    with _pool(url).connection() as conn:
+        table = store_read.read_incidents(conn)
+        corrections = store_read.corrections(conn)
+        context_csv = store_read.read_context(conn)
+    loaded = from_table(table, regions=provinces, strict=True)
+    frame = proximity.add_proximity(loaded.frame, border, provinces)
+    frame[s.DATASET] = s.BUNDLED
+    context = load_context_events(context_csv, name="the team store's context events")
+    return Snapshot(revision, frame, tuple(str(p) for p in loaded.report.warnings),
+                    corrections, context, datetime.now().astimezone())
+
+
+def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) -> Snapshot:
+    """The store's latest revision, prepared; or the last good one with a notice; or a
+    message and a stopped page. Either way the page retries while the store is away."""
+    try:
+        with _pool(url).connection() as conn:
+            revision = store_read.revision(conn)
+        got = _snapshot(url, revision, (provinces, border))
+    except (psycopg.Error, psycopg_pool.PoolTimeout, StoreError) as exc:
+        reason = str(exc) if isinstance(exc, StoreError) else "it does not answer"
+        last = _last_good().get(url)
+        _retry_later()
+        if last is None:
+            st.error(f"The incident store cannot be reached ({reason}), so there is nothing "
+                     f"to show yet. This page tries again every {RETRY_S} seconds.")
+            st.stop()
+        st.warning(f"The incident store cannot be reached ({reason}). Showing revision "
+                   f"{last.revision} as read at {last.read_at:%H:%M}; this page tries again "
+                   f"every {RETRY_S} seconds.", icon="⚠️")
+        return last
+    with _lock:
+        _last_good()[url] = got
+    return got
+
+
+@st.fragment(run_every=RETRY_S)
+def _retry_ticker() -> None:
+    if time.monotonic() >= st.session_state.get(Key.STORE_RETRY_DUE, 0.0):
+        st.rerun(scope="app")
+
+
+def _retry_later() -> None:
+    st.session_state[Key.STORE_RETRY_DUE] = time.monotonic() + RETRY_S - 0.5
+    _retry_ticker()
+
+
+def filtered_ids(url: str, revision: int, flt: IncidentFilter) -> frozenset[str] | None:
+    """The ids passing ``flt``, filtered in SQL, per revision; None when the store is away
+    (the caller then filters the last good snapshot in memory)."""
+    try:
+        return _filtered_ids(url, revision, flt)
+    except (psycopg.Error, psycopg_pool.PoolTimeout):
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _filtered_ids(url: str, revision: int, flt: IncidentFilter) -> frozenset[str]:
+    with _pool(url).connection() as conn:
+        return frozenset(store_read.filtered_ids(conn, flt))
