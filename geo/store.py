@@ -86,6 +86,8 @@ def _schema_v1() -> list[sql.SQL | sql.Composed]:
         sql.SQL("CREATE INDEX pbw_incidents_day ON pbw_incidents (day)"),
         sql.SQL("CREATE INDEX pbw_incidents_region_day ON pbw_incidents (region_code, day)"),
         sql.SQL("CREATE INDEX pbw_incidents_geom ON pbw_incidents USING gist (geom)"),
+        # what changed since the revision a replica holds (geo.store_read.read_incidents)
+        sql.SQL("CREATE INDEX pbw_incidents_revision ON pbw_incidents (revision)"),
         # field '' marks an incident's arrival; other rows are one changed field each
         sql.SQL("CREATE TABLE pbw_history (revision bigint NOT NULL REFERENCES pbw_revisions,"
                 " incident_id text NOT NULL, field text NOT NULL, old text, new text, "

@@ -95,21 +95,24 @@ def revision(conn: psycopg.Connection) -> int:
     return int(one(conn.execute("SELECT coalesce(max(revision), 0) FROM pbw_revisions")))
 
 
-def read_incidents(conn: psycopg.Connection) -> pd.DataFrame:
-    """Every stored incident as the validator's table of strings, sorted by id.
+def read_incidents(conn: psycopg.Connection, *, since: int = 0) -> pd.DataFrame:
+    """The stored incidents as the validator's table of strings, sorted by id; with
+    ``since``, only those added or changed after that revision (a replica's refresh).
 
     Read with COPY as CSV and parsed by the file reader: empty and missing come back "".
     """
     buf = io.BytesIO()
-    query = sql.SQL('COPY (SELECT {} FROM pbw_incidents ORDER BY id COLLATE "C") TO STDOUT '
-                    "WITH (FORMAT csv, HEADER true)").format(TEXT_COLS)
-    with conn.cursor().copy(query) as copy:
+    query = sql.SQL("COPY (SELECT {} FROM pbw_incidents WHERE revision > %s "
+                    'ORDER BY id COLLATE "C") TO STDOUT WITH (FORMAT csv, HEADER true)'
+                    ).format(TEXT_COLS)
+    with conn.cursor().copy(query, (int(since),)) as copy:
         for block in copy:
             buf.write(block)
     text = buf.getvalue().decode("utf-8")
-    if not text.strip():
-        return pd.DataFrame({c: pd.Series(dtype=str) for c in INCIDENT_COLS})
-    return s.read_table(read_csv_text(text))
+    table = s.read_table(read_csv_text(text)) if text.count("\n") > 1 else None
+    if table is None or table.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in INCIDENT_COLS})
+    return table
 
 
 def read_context(conn: psycopg.Connection) -> bytes:

@@ -100,6 +100,9 @@ def test_a_correction_is_kept_with_who_when_and_why(store_url, tmp_path) -> None
         assert list(store.corrections(conn)) == ["PBW-0021"]
         # the new id sorts last, so the export is the corrected file byte for byte
         assert store.export(conn) == corrected.read_bytes()
+    with _connect(store_url) as conn:  # what a replica holding revision 1 reads
+        assert list(store.read_incidents(conn, since=1)["id"]) == ["PBW-0021", "PBW-9999"]
+        assert store.read_incidents(conn, since=store.revision(conn)).empty
     shown = _cli("history", "PBW-0021", url=store_url)
     assert shown.returncode == 0 and f"killed {before} → 4" in shown.stdout
     assert "(by ana)" in shown.stdout

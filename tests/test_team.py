@@ -78,6 +78,8 @@ def test_a_loaded_correction_shows_in_the_record_and_on_the_data_page(
               incident="PBW-0021")
     assert not at.exception, at.exception
     after = _figures(at)
+    # the refresh read only the corrected row, and it replaced the old one
+    assert after["Incidents"] == before["Incidents"]
     assert int(after["Killed"]) == int(before["Killed"]) + 4 - int(
         pd.read_csv(FIXTURE_INCIDENTS, dtype=str).set_index("id").loc["PBW-0021",
                                                                        "fatalities"])

@@ -70,19 +70,32 @@ _lock = threading.Lock()
 
 
 @st.cache_resource(show_spinner="Loading incidents from the team store…", max_entries=2)
-def _snapshot(url: str, revision: int, _layers: tuple) -> Snapshot:
-    """Keyed by the store and its revision (``_layers`` is not hashed: always the same)."""
+def _snapshot(url: str, revision: int, _layers: tuple, _previous: Snapshot | None) -> Snapshot:
+    """Keyed by the store and its revision (the unhashed ``_layers`` never change).
+
+    With ``_previous`` (an earlier revision of the same store), only the incidents added or
+    changed since are read, validated and prepared, and replace their older rows: after an
+    edit, a replica's refresh costs what the edit touched, not the whole store.
+    """
     provinces, border = _layers
+    since = _previous.revision if _previous is not None else 0
     with _pool(url).connection() as conn:
-        table = store_read.read_incidents(conn)
+        table = store_read.read_incidents(conn, since=since)
         corrections = store_read.corrections(conn)
         context_csv = store_read.read_context(conn)
     loaded = from_table(table, regions=provinces, strict=True)
     frame = proximity.add_proximity(loaded.frame, border, provinces)
     frame[s.DATASET] = s.BUNDLED
+    warnings = tuple(str(p) for p in loaded.report.warnings)
+    if _previous is not None:
+        old = _previous.incidents
+        kept = old[~old[s.ID].isin(frame[s.ID])]
+        frame = gpd.GeoDataFrame(pd.concat([kept, frame], ignore_index=True),
+                                 geometry="geometry", crs=old.crs)
+        warnings = _previous.warnings + warnings
     context = load_context_events(context_csv, name="the team store's context events")
-    return Snapshot(revision, frame, tuple(str(p) for p in loaded.report.warnings),
-                    corrections, context, datetime.now().astimezone())
+    return Snapshot(revision, frame, warnings, corrections, context,
+                    datetime.now().astimezone())
 
 
 def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) -> Snapshot:
@@ -91,7 +104,9 @@ def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) ->
     try:
         with _pool(url).connection() as conn:
             revision = store_read.revision(conn)
-        got = _snapshot(url, revision, (provinces, border))
+        last = _last_good().get(url)
+        previous = last if last is not None and last.revision < revision else None
+        got = _snapshot(url, revision, (provinces, border), previous)
     except (psycopg.Error, psycopg_pool.PoolTimeout, StoreError) as exc:
         reason = str(exc) if isinstance(exc, StoreError) else "it does not answer"
         last = _last_good().get(url)
