@@ -43,10 +43,11 @@ def timed(fn, *args, repeat: int = 3, **kwargs):
     return best, result
 
 
-def serialise(frame, display, border) -> tuple[int, str]:
-    """Build the map and its layers and serialise them as st_folium sends them; bytes, mode."""
+def serialise(frame, display, border, cells=None) -> tuple[int, str]:
+    """Build the map and its layers and serialise them as st_folium sends them; bytes, mode.
+    ``cells``: density cells summed elsewhere (the team store)."""
     base = mapview.build_base_map(border, assets=assets.map_assets())
-    built = mapview.build_layers(frame, display, stats.counts_by_region(frame))
+    built = mapview.build_layers(frame, display, stats.counts_by_region(frame), cells=cells)
     payload = _get_map_string(base)
     for idx, fg in enumerate(built.groups()):
         payload += _get_feature_group_string(fg, base, idx)

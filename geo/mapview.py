@@ -432,6 +432,7 @@ def build_layers(
     *,
     mode: DrawMode | None = None,
     band: tuple[float, BaseGeometry] | None = None,
+    cells: dict[str, Any] | None = None,
 ) -> MapLayers:
     """The layers that follow the filter: shaded provinces, origin arrows and incidents.
 
@@ -447,6 +448,9 @@ def build_layers(
         How to draw the incidents; by default chosen from their number (``choose_mode``).
     band
         (km, area) of a "within km of the border" filter, drawn as a hatched band.
+    cells
+        The density cells of ``incidents`` when already summed elsewhere (the team store
+        sums them in SQL); used only when the mode is density.
     """
     _require_crs(incidents, "incidents")
     has_point = incidents.geometry.notna()
@@ -466,7 +470,8 @@ def build_layers(
     elif mode == "compact":
         inc_fg.add_child(_Script("compact", compact_columns(located)))
     else:
-        cells = density_cells(located)
+        if cells is None:
+            cells = density_cells(located)
         n_cells = len(cells["lat"])
         inc_fg.add_child(_Script("density", cells))
     band_fg = None

@@ -41,6 +41,7 @@ from geo.store_read import (
     context_rows,
     corrections,
     database_url,
+    density_cells,
     export,
     filtered_ids,
     history,
@@ -53,7 +54,8 @@ from geo.store_read import (
 )
 
 __all__ = ["DATABASE_ENV", "MIGRATIONS", "READER_ROLE", "SCHEMA_VERSION", "Change",
-           "LoadResult", "connect", "corrections", "database_url", "export", "filtered_ids",
+           "LoadResult", "connect", "corrections", "database_url", "density_cells", "export",
+           "filtered_ids",
            "history", "init", "load", "load_context", "main", "read_context",
            "read_incidents", "revision", "schema_version"]
 

@@ -23,6 +23,8 @@ from geo import schema as s
 from geo.errors import StoreError
 from geo.filters import IncidentFilter
 from geo.incidents import CONTEXT_COLUMNS, read_csv_text
+from geo.layers import ANALYSIS_CRS
+from geo.mapview import DENSITY_CELL_KM
 
 DATABASE_ENV: Final = "PANJ_DATABASE_URL"
 #: The role the app connects as: it may read every table and change none.
@@ -178,11 +180,8 @@ def corrections(conn: psycopg.Connection) -> dict[str, tuple[Change, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def filtered_ids(conn: psycopg.Connection, flt: IncidentFilter) -> set[str]:
-    """The ids of the stored incidents that pass ``flt``, filtered in SQL.
-
-    ``within_km`` is geodesic (ST_DWithin on geography) against the stored border line.
-    """
+def _where(flt: IncidentFilter) -> tuple[sql.Composable, list[Any]]:
+    """``flt`` as a WHERE clause on pbw_incidents and its bound parameters."""
     where = [sql.SQL("day BETWEEN %s AND %s")]
     params: list[Any] = [flt.start, flt.end]
     if flt.regions:
@@ -195,6 +194,42 @@ def filtered_ids(conn: psycopg.Connection, flt: IncidentFilter) -> set[str]:
         where.append(sql.SQL("geom IS NOT NULL AND ST_DWithin(geom::geography, "
                              "(SELECT geom::geography FROM pbw_border WHERE id = 1), %s)"))
         params.append(float(flt.within_km) * 1000.0)
-    query = sql.SQL("SELECT id FROM pbw_incidents WHERE {}").format(
-        sql.SQL(" AND ").join(where))
+    return sql.SQL(" AND ").join(where), params
+
+
+def filtered_ids(conn: psycopg.Connection, flt: IncidentFilter) -> set[str]:
+    """The ids of the stored incidents that pass ``flt``, filtered in SQL.
+
+    ``within_km`` is geodesic (ST_DWithin on geography) against the stored border line.
+    """
+    where, params = _where(flt)
+    query = sql.SQL("SELECT id FROM pbw_incidents WHERE {}").format(where)
     return {row[0] for row in conn.execute(query, params).fetchall()}
+
+
+def density_cells(conn: psycopg.Connection, flt: IncidentFilter) -> dict[str, Any]:
+    """``geo.mapview.density_cells`` of the incidents passing ``flt``, summed in SQL: the
+    same squares of ``DENSITY_CELL_KM`` in ``ANALYSIS_CRS``, so only cells leave the
+    database. Ties for a cell's commonest type go to the first type code alphabetically."""
+    where, params = _where(flt)
+    size = DENSITY_CELL_KM * 1000.0
+    epsg = int(ANALYSIS_CRS.split(":")[1])
+    query = sql.SQL(
+        "WITH p AS (SELECT ST_Transform(geom, %s) AS g, fatalities, injured, day, event_type "
+        "FROM pbw_incidents WHERE geom IS NOT NULL AND {}), "
+        "c AS (SELECT floor(ST_X(g) / %s) AS cx, floor(ST_Y(g) / %s) AS cy, ST_X(g) AS x, "
+        "ST_Y(g) AS y, fatalities, injured, day, event_type FROM p) "
+        "SELECT ST_X(q.pt), ST_Y(q.pt), q.n, q.k, q.i, q.first, q.last, q.top FROM ("
+        "SELECT cx, cy, ST_Transform(ST_SetSRID(ST_MakePoint(avg(x), avg(y)), %s), 4326) AS pt,"
+        " count(*) AS n, coalesce(sum(nullif(fatalities, '')::int), 0) AS k, "
+        "coalesce(sum(nullif(injured, '')::int), 0) AS i, min(day) AS first, max(day) AS last,"
+        " mode() WITHIN GROUP (ORDER BY event_type) AS top FROM c GROUP BY cx, cy) q "
+        "ORDER BY q.cx, q.cy").format(where)
+    rows = conn.execute(query, [epsg, *params, size, size, epsg]).fetchall()
+    return {
+        "lat": [round(r[1], 4) for r in rows], "lon": [round(r[0], 4) for r in rows],
+        "count": [int(r[2]) for r in rows], "killed": [int(r[3]) for r in rows],
+        "injured": [int(r[4]) for r in rows],
+        "first": [r[5].isoformat() for r in rows], "last": [r[6].isoformat() for r in rows],
+        "top": [s.EVENT_TYPES[r[7]].label for r in rows], "km": DENSITY_CELL_KM,
+    }

@@ -12,7 +12,7 @@ import pandas as pd
 import psycopg
 import pytest
 
-from geo import filters, proximity, store
+from geo import filters, mapview, proximity, store
 from geo import schema as s
 from geo.errors import IncidentDataError, StoreError
 from geo.filters import IncidentFilter
@@ -189,3 +189,23 @@ def test_a_store_without_the_schema_says_which_command_sets_it_up(pg_cluster) ->
     pg_cluster.admin_sql("CREATE DATABASE bare")
     done = _cli("export", "/dev/null", url=pg_cluster.url("bare"))
     assert done.returncode == 1 and "python -m geo.store init" in done.stderr
+
+
+def test_density_cells_summed_in_sql_match_the_map_s_own(store_url, border,
+                                                         provinces) -> None:
+    flt = IncidentFilter(date(2020, 1, 1), date(2026, 12, 31))
+    with _connect(store_url) as conn:
+        store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
+        got = store.density_cells(conn, flt)
+        narrow = store.density_cells(conn, IncidentFilter(date(2025, 11, 26),
+                                                          date(2025, 12, 1)))
+    frame = fixture_frame()
+    expected = mapview.density_cells(frame[frame.geometry.notna()])
+    for key in ("count", "killed", "injured", "first", "last", "km"):
+        assert got[key] == expected[key], key
+    assert sum(got["count"]) == 27 and len(got["count"]) > 5
+    assert got["lat"] == pytest.approx(expected["lat"], abs=2e-4)
+    assert got["lon"] == pytest.approx(expected["lon"], abs=2e-4)
+    single = [t for t, n in zip(expected["top"], expected["count"], strict=True) if n == 1]
+    assert single == [t for t, n in zip(got["top"], got["count"], strict=True) if n == 1]
+    assert sum(narrow["count"]) == 2

@@ -178,9 +178,19 @@ def filtered_incidents(data: Data, flt: filters.IncidentFilter) -> gpd.GeoDataFr
     if url and data.store_revision is not None and data.upload_key is None:
         ids = store.filtered_ids(url, data.store_revision, flt)
         if ids is not None:
+            if len(ids) == len(data.incidents):  # ids are the store's, and so is the frame
+                return data.incidents
             keep = data.incidents[s.ID].isin(ids)
             return data.incidents if keep.all() else data.incidents.loc[keep]
     return filters.apply(data.incidents, flt)
+
+
+def store_density_cells(data: Data, flt: filters.IncidentFilter) -> dict | None:
+    """Team mode with no upload shown: the map's density cells summed in SQL; else None."""
+    url = store_read.database_url()
+    if url and data.store_revision is not None and data.upload_key is None:
+        return store.density_cells(url, data.store_revision, flt)
+    return None
 
 
 def border_band(km: int) -> object:

@@ -19,7 +19,7 @@ from streamlit_folium import st_folium
 from geo import assets, mapview, stats, tables
 from geo import schema as s
 from geo.viewstate import ViewState
-from ui.data import Data, border_band, data_mode, uploaded
+from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
 from ui.state import Key, get, page_url, set_view, share_link, view
 from ui.tables import LINK_DISPLAY, LINK_VALIDATE
 
@@ -47,8 +47,11 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
     base = _base_map(data, current.basemap, (anchor[0], anchor[1]) if anchor else None,
                      anchor[2] if anchor else None)
     band = (current.within_km, border_band(current.within_km)) if current.within_km else None
+    cells = None
+    if mapview.choose_mode(int(frame.geometry.notna().sum())) == "density":
+        cells = store_density_cells(data, current.filter)  # team mode: summed in SQL
     map_layers = mapview.build_layers(frame, data.provinces_display,
-                                      stats.counts_by_region(frame), band=band)
+                                      stats.counts_by_region(frame), band=band, cells=cells)
     left, right = st.columns([3, 1.15], gap="small")
     with left:
         out = st_folium(base, key=MAP_KEY, height=580, use_container_width=True,

@@ -148,3 +148,18 @@ def filtered_ids(url: str, revision: int, flt: IncidentFilter) -> frozenset[str]
 def _filtered_ids(url: str, revision: int, flt: IncidentFilter) -> frozenset[str]:
     with _pool(url).connection() as conn:
         return frozenset(store_read.filtered_ids(conn, flt))
+
+
+def density_cells(url: str, revision: int, flt: IncidentFilter) -> dict | None:
+    """The map's density cells for ``flt``, summed in SQL, per revision; None when the store
+    is away (the map then sums the last good snapshot itself)."""
+    try:
+        return _density_cells(url, revision, flt)
+    except (psycopg.Error, psycopg_pool.PoolTimeout):
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _density_cells(url: str, revision: int, flt: IncidentFilter) -> dict:
+    with _pool(url).connection() as conn:
+        return store_read.density_cells(conn, flt)
