@@ -13,6 +13,8 @@ STEPS: Final[dict[str, str]] = {"day": "a day", "week": "a week", "month": "a mo
 WINDOWS: Final[dict[str, str]] = {"cumulative": "Cumulative (from the start)",
                                   "moving": f"Moving ({4} steps)"}
 MOVING_STEPS: Final = 4
+#: Playback speeds: seconds each frame stays on screen.
+SPEEDS: Final[dict[str, float]] = {"slow": 3.0, "normal": 1.5, "fast": 0.75}
 
 
 def advance(day: date, step: Step, n: int = 1) -> date:

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from geo import schema as s
 from geo.basemaps import BASEMAPS, DEFAULT_BASEMAP
 from geo.filters import IncidentFilter
-from geo.playback import STEPS, WINDOWS
+from geo.playback import SPEEDS, STEPS, WINDOWS
 
 PARAMS: Final = ("start", "end", "region", "type", "within", "basemap", "lat", "lon", "zoom",
                   "incident")
@@ -317,14 +317,14 @@ def parse_period(
 
 #: Playback link parameters and their defaults (the first of ``playback.STEPS``/``WINDOWS``
 #: would do, but the defaults are chosen, not positional).
-PLAYBACK_DEFAULTS: Final = {"step": "week", "window": "cumulative"}
+PLAYBACK_DEFAULTS: Final = {"step": "week", "window": "cumulative", "speed": "normal"}
 
 
 def parse_playback(params: Mapping[str, str | Sequence[str]]) -> tuple[
         dict[str, str], list[Notice]]:
-    """The playback settings in a link (``step``, ``window``); unknown values fall back to
-    their defaults with a notice."""
-    allowed = {"step": list(STEPS), "window": list(WINDOWS)}
+    """The playback settings in a link (``step``, ``window``, ``speed``); unknown values
+    fall back to their defaults with a notice."""
+    allowed = {"step": list(STEPS), "window": list(WINDOWS), "speed": list(SPEEDS)}
     got = dict(PLAYBACK_DEFAULTS)
     notices: list[Notice] = []
     for key, options in allowed.items():

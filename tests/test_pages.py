@@ -261,7 +261,8 @@ GARBAGE = ["", " ", "%00", "\x00", "../../etc/passwd", "<script>alert(1)</script
            "' OR 1=1 --", "9" * 500, "-1", "1e309", "NaN", "😀", "2025-02-29", "0000-00-00",
            "TJ-KT,,,,", "null", "[]", "{}", "javascript:alert(1)"]
 LINK_PARAMS = ("start", "end", "region", "type", "lat", "lon", "zoom", "basemap", "within",
-               "incident", "step", "window", "a_start", "a_end", "b_start", "b_end", "other")
+               "incident", "step", "window", "speed", "a_start", "a_end", "b_start", "b_end",
+               "other")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -388,3 +389,18 @@ def test_a_large_table_is_paged(monkeypatch, tmp_path) -> None:
     assert len(at.dataframe[0].value) == 250
     assert at.number_input(key=ui.Key.DATA_PAGE).value == 2
     assert any("Rows 1,001–1,250 of 1,250" in c.value for c in at.caption)
+
+
+def test_playback_speed_comes_from_the_link_and_sets_the_frame_interval() -> None:
+    at = run(start="2025-07-01", end="2026-04-30", step="month", speed="fast")
+    assert not at.exception and not at.warning
+    assert at.selectbox(key=ui.Key.PLAY_SPEED).value == "fast"
+    assert qp(at, "speed") == "fast" and qp(at, "step") == "month"
+    at.selectbox(key=ui.Key.PLAY_SPEED).set_value("slow").run()
+    assert qp(at, "speed") == "slow"
+    at.button(key="play_button").click().run()
+    assert at.session_state[ui.Key.PLAY]["interval"] == 3.0
+    at = run(speed="warp")
+    assert any("`speed`" in w.value and "slow, normal, fast" in w.value for w in at.warning)
+    assert at.selectbox(key=ui.Key.PLAY_SPEED).value == "normal" and "speed" not in \
+        at.query_params

@@ -122,7 +122,7 @@ def test_a_good_compare_period_is_read() -> None:
 
 
 @pytest.mark.parametrize("junk", GARBAGE, ids=range(len(GARBAGE)))
-@pytest.mark.parametrize("param", ["step", "window"])
+@pytest.mark.parametrize("param", ["step", "window", "speed"])
 def test_garbage_in_playback_parameters_falls_back(param, junk) -> None:
     settings, notices = parse_playback({param: junk})
     assert settings == PLAYBACK_DEFAULTS
@@ -130,9 +130,12 @@ def test_garbage_in_playback_parameters_falls_back(param, junk) -> None:
 
 
 def test_playback_settings_round_trip() -> None:
-    settings, notices = parse_playback({"step": "month", "window": "moving"})
-    assert settings == {"step": "month", "window": "moving"} and not notices
-    assert playback_query(settings) == {"step": "month", "window": "moving"}
+    settings, notices = parse_playback({"step": "month", "window": "moving", "speed": "fast"})
+    assert settings == {"step": "month", "window": "moving", "speed": "fast"} and not notices
+    assert playback_query(settings) == {"step": "month", "window": "moving", "speed": "fast"}
+    _, notices = parse_playback({"speed": "warp"})
+    assert [(n.param, n.value) for n in notices] == [("speed", "warp")]
+    assert "slow, normal, fast" in str(notices[0])
     assert playback_query(PLAYBACK_DEFAULTS) == {}
 
 

@@ -1,7 +1,7 @@
 """Time playback in the sidebar: Play steps the date filter through the period on a timer.
 
-The step and window are part of the link (``geo.viewstate.parse_playback``); a link opens
-paused on the frame it shows.
+The step, window and speed are part of the link (``geo.viewstate.parse_playback``); a link
+opens paused on the frame it shows.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from geo import playback
 from geo.viewstate import ViewState, parse_playback, playback_query
 from ui.state import Key, get, set_page_params, url_params_at_start
 
-PLAY_INTERVAL_S = 1.5
+#: How often the ticker looks whether a frame is due: the fastest speed's interval.
+TICK_S = min(playback.SPEEDS.values())
 
 
 def _play_frame(state: dict) -> tuple:
@@ -24,9 +25,10 @@ def _play_frame(state: dict) -> tuple:
 
 def _play(view: ViewState) -> None:
     step, window = st.session_state[Key.PLAY_STEP], st.session_state[Key.PLAY_WINDOW]
+    interval = playback.SPEEDS[st.session_state[Key.PLAY_SPEED]]
     state = {"from": view.start, "to": view.end, "step": step, "window": window, "i": 0,
-             "ends": playback.frame_ends(view.start, view.end, step),
-             "due": time.monotonic() + PLAY_INTERVAL_S}
+             "ends": playback.frame_ends(view.start, view.end, step), "interval": interval,
+             "due": time.monotonic() + interval}
     st.session_state[Key.PLAY] = state
     st.session_state[Key.DATES] = _play_frame(state)
 
@@ -40,7 +42,7 @@ def _tick() -> None:
     # a run_every fragment also runs within every full run; only a due tick advances
     if not state or time.monotonic() < state["due"]:
         return
-    state["due"] = time.monotonic() + PLAY_INTERVAL_S
+    state["due"] = time.monotonic() + state["interval"]
     if state["i"] + 1 >= len(state["ends"]):
         st.session_state[Key.PLAY] = None  # played through: stay on the last frame
         return
@@ -49,7 +51,7 @@ def _tick() -> None:
     st.rerun(scope="app")
 
 
-_ticker = st.fragment(run_every=PLAY_INTERVAL_S)(_tick)
+_ticker = st.fragment(run_every=TICK_S)(_tick)
 
 
 def playback_controls(view: ViewState) -> None:
@@ -60,17 +62,22 @@ def playback_controls(view: ViewState) -> None:
             st.warning(str(notice), icon="⚠️")
         st.session_state[Key.PLAY_STEP] = settings["step"]
         st.session_state[Key.PLAY_WINDOW] = settings["window"]
+        st.session_state[Key.PLAY_SPEED] = settings["speed"]
     state = get(Key.PLAY)
     # In the sidebar: a bordered block of widgets right above the map broke clicks on the
     # map's incidents in Chromium (seen in the browser tests; cause not pinned down).
     sb = st.sidebar
     sb.header("Playback")
-    c1, c2 = sb.columns(2)
+    c1, c2, c3 = sb.columns(3)
     c1.selectbox("Step", options=list(playback.STEPS), key=Key.PLAY_STEP,
                  format_func=lambda k: k.capitalize(), disabled=bool(state))
     c2.selectbox("Window", options=list(playback.WINDOWS), key=Key.PLAY_WINDOW,
                  format_func=lambda k: k.capitalize(), disabled=bool(state),
                  help=" · ".join(playback.WINDOWS.values()))
+    c3.selectbox("Speed", options=list(playback.SPEEDS), key=Key.PLAY_SPEED,
+                 format_func=lambda k: k.capitalize(), disabled=bool(state),
+                 help=" · ".join(f"{k.capitalize()}: {v:g} s a frame"
+                                 for k, v in playback.SPEEDS.items()))
     if state:
         sb.button("Pause", on_click=_pause, width="stretch", key="play_button")
         done = (state["i"] + 1) / len(state["ends"])
@@ -81,7 +88,8 @@ def playback_controls(view: ViewState) -> None:
                   help="Steps through the date range above; the map, figures and link "
                        "follow each frame")
     set_page_params(playback_query({"step": st.session_state[Key.PLAY_STEP],
-                                    "window": st.session_state[Key.PLAY_WINDOW]}))
+                                    "window": st.session_state[Key.PLAY_WINDOW],
+                                    "speed": st.session_state[Key.PLAY_SPEED]}))
 
 
 def playback_tick() -> None:

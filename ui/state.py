@@ -49,6 +49,7 @@ class Key(StrEnum):
     PLAY = "_pbw_play"
     PLAY_STEP = "w_play_step"
     PLAY_WINDOW = "w_play_window"
+    PLAY_SPEED = "w_play_speed"
     # the Compare page's two periods and the Timeline's last brushed span
     COMPARE_A = "cmp_a"
     COMPARE_B = "cmp_b"
