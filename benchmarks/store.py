@@ -108,11 +108,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{'view':40} {'store SQL':>10} {'store total':>12} {'file total':>11}"
                   f"   rows (store / file)")
             for name, flt in _views(first, last).items():
-                sql_s, ids = timed(store.filtered_ids, conn, flt)
+                def select(flt=flt):  # as ui.store.selection does it
+                    if store.matches_all(conn, flt):
+                        return None
+                    return store.filtered_ids(conn, flt)
+
+                sql_s, ids = timed(select)
 
                 def store_view(flt=flt, ids=ids):  # as ui.data and ui.map_panel do it
-                    chosen = frame if len(ids) == len(frame) else \
-                        frame.loc[frame[s.ID].isin(ids)]
+                    chosen = frame if ids is None else frame.loc[frame[s.ID].isin(ids)]
                     located = int(chosen.geometry.notna().sum())
                     cells = store.density_cells(conn, flt) \
                         if mapview.choose_mode(located) == "density" else None
@@ -125,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                 file_s, _ = timed(file_view)
                 n_file = int(filters.mask(small_frame, flt).sum())
                 print(f"{name:40} {sql_s:>9.2f}s {sql_s + total_s:>11.2f}s {file_s:>10.2f}s"
-                      f"   {len(ids):,} / {n_file:,}")
+                      f"   {len(frame) if ids is None else len(ids):,} / {n_file:,}")
         if not args.no_browser:
             reader = url.replace("postgres@", f"{store.READER_ROLE}@")
             team = browser_figures(big, viewers=2, env={"PANJ_DATABASE_URL": reader})

@@ -30,8 +30,10 @@ from geo.incidents import (
     validate_table,
 )
 from geo.layers import load_border, load_provinces
+from geo.proximity import border_distance_km
 from geo.store_read import (
     DATABASE_ENV,
+    EPSG_METRIC,
     INCIDENT_COLS,
     READER_ROLE,
     SCHEMA_VERSION,
@@ -45,6 +47,7 @@ from geo.store_read import (
     export,
     filtered_ids,
     history,
+    matches_all,
     one,
     read_context,
     read_incidents,
@@ -56,15 +59,21 @@ from geo.store_read import (
 __all__ = ["DATABASE_ENV", "MIGRATIONS", "READER_ROLE", "SCHEMA_VERSION", "Change",
            "LoadResult", "connect", "corrections", "database_url", "density_cells", "export",
            "filtered_ids",
-           "history", "init", "load", "load_context", "main", "read_context",
+           "history", "init", "load", "load_context", "main", "matches_all", "read_context",
            "read_incidents", "revision", "schema_version"]
 
 
 def _typed(table: str) -> sql.Composable:
-    """The typed columns (day, geom) computed from ``table``'s text columns."""
+    """The typed columns (day, geom, px, py) computed from ``table``'s text columns: the
+    point in EPSG:4326, and in ``ANALYSIS_CRS`` metres for the density cells."""
     d, lat, lon = (sql.Identifier(table, c) for c in (s.DATE, s.LAT, s.LON))
-    return sql.SQL("{d}::date, CASE WHEN {lat} <> '' THEN ST_SetSRID(ST_MakePoint("
-                   "{lon}::float8, {lat}::float8), 4326) END").format(d=d, lat=lat, lon=lon)
+    point = sql.SQL("ST_SetSRID(ST_MakePoint({lon}::float8, {lat}::float8), 4326)").format(
+        lat=lat, lon=lon)
+    metric = sql.SQL("ST_Transform({p}, {epsg})").format(p=point, epsg=sql.Literal(EPSG_METRIC))
+    return sql.SQL("{d}::date, CASE WHEN {lat} <> '' THEN {p} END, "
+                   "CASE WHEN {lat} <> '' THEN ST_X({m}) END, "
+                   "CASE WHEN {lat} <> '' THEN ST_Y({m}) END").format(
+        d=d, lat=lat, p=point, m=metric)
 
 
 def _schema_v1() -> list[sql.SQL | sql.Composed]:
@@ -84,6 +93,10 @@ def _schema_v1() -> list[sql.SQL | sql.Composed]:
                 "kind text NOT NULL CHECK (kind IN ('incidents', 'context')))"),
         sql.SQL("CREATE TABLE pbw_incidents (id text PRIMARY KEY, {}, day date NOT NULL, "
                 "geom geometry(Point, 4326), "
+                # the point in ANALYSIS_CRS metres: density cells without a transform
+                "px double precision, py double precision, "
+                # geo.proximity's distance to the border, as the app computes it for files
+                "border_km double precision, "
                 "revision bigint NOT NULL REFERENCES pbw_revisions)").format(text_cols),
         sql.SQL("CREATE INDEX pbw_incidents_day ON pbw_incidents (day)"),
         sql.SQL("CREATE INDEX pbw_incidents_region_day ON pbw_incidents (region_code, day)"),
@@ -97,8 +110,7 @@ def _schema_v1() -> list[sql.SQL | sql.Composed]:
         sql.SQL("CREATE INDEX pbw_history_incident ON pbw_history (incident_id)"),
         sql.SQL("CREATE TABLE pbw_context_events (position integer PRIMARY KEY, {}, "
                 "revision bigint NOT NULL REFERENCES pbw_revisions)").format(context_cols),
-        sql.SQL("CREATE TABLE pbw_border (id integer PRIMARY KEY, "
-                "geom geometry(LineString, 4326) NOT NULL)"),
+        sql.SQL("CREATE INDEX pbw_incidents_border_km ON pbw_incidents (border_km)"),
     ]
 
 
@@ -119,9 +131,6 @@ def init(conn: psycopg.Connection, *, reader: str = READER_ROLE) -> list[int]:
         if applied:
             conn.execute("INSERT INTO pbw_meta VALUES ('schema_version', %s) ON CONFLICT (key)"
                          " DO UPDATE SET value = excluded.value", (str(max(applied)),))
-        border = load_border().geometry.iloc[0]
-        conn.execute("INSERT INTO pbw_border VALUES (1, ST_GeomFromText(%s, 4326)) "
-                     "ON CONFLICT (id) DO UPDATE SET geom = excluded.geom", (border.wkt,))
         if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (reader,)).fetchone() \
                 is None:
             conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(reader)))
@@ -168,7 +177,11 @@ def load(conn: psycopg.Connection, path: Path, *, editor: str, note: str) -> Loa
     if not report.ok:
         msg = f"{path} was not loaded; nothing changed:\n" + report.summary()
         raise IncidentDataError(msg, report)
-    table = table.loc[:, list(INCIDENT_COLS)]
+    table = table.loc[:, list(INCIDENT_COLS)].assign(border_km=border_distance_km(
+        load_border().geometry.iloc[0], pd.to_numeric(table[s.LON], errors="coerce"),
+        pd.to_numeric(table[s.LAT], errors="coerce")))
+    table["border_km"] = table["border_km"].astype(object).where(table["border_km"].notna(),
+                                                                 None)
     try:
         return _load(conn, table, path.name, editor.strip(), note.strip())
     except _NothingNew:
@@ -184,8 +197,9 @@ def _load(conn: psycopg.Connection, table: pd.DataFrame, file: str, editor: str,
     with conn.transaction():
         conn.execute("LOCK TABLE pbw_incidents IN SHARE ROW EXCLUSIVE MODE")
         conn.execute(sql.SQL("CREATE TEMP TABLE pbw_incoming ON COMMIT DROP AS "
-                             "SELECT {} FROM pbw_incidents WITH NO DATA").format(TEXT_COLS))
-        with conn.cursor().copy(sql.SQL("COPY pbw_incoming ({}) FROM STDIN").format(
+                             "SELECT {}, border_km FROM pbw_incidents WITH NO DATA").format(
+            TEXT_COLS))
+        with conn.cursor().copy(sql.SQL("COPY pbw_incoming ({}, border_km) FROM STDIN").format(
                 TEXT_COLS)) as copy:
             for row in table.itertuples(index=False, name=None):
                 copy.write_row(row)
@@ -210,14 +224,16 @@ def _load(conn: psycopg.Connection, table: pd.DataFrame, file: str, editor: str,
         assign = sql.SQL(", ").join(sql.SQL("{0} = i.{0}").format(sql.Identifier(c))
                                     for c in INCIDENT_COLS if c != s.ID)
         conn.execute(sql.SQL(
-            "UPDATE pbw_incidents c SET {assign}, (day, geom) = (SELECT {typed}), "
-            "revision = %s FROM pbw_incoming i WHERE c.id = i.id AND EXISTS (SELECT FROM "
-            "pbw_history h WHERE h.revision = %s AND h.incident_id = i.id)").format(
+            "UPDATE pbw_incidents c SET {assign}, (day, geom, px, py) = (SELECT {typed}), "
+            "border_km = i.border_km, revision = %s FROM pbw_incoming i "
+            "WHERE c.id = i.id AND EXISTS (SELECT FROM pbw_history h "
+            "WHERE h.revision = %s AND h.incident_id = i.id)").format(
             assign=assign, typed=_typed("i")), (rev, rev))
         conn.execute(sql.SQL(
-            "INSERT INTO pbw_incidents ({cols}, day, geom, revision) SELECT {cols}, {typed}, "
-            "%s FROM pbw_incoming i WHERE NOT EXISTS (SELECT FROM pbw_incidents c "
-            "WHERE c.id = i.id)").format(cols=TEXT_COLS, typed=_typed("i")), (rev,))
+            "INSERT INTO pbw_incidents ({cols}, day, geom, px, py, border_km, revision) "
+            "SELECT {cols}, {typed}, i.border_km, %s FROM pbw_incoming i "
+            "WHERE NOT EXISTS (SELECT FROM pbw_incidents c WHERE c.id = i.id)").format(
+            cols=TEXT_COLS, typed=_typed("i")), (rev,))
     return LoadResult(rev, added, n_changed)
 
 

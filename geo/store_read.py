@@ -31,6 +31,8 @@ DATABASE_ENV: Final = "PANJ_DATABASE_URL"
 READER_ROLE: Final = "panj_reader"
 SCHEMA_VERSION: Final = 1
 INCIDENT_COLS: Final = s.COLUMNS
+#: ``ANALYSIS_CRS`` as an SRID: the store keeps each point in it too (px, py).
+EPSG_METRIC: Final = int(ANALYSIS_CRS.split(":")[1])
 TEXT_COLS: Final = sql.SQL(", ").join(sql.Identifier(c) for c in INCIDENT_COLS)
 
 def one(cursor: psycopg.Cursor) -> Any:
@@ -191,16 +193,25 @@ def _where(flt: IncidentFilter) -> tuple[sql.Composable, list[Any]]:
         where.append(sql.SQL("event_type = ANY(%s)"))
         params.append(list(flt.types))
     if flt.within_km is not None:
-        where.append(sql.SQL("geom IS NOT NULL AND ST_DWithin(geom::geography, "
-                             "(SELECT geom::geography FROM pbw_border WHERE id = 1), %s)"))
-        params.append(float(flt.within_km) * 1000.0)
+        where.append(sql.SQL("border_km <= %s"))
+        params.append(float(flt.within_km))
     return sql.SQL(" AND ").join(where), params
+
+
+def matches_all(conn: psycopg.Connection, flt: IncidentFilter) -> bool:
+    """True when every stored incident passes ``flt`` (the default view): then the ids
+    need not leave the database. Stops at the first incident that does not pass."""
+    where, params = _where(flt)
+    query = sql.SQL("SELECT NOT EXISTS (SELECT FROM pbw_incidents WHERE NOT ({}))").format(
+        where)
+    return bool(one(conn.execute(query, params)))
 
 
 def filtered_ids(conn: psycopg.Connection, flt: IncidentFilter) -> set[str]:
     """The ids of the stored incidents that pass ``flt``, filtered in SQL.
 
-    ``within_km`` is geodesic (ST_DWithin on geography) against the stored border line.
+    ``within_km`` compares the distance stored at load, computed as the app computes it
+    for a file (``geo.proximity.border_distance_km``: geodesic, to the nearest point).
     """
     where, params = _where(flt)
     query = sql.SQL("SELECT id FROM pbw_incidents WHERE {}").format(where)
@@ -213,19 +224,16 @@ def density_cells(conn: psycopg.Connection, flt: IncidentFilter) -> dict[str, An
     database. Ties for a cell's commonest type go to the first type code alphabetically."""
     where, params = _where(flt)
     size = DENSITY_CELL_KM * 1000.0
-    epsg = int(ANALYSIS_CRS.split(":")[1])
     query = sql.SQL(
-        "WITH p AS (SELECT ST_Transform(geom, %s) AS g, fatalities, injured, day, event_type "
-        "FROM pbw_incidents WHERE geom IS NOT NULL AND {}), "
-        "c AS (SELECT floor(ST_X(g) / %s) AS cx, floor(ST_Y(g) / %s) AS cy, ST_X(g) AS x, "
-        "ST_Y(g) AS y, fatalities, injured, day, event_type FROM p) "
+        "WITH c AS (SELECT floor(px / %s) AS cx, floor(py / %s) AS cy, px, py, fatalities, "
+        "injured, day, event_type FROM pbw_incidents WHERE geom IS NOT NULL AND {}) "
         "SELECT ST_X(q.pt), ST_Y(q.pt), q.n, q.k, q.i, q.first, q.last, q.top FROM ("
-        "SELECT cx, cy, ST_Transform(ST_SetSRID(ST_MakePoint(avg(x), avg(y)), %s), 4326) AS pt,"
-        " count(*) AS n, coalesce(sum(nullif(fatalities, '')::int), 0) AS k, "
+        "SELECT cx, cy, ST_Transform(ST_SetSRID(ST_MakePoint(avg(px), avg(py)), %s), 4326) "
+        "AS pt, count(*) AS n, coalesce(sum(nullif(fatalities, '')::int), 0) AS k, "
         "coalesce(sum(nullif(injured, '')::int), 0) AS i, min(day) AS first, max(day) AS last,"
         " mode() WITHIN GROUP (ORDER BY event_type) AS top FROM c GROUP BY cx, cy) q "
         "ORDER BY q.cx, q.cy").format(where)
-    rows = conn.execute(query, [epsg, *params, size, size, epsg]).fetchall()
+    rows = conn.execute(query, [size, size, *params, EPSG_METRIC]).fetchall()
     return {
         "lat": [round(r[1], 4) for r in rows], "lon": [round(r[0], 4) for r in rows],
         "count": [int(r[2]) for r in rows], "killed": [int(r[3]) for r in rows],

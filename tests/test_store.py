@@ -163,12 +163,15 @@ def test_the_store_reads_back_what_the_file_loader_reads(store_url) -> None:
 ])
 def test_filters_in_sql_agree_with_the_in_memory_filters(store_url, border, provinces,
                                                          flt) -> None:
+    """The first case passes every incident: ``matches_all`` says so, the others not."""
     with _connect(store_url) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
         got = store.filtered_ids(conn, flt)
+        everything = store.matches_all(conn, flt)
     frame = proximity.add_proximity(fixture_frame(), border, provinces)
     expected = set(frame.loc[filters.mask(frame, flt), "id"])
     assert got == expected
+    assert everything == (len(expected) == len(frame))
     assert got  # every case selects something, so agreement is not trivially empty
 
 

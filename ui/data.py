@@ -176,12 +176,11 @@ def filtered_incidents(data: Data, flt: filters.IncidentFilter) -> gpd.GeoDataFr
     the filter runs in SQL on the store; otherwise in memory."""
     url = store_read.database_url()
     if url and data.store_revision is not None and data.upload_key is None:
-        ids = store.filtered_ids(url, data.store_revision, flt)
-        if ids is not None:
-            if len(ids) == len(data.incidents):  # ids are the store's, and so is the frame
+        chosen = store.selection(url, data.store_revision, flt)
+        if chosen is not None:
+            if chosen.everything:
                 return data.incidents
-            keep = data.incidents[s.ID].isin(ids)
-            return data.incidents if keep.all() else data.incidents.loc[keep]
+            return data.incidents.loc[data.incidents[s.ID].isin(chosen.ids)]
     return filters.apply(data.incidents, flt)
 
 

@@ -135,19 +135,29 @@ def _retry_later() -> None:
     _retry_ticker()
 
 
-def filtered_ids(url: str, revision: int, flt: IncidentFilter) -> frozenset[str] | None:
-    """The ids passing ``flt``, filtered in SQL, per revision; None when the store is away
+@dataclass(frozen=True)
+class Selection:
+    """What passes a filter: everything, or these ids."""
+
+    everything: bool
+    ids: frozenset[str]
+
+
+def selection(url: str, revision: int, flt: IncidentFilter) -> Selection | None:
+    """What passes ``flt``, filtered in SQL, per revision; None when the store is away
     (the caller then filters the last good snapshot in memory)."""
     try:
-        return _filtered_ids(url, revision, flt)
+        return _selection(url, revision, flt)
     except (psycopg.Error, psycopg_pool.PoolTimeout):
         return None
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
-def _filtered_ids(url: str, revision: int, flt: IncidentFilter) -> frozenset[str]:
+def _selection(url: str, revision: int, flt: IncidentFilter) -> Selection:
     with _pool(url).connection() as conn:
-        return frozenset(store_read.filtered_ids(conn, flt))
+        if store_read.matches_all(conn, flt):
+            return Selection(True, frozenset())
+        return Selection(False, frozenset(store_read.filtered_ids(conn, flt)))
 
 
 def density_cells(url: str, revision: int, flt: IncidentFilter) -> dict | None:
