@@ -201,6 +201,11 @@ def _where(flt: IncidentFilter) -> tuple[sql.Composable, list[Any]]:
 def matches_all(conn: psycopg.Connection, flt: IncidentFilter) -> bool:
     """True when every stored incident passes ``flt`` (the default view): then the ids
     need not leave the database. Stops at the first incident that does not pass."""
+    if not (flt.regions or flt.types or flt.within_km is not None):
+        # dates alone: compare with the store's first and last day (two index lookups)
+        first, last = conn.execute("SELECT min(day), max(day) FROM pbw_incidents").fetchone() \
+            or (None, None)
+        return first is None or (flt.start <= first and last <= flt.end)
     where, params = _where(flt)
     query = sql.SQL("SELECT NOT EXISTS (SELECT FROM pbw_incidents WHERE NOT ({}))").format(
         where)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from html import escape
+from typing import Final
+
 import pandas as pd
 
 from geo import schema as s
@@ -122,3 +125,24 @@ def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:
                             for x in s.parse_sources(row[s.SOURCES])],
                            columns=["Outlet", "Published", "Link"])
     return title, table, sources
+
+
+#: How a record reads in a narrow column or on a phone: each label above its value, long
+#: values wrapped (never cut off), every value in its own writing direction.
+RECORD_CSS: Final = """
+.pbw-record { margin: 0; }
+.pbw-record dt { font-size: 0.8rem; font-weight: 600; opacity: 0.7; margin-top: 0.45rem; }
+.pbw-record dd { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap;
+                 unicode-bidi: plaintext; }
+"""
+
+
+def record_html(fields: pd.DataFrame) -> str:
+    """A record's Field/Value table (:func:`incident_record`) as a definition list.
+
+    Every label and value is escaped: data text never becomes markup. ``dir="auto"`` lets
+    a Dari or Russian value keep its own direction beside English labels.
+    """
+    items = "".join(f'<dt>{escape(str(label))}</dt><dd dir="auto">{escape(str(value))}</dd>'
+                    for label, value in fields.itertuples(index=False, name=None))
+    return f'<style>{RECORD_CSS}</style><dl class="pbw-record">{items}</dl>'

@@ -60,3 +60,15 @@ else:
                        file_name=f"{stem}.html", mime="text/html", width="stretch",
                        help="This view as one HTML file that opens without the dashboard; "
                             "it names the filter it was made with")
+    c1, c2, _, _ = st.columns(4)
+    figure_help = ("A figure of this filter for a report: border, provinces and incidents "
+                   "with a legend, the filter in words, the date of the data, a scale bar "
+                   "and sources. Drawn here, no map tiles.")
+    c1.download_button("Download figure (PNG)",
+                       lambda: ui.export_figure(data, view, frame, "png"),
+                       file_name=f"{stem}.png", mime="image/png", width="stretch",
+                       help=figure_help)
+    c2.download_button("Download figure (SVG)",
+                       lambda: ui.export_figure(data, view, frame, "svg"),
+                       file_name=f"{stem}.svg", mime="image/svg+xml", width="stretch",
+                       help=figure_help + " SVG opens in Inkscape or Illustrator.")

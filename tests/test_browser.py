@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
@@ -269,3 +270,33 @@ def test_clicking_an_incident_opens_its_record(page, server) -> None:
         "() => new URL(location.href).searchParams.get('incident') === 'PBW-0025'",
         timeout=20_000)
     page.get_by_text("30 Nov 2025 — Cross-border attack").wait_for()
+
+
+def test_the_figure_downloads_as_a_real_png_offline(page, server) -> None:
+    page.goto(server + "/Data?start=2025-11-26&end=2025-12-01")
+    button = page.get_by_role("button", name="Download figure (PNG)")
+    button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=60_000) as got:
+        button.click()
+    body = Path(got.value.path()).read_bytes()
+    assert body[:8] == b"\x89PNG\r\n\x1a\n" and len(body) > 50_000
+    assert got.value.suggested_filename == "panj-incidents_2025-11-26_2025-12-01.png"
+    assert page.traffic.non_tile() == []
+
+
+def test_the_record_wraps_on_a_phone_instead_of_cutting_values_off(chromium, server) -> None:
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        pg = context.new_page()
+        b.offline(pg)
+        pg.goto(server + "/?incident=PBW-0024")
+        record = pg.locator("dl.pbw-record")
+        record.wait_for(timeout=45_000)
+        notes = record.locator("dd").filter(has_text="24 November")
+        assert notes.count() == 1
+        box = notes.bounding_box()
+        assert box is not None and box["width"] <= 390 and box["height"] > 40  # wrapped
+        # the whole value is there and nothing scrolls sideways
+        assert notes.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    finally:
+        context.close()

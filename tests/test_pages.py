@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from pathlib import Path
 
@@ -45,6 +47,13 @@ def count(**where: str) -> str:
     for column, value in where.items():
         rows = rows[rows[column] == value]
     return str(len(rows))
+
+
+def record_fields(at: AppTest) -> dict[str, str]:
+    """The open incident record's label → value pairs, as the page shows them."""
+    body = next(h.proto.body for h in at.html if "pbw-record" in h.proto.body)
+    return {html.unescape(k): html.unescape(v) for k, v in
+            re.findall(r'<dt>(.*?)</dt><dd dir="auto">(.*?)</dd>', body, flags=re.S)}
 
 
 def figures(at: AppTest) -> dict[str, str]:
@@ -145,7 +154,7 @@ def test_data_page_lists_the_filtered_incidents_with_downloads() -> None:
     assert table["Source 1"].str.startswith("https://").all()
     labels = [d.label for d in at.get("download_button")]
     assert labels == ["Download CSV", "Download GeoJSON", "Download GeoPackage",
-                      "Download map (HTML)"]
+                      "Download map (HTML)", "Download figure (PNG)", "Download figure (SVG)"]
 
 
 @pytest.mark.parametrize("day", ["2025-11-26", "2020-06-13"])
@@ -291,11 +300,11 @@ def test_incident_link_opens_its_full_record() -> None:
     at = run(incident="PBW-0024")
     assert not at.exception and not at.warning
     assert at.subheader[0].value == "26 Nov 2025 — Cross-border attack"
-    fields = dict(at.dataframe[0].value.values.tolist())
+    fields = record_fields(at)
     assert fields["Killed"] == "3" and fields["Injured"] == "1"
     assert fields["Cross-border"] == "yes" and fields["To the border"].startswith("11.5 km")
     assert "drone" in fields["Summary"] and "24 November" in fields["Notes"]
-    sources = at.dataframe[1].value
+    sources = at.dataframe[0].value
     assert len(sources) == 3 and sources["Link"].str.startswith("https://").all()
     assert any("?incident=PBW-0024" in c.value for c in at.code)
     assert qp(at, "incident") == "PBW-0024"
@@ -404,3 +413,16 @@ def test_playback_speed_comes_from_the_link_and_sets_the_frame_interval() -> Non
     assert any("`speed`" in w.value and "slow, normal, fast" in w.value for w in at.warning)
     assert at.selectbox(key=ui.Key.PLAY_SPEED).value == "normal" and "speed" not in \
         at.query_params
+
+
+def test_the_record_shows_data_text_escaped_and_in_its_own_direction(monkeypatch,
+                                                                      tmp_path) -> None:
+    notes = "<b>bold?</b> گزارش از بدخشان — 3 کشته & more"
+    path = tmp_path / "incidents.csv"
+    pd.DataFrame([good_row(notes=notes)]).to_csv(path, index=False)
+    monkeypatch.setenv(INCIDENTS_ENV, str(path))
+    at = run(incident="T-1")
+    assert not at.exception, at.exception
+    body = next(h.proto.body for h in at.html if "pbw-record" in h.proto.body)
+    assert "<b>bold?</b>" not in body and "&lt;b&gt;bold?&lt;/b&gt;" in body
+    assert record_fields(at)["Notes"] == notes  # the whole value, never cut off

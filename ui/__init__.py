@@ -23,7 +23,7 @@ from ui.data import (
     load_data,
     uploaded,
 )
-from ui.map_panel import export_map, map_panel, small_map
+from ui.map_panel import export_figure, export_map, map_panel, small_map
 from ui.playback import playback_controls, playback_tick
 from ui.sidebar import (
     APP_TITLE,
@@ -48,6 +48,7 @@ __all__ = [
     "context_events",
     "data_warnings",
     "empty_hint",
+    "export_figure",
     "export_map",
     "headline",
     "import_report",

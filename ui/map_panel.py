@@ -16,10 +16,11 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, mapview, stats, tables
+from geo import assets, figure, mapview, stats, tables
 from geo import schema as s
 from geo.viewstate import ViewState
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
+from ui.sidebar import as_of
 from ui.state import Key, get, page_url, set_view, share_link, view
 from ui.tables import LINK_DISPLAY, LINK_VALIDATE
 
@@ -80,8 +81,9 @@ def _close_incident() -> None:
 def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState) -> None:
     """The full record of the open incident: every field and every source.
 
-    Reader-supplied text goes into tables, which show it as plain text; never into
-    Markdown, which would turn it into links or fetch images from anywhere.
+    Reader-supplied text is escaped into a definition list (``geo.tables.record_html``) or
+    shown in tables and plain text; never as Markdown, which would turn it into links or
+    fetch images from anywhere.
     """
     if not current.incident:
         st.caption("Click an incident on the map to see its full record here.")
@@ -95,8 +97,7 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState) -> N
     st.subheader(title)
     if current.incident not in set(frame[s.ID]):
         st.caption("This incident is outside the current filter.")
-    st.dataframe(fields, hide_index=True, width="stretch", height=420,
-                 column_config={"Value": st.column_config.TextColumn("Value", width="large")})
+    st.html(tables.record_html(fields))  # wrapped, never cut off; every value escaped
     st.dataframe(sources, hide_index=True, width="stretch", column_config={
         "Link": st.column_config.LinkColumn("Link", display_text=LINK_DISPLAY,
                                             validate=LINK_VALIDATE)})
@@ -148,3 +149,11 @@ def export_map(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> str:
     return mapview.export_html(frame, data.provinces_display, data.border_display,
                                basemap=current.basemap, filter_lines=current.describe(),
                                link=share_link(current), made=date.today().isoformat())
+
+
+def export_figure(data: Data, current: ViewState, frame: gpd.GeoDataFrame,
+                  fmt: figure.Format) -> bytes:
+    """The current filter as a figure for a report (see ``geo.figure.render``)."""
+    return figure.render(frame, data.provinces_display, data.border_display,
+                         filter_lines=current.describe(),
+                         data_note=as_of(data).replace("`", ""), fmt=fmt)
