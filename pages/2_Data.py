@@ -14,8 +14,10 @@ st.caption("Every incident in the current filter. Figures above the map are sums
            "Click a column header to sort.")
 if data.corrections:  # team mode: the store keeps every change
     corrected = frame[frame[s.ID].isin(list(data.corrections))]
+    ui.seeded(ui.Key.ONLY_CORRECTED, ui.Key.ONLY_CORRECTED_CHOSEN, False)
     if st.toggle(f"Only corrected incidents ({len(corrected):,} in this filter)",
-                 key=ui.Key.ONLY_CORRECTED,
+                 key=ui.Key.ONLY_CORRECTED, on_change=ui.keep_widget,
+                 args=(ui.Key.ONLY_CORRECTED, ui.Key.ONLY_CORRECTED_CHOSEN),
                  help="Incidents whose fields were changed after they were first recorded; "
                       "each one's record on the map lists what changed, when and why"):
         frame = corrected

@@ -58,6 +58,7 @@ class Key(StrEnum):
     DATA_PAGE = "w_data_page"
     DATA_PAGE_CHOSEN = "_pbw_data_page"
     ONLY_CORRECTED = "w_only_corrected"
+    ONLY_CORRECTED_CHOSEN = "_pbw_only_corrected"
     # team mode: when a page that cannot reach the store tries again
     STORE_RETRY_DUE = "_pbw_store_retry"
 
