@@ -127,9 +127,11 @@ def main(argv: list[str] | None = None) -> int:
 
                 total_s, _ = timed(store_view)
                 file_s, _ = timed(file_view)
+                cells_s, _ = timed(store.density_cells, conn, flt)
                 n_file = int(filters.mask(small_frame, flt).sum())
                 print(f"{name:40} {sql_s:>9.2f}s {sql_s + total_s:>11.2f}s {file_s:>10.2f}s"
-                      f"   {len(frame) if ids is None else len(ids):,} / {n_file:,}")
+                      f"   {len(frame) if ids is None else len(ids):,} / {n_file:,}"
+                      f"   (density cells in SQL alone: {cells_s:.2f} s)")
         if not args.no_browser:
             reader = url.replace("postgres@", f"{store.READER_ROLE}@")
             team = browser_figures(big, viewers=2, env={"PANJ_DATABASE_URL": reader})

@@ -229,14 +229,18 @@ def density_cells(conn: psycopg.Connection, flt: IncidentFilter) -> dict[str, An
     database. Ties for a cell's commonest type go to the first type code alphabetically."""
     where, params = _where(flt)
     size = DENSITY_CELL_KM * 1000.0
+    # per cell and type first (a hash aggregate, no sort of every row), then per cell
     query = sql.SQL(
-        "WITH c AS (SELECT floor(px / %s) AS cx, floor(py / %s) AS cy, px, py, fatalities, "
-        "injured, day, event_type FROM pbw_incidents WHERE geom IS NOT NULL AND {}) "
+        "WITH t AS (SELECT floor(px / %s) AS cx, floor(py / %s) AS cy, event_type, "
+        "count(*) AS n, sum(px) AS sx, sum(py) AS sy, sum(nullif(fatalities, '')::int) AS k, "
+        "sum(nullif(injured, '')::int) AS i, min(day) AS first, max(day) AS last "
+        "FROM pbw_incidents WHERE geom IS NOT NULL AND {} GROUP BY 1, 2, 3), "
+        "c AS (SELECT cx, cy, sum(n) AS n, sum(sx) / sum(n) AS x, sum(sy) / sum(n) AS y, "
+        "coalesce(sum(k), 0) AS k, coalesce(sum(i), 0) AS i, min(first) AS first, "
+        "max(last) AS last, (array_agg(event_type ORDER BY n DESC, event_type))[1] AS top "
+        "FROM t GROUP BY cx, cy) "
         "SELECT ST_X(q.pt), ST_Y(q.pt), q.n, q.k, q.i, q.first, q.last, q.top FROM ("
-        "SELECT cx, cy, ST_Transform(ST_SetSRID(ST_MakePoint(avg(px), avg(py)), %s), 4326) "
-        "AS pt, count(*) AS n, coalesce(sum(nullif(fatalities, '')::int), 0) AS k, "
-        "coalesce(sum(nullif(injured, '')::int), 0) AS i, min(day) AS first, max(day) AS last,"
-        " mode() WITHIN GROUP (ORDER BY event_type) AS top FROM c GROUP BY cx, cy) q "
+        "SELECT c.*, ST_Transform(ST_SetSRID(ST_MakePoint(x, y), %s), 4326) AS pt FROM c) q "
         "ORDER BY q.cx, q.cy").format(where)
     rows = conn.execute(query, [size, size, *params, EPSG_METRIC]).fetchall()
     return {
