@@ -30,6 +30,7 @@ from geo.incidents import (
     validate_table,
 )
 from geo.layers import load_border, load_provinces
+from geo.mapview import DENSITY_CELL_KM
 from geo.proximity import border_distance_km
 from geo.store_read import (
     DATABASE_ENV,
@@ -39,6 +40,7 @@ from geo.store_read import (
     SCHEMA_VERSION,
     TEXT_COLS,
     Change,
+    cells_query,
     connect,
     context_rows,
     corrections,
@@ -111,6 +113,10 @@ def _schema_v1() -> list[sql.SQL | sql.Composed]:
         sql.SQL("CREATE TABLE pbw_context_events (position integer PRIMARY KEY, {}, "
                 "revision bigint NOT NULL REFERENCES pbw_revisions)").format(context_cols),
         sql.SQL("CREATE INDEX pbw_incidents_border_km ON pbw_incidents (border_km)"),
+        # the default view's density cells, stored by each load (geo.store_read.cells_query)
+        sql.SQL("CREATE TABLE pbw_cells (cx double precision, cy double precision, "
+                "lon double precision, lat double precision, n bigint, killed bigint, "
+                "injured bigint, first date, last date, top text, PRIMARY KEY (cx, cy))"),
     ]
 
 
@@ -234,6 +240,10 @@ def _load(conn: psycopg.Connection, table: pd.DataFrame, file: str, editor: str,
             "SELECT {cols}, {typed}, i.border_km, %s FROM pbw_incoming i "
             "WHERE NOT EXISTS (SELECT FROM pbw_incidents c WHERE c.id = i.id)").format(
             cols=TEXT_COLS, typed=_typed("i")), (rev,))
+        size = DENSITY_CELL_KM * 1000.0
+        conn.execute("DELETE FROM pbw_cells")
+        conn.execute(sql.SQL("INSERT INTO pbw_cells {}").format(cells_query(sql.SQL("TRUE"))),
+                     (size, size, EPSG_METRIC))
     return LoadResult(rev, added, n_changed)
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import psycopg
 import pytest
 
-from geo import filters, mapview, proximity, store
+from geo import filters, mapview, proximity, store, store_read
 from geo import schema as s
 from geo.errors import IncidentDataError, StoreError
 from geo.filters import IncidentFilter
@@ -205,6 +205,11 @@ def test_density_cells_summed_in_sql_match_the_map_s_own(store_url, border,
         got = store.density_cells(conn, flt)
         narrow = store.density_cells(conn, IncidentFilter(date(2025, 11, 26),
                                                           date(2025, 12, 1)))
+        # the default view reads the cells the load stored; they are the summed ones
+        stored = conn.execute("SELECT * FROM pbw_cells ORDER BY cx, cy").fetchall()
+        summed = conn.execute(store_read.cells_query(psycopg.sql.SQL("TRUE")),
+                              (10_000.0, 10_000.0, store_read.EPSG_METRIC)).fetchall()
+        assert stored == summed and len(stored) == len(got["count"])
     frame = fixture_frame()
     expected = mapview.density_cells(frame[frame.geometry.notna()])
     for key in ("count", "killed", "injured", "first", "last", "km"):
