@@ -220,3 +220,16 @@ def test_density_cells_summed_in_sql_match_the_map_s_own(store_url, border,
     single = [t for t, n in zip(expected["top"], expected["count"], strict=True) if n == 1]
     assert single == [t for t, n in zip(got["top"], got["count"], strict=True) if n == 1]
     assert sum(narrow["count"]) == 2
+
+
+def test_a_geoparquet_file_loads_like_its_csv(store_url, tmp_path) -> None:
+    path = tmp_path / "incidents.parquet"
+    fixture_frame().to_parquet(path)  # typed columns and a point geometry, as GIS tools write
+    with _connect(store_url) as conn:
+        loaded = store.load(conn, path, editor="ci", note="from GeoParquet")
+        assert (loaded.added, loaded.changed) == (30, 0)
+        killed, located = conn.execute(
+            "SELECT sum(nullif(fatalities, '')::int), count(geom) FROM pbw_incidents"
+        ).fetchone()
+    frame = fixture_frame()
+    assert (killed, located) == (int(frame[s.FATALITIES].sum()), 27)
