@@ -49,9 +49,15 @@ def count(**where: str) -> str:
     return str(len(rows))
 
 
+def _html(at: AppTest) -> list[str]:
+    """The bodies of the page's ``st.html`` elements (Streamlit 1.56's AppTest has no
+    ``at.html``; ``get`` works in every version)."""
+    return [e.proto.body for e in at.get("html")]
+
+
 def record_fields(at: AppTest) -> dict[str, str]:
     """The open incident record's label → value pairs, as the page shows them."""
-    body = next(h.proto.body for h in at.html if "pbw-record" in h.proto.body)
+    body = next(b for b in _html(at) if "pbw-record" in b)
     return {html.unescape(k): html.unescape(v) for k, v in
             re.findall(r'<dt>(.*?)</dt><dd dir="auto">(.*?)</dd>', body, flags=re.S)}
 
@@ -423,6 +429,6 @@ def test_the_record_shows_data_text_escaped_and_in_its_own_direction(monkeypatch
     monkeypatch.setenv(INCIDENTS_ENV, str(path))
     at = run(incident="T-1")
     assert not at.exception, at.exception
-    body = next(h.proto.body for h in at.html if "pbw-record" in h.proto.body)
+    body = next(b for b in _html(at) if "pbw-record" in b)
     assert "<b>bold?</b>" not in body and "&lt;b&gt;bold?&lt;/b&gt;" in body
     assert record_fields(at)["Notes"] == notes  # the whole value, never cut off
