@@ -300,3 +300,22 @@ def test_the_record_wraps_on_a_phone_instead_of_cutting_values_off(chromium, ser
         assert notes.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (820, 1180), (1400, 1000)],
+                         ids=["phone", "tablet", "desktop"])
+def test_the_map_starts_in_the_first_screen(chromium, server, width, height) -> None:
+    context = chromium.new_context(viewport={"width": width, "height": height},
+                                   is_mobile=width < 640)
+    try:
+        pg = context.new_page()
+        b.offline(pg)
+        pg.goto(server + "/?start=2025-11-26&end=2025-12-01")
+        box = b.map_frame(pg).frame_element().bounding_box()
+        assert box is not None and box["y"] + 150 <= height, box  # 150 px of map at least
+        assert b.metric(pg, "Incidents") == "2" and b.metric(pg, "Killed") == "5"
+        # the figures sit above the map, not beside one another off screen
+        figures = pg.locator('[data-testid="stMetric"]')
+        assert all(m.bounding_box()["x"] + 20 < width for m in figures.all())
+    finally:
+        context.close()

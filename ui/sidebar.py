@@ -28,6 +28,24 @@ PAGES = (("pages/1_Timeline.py", "Timeline"), ("pages/5_Compare.py", "Compare pe
          ("pages/4_About.py", "About"))
 
 
+#: On a phone (Streamlit stacks columns under 640 px) the five headline figures would take
+#: the whole first screen, one above the other; they wrap three to a row instead, smaller,
+#: so the map starts in the first screen.
+PHONE_CSS = """
+@media (max-width: 640px) {
+  .st-key-pbw_headline [data-testid="stHorizontalBlock"] {
+    flex-direction: row !important; flex-wrap: wrap !important; gap: 0.1rem 0.6rem !important;
+  }
+  .st-key-pbw_headline [data-testid="stColumn"] {
+    width: auto !important; flex: 1 1 28% !important; min-width: 28% !important;
+  }
+  .st-key-pbw_headline [data-testid="stMetricValue"] { font-size: 1.2rem; }
+  .st-key-pbw_headline [data-testid="stMetric"] { padding: 0; }
+  h1 { font-size: 1.5rem !important; padding-top: 0 !important; }
+}
+"""
+
+
 def page_setup(title: str) -> None:
     """Page config shared by every page; the navigation itself is drawn by ``app.py``."""
     _route_through_app()
@@ -35,6 +53,7 @@ def page_setup(title: str) -> None:
     # dashboard must make no network request of its own.
     st.set_page_config(page_title=f"{title} · {APP_TITLE}" if title != APP_TITLE else title,
                        layout="wide")
+    st.html(f"<style>{PHONE_CSS}</style>")  # style only: takes no room on the page
     seed()
 
 
@@ -206,7 +225,7 @@ def set_dates_and_rerun(start: date, end: date) -> None:
 def headline(frame: pd.DataFrame) -> None:
     """Incidents, killed, injured and the date span, as metrics; unknowns said plainly."""
     h = stats.headline(frame)
-    c1, c2, c3, c5, c4 = st.columns([0.9, 0.9, 0.9, 1, 1.9])
+    c1, c2, c3, c5, c4 = st.container(key="pbw_headline").columns([0.9, 0.9, 0.9, 1, 1.9])
     c1.metric("Incidents", f"{h.incidents:,}",
               help=f"{h.unlocated} of them have no known point and are not on the map"
               if h.unlocated else "All are on the map")
