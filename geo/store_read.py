@@ -35,9 +35,13 @@ INCIDENT_COLS: Final = s.COLUMNS
 EPSG_METRIC: Final = int(ANALYSIS_CRS.split(":")[1])
 TEXT_COLS: Final = sql.SQL(", ").join(sql.Identifier(c) for c in INCIDENT_COLS)
 
+
 def one(cursor: psycopg.Cursor) -> Any:
+    """The single value of a query that always returns one row."""
     row = cursor.fetchone()
-    assert row is not None, "a query that always returns one row returned none"
+    if row is None:
+        msg = "the incident store returned no row where one was certain"
+        raise StoreError(msg)
     return row[0]
 
 
