@@ -27,7 +27,7 @@ from benchmarks.run import browser_figures, serialise, timed
 from geo import filters, layers, mapview, proximity, store
 from geo import schema as s
 from geo.filters import IncidentFilter
-from geo.incidents import from_table, load_incidents
+from geo.incidents import from_table, load_incidents, prepared
 from tests import browser as b
 from tests import pg
 
@@ -44,10 +44,7 @@ def _views(first, last) -> dict[str, IncidentFilter]:
 
 
 def _prepare(table: pd.DataFrame, provinces, border):
-    frame = proximity.add_proximity(from_table(table, regions=provinces).frame, border,
-                                    provinces)
-    frame[s.DATASET] = s.BUNDLED
-    return frame
+    return prepared(from_table(table, regions=provinces), border, provinces)[0]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ import pyarrow.csv as pa_csv
 from geo import schema as s
 from geo.errors import IncidentDataError
 from geo.layers import DATA_DIR, STORAGE_CRS, region_problems
+from geo.proximity import add_proximity
 
 INCIDENTS_FILE: Final = DATA_DIR / "incidents.csv"
 CONTEXT_FILE: Final = DATA_DIR / "context_events.csv"
@@ -39,6 +40,16 @@ class LoadedIncidents:
 
     frame: gpd.GeoDataFrame
     report: s.ValidationReport
+
+
+def prepared(loaded: LoadedIncidents, border: gpd.GeoDataFrame,
+             provinces: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
+    """The shared dataset as the app shows it, from a file or the team store: with border
+    distances and cross-border flags (``geo.proximity``), marked bundled; and its
+    validation warnings as text."""
+    frame = add_proximity(loaded.frame, border, provinces)
+    frame[s.DATASET] = s.BUNDLED
+    return frame, tuple(str(p) for p in loaded.report.warnings)
 
 
 def incidents_path() -> Path:

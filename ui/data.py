@@ -27,6 +27,7 @@ from geo.incidents import (
     load_context_events,
     load_incidents,
     load_review,
+    prepared,
     review_path,
 )
 from ui import store
@@ -103,12 +104,10 @@ def _incidents(path: str, mtime: float, size: int) -> tuple[gpd.GeoDataFrame, tu
 
     def build(source: Path) -> cache.Prepared:
         loaded = load_incidents(source, regions=provinces, strict=True)
-        frame = proximity.add_proximity(loaded.frame, border, provinces)
-        frame[s.DATASET] = s.BUNDLED
-        return cache.Prepared(frame, tuple(str(p) for p in loaded.report.warnings), False)
+        return cache.Prepared(*prepared(loaded, border, provinces), False)
 
-    prepared = cache.load_prepared(Path(path), build)
-    return prepared.frame, prepared.warnings
+    ready = cache.load_prepared(Path(path), build)
+    return ready.frame, ready.warnings
 
 
 def load_data() -> Data:
@@ -146,10 +145,15 @@ def load_data() -> Data:
         st.warning(f"The review record of `{path.name}` could not be read, so no review date "
                    f"is shown: {exc}")
         review = None
-    mine, mode = uploaded(), data_mode()
-    upload_key = None if mine is None or mode == "bundled" else (mode, id(mine))
+    upload_key = _upload_key()
     return Data(_with_upload(frame, (file_key, upload_key)), provinces, provinces_display,
                 border_display, border, path, warnings, review, file_key, upload_key)
+
+
+def _upload_key() -> tuple | None:
+    """Which upload is shown with the shared incidents, as (mode, upload id); None if none."""
+    mine, mode = uploaded(), data_mode()
+    return None if mine is None or mode == "bundled" else (mode, id(mine))
 
 
 def _team_data(url: str, provinces: gpd.GeoDataFrame, provinces_display: gpd.GeoDataFrame,
@@ -162,8 +166,7 @@ def _team_data(url: str, provinces: gpd.GeoDataFrame, provinces_display: gpd.Geo
                  "nothing is shown. Fix these rows with `python -m geo.store load`:")
         st.code(str(exc), language=None)
         st.stop()
-    mine, mode = uploaded(), data_mode()
-    upload_key = None if mine is None or mode == "bundled" else (mode, id(mine))
+    upload_key = _upload_key()
     file_key = ("store", snap.revision)
     return Data(_with_upload(snap.incidents, (file_key, upload_key)), provinces,
                 provinces_display, border_display, border, Path("team store"),
@@ -171,12 +174,21 @@ def _team_data(url: str, provinces: gpd.GeoDataFrame, provinces_display: gpd.Geo
                 snap.context)
 
 
+def _store_alone(data: Data) -> tuple[str, int] | None:
+    """The store's URL and revision when ``data`` is the team store's incidents alone (no
+    upload shown): then SQL can answer for them."""
+    url = store_read.database_url()
+    if url and data.store_revision is not None and data.upload_key is None:
+        return url, data.store_revision
+    return None
+
+
 def filtered_incidents(data: Data, flt: filters.IncidentFilter) -> gpd.GeoDataFrame:
     """The incidents of ``data`` that pass ``flt``: in team mode (with no upload shown)
     the filter runs in SQL on the store; otherwise in memory."""
-    url = store_read.database_url()
-    if url and data.store_revision is not None and data.upload_key is None:
-        chosen = store.selection(url, data.store_revision, flt)
+    alone = _store_alone(data)
+    if alone:
+        chosen = store.selection(*alone, flt)
         if chosen is not None:
             if chosen.everything:
                 return data.incidents
@@ -186,10 +198,8 @@ def filtered_incidents(data: Data, flt: filters.IncidentFilter) -> gpd.GeoDataFr
 
 def store_density_cells(data: Data, flt: filters.IncidentFilter) -> dict | None:
     """Team mode with no upload shown: the map's density cells summed in SQL; else None."""
-    url = store_read.database_url()
-    if url and data.store_revision is not None and data.upload_key is None:
-        return store.density_cells(url, data.store_revision, flt)
-    return None
+    alone = _store_alone(data)
+    return store.density_cells(*alone, flt) if alone else None
 
 
 def border_band(km: int) -> object:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -23,17 +24,20 @@ import psycopg
 import psycopg_pool
 import streamlit as st
 
-from geo import proximity, store_read
 from geo import schema as s
+from geo import store_read
 from geo.errors import StoreError
 from geo.filters import IncidentFilter
-from geo.incidents import from_table, load_context_events
+from geo.incidents import from_table, load_context_events, prepared
 from ui.state import Key
 
 #: How often a page that cannot reach the store tries again.
 RETRY_S = 10
 #: How long a rerun waits for a pooled connection before treating the store as away.
 WAIT_S = 4
+#: What a query raises when the store is away (down, unreachable, or the pool is waiting).
+_AWAY = (psycopg.Error, psycopg_pool.PoolTimeout)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,8 @@ def _snapshot(url: str, revision: int, _layers: tuple, _previous: Snapshot | Non
         table = store_read.read_incidents(conn, since=since)
         corrections = store_read.corrections(conn)
         context_csv = store_read.read_context(conn)
-    loaded = from_table(table, regions=provinces, strict=True)
-    frame = proximity.add_proximity(loaded.frame, border, provinces)
-    frame[s.DATASET] = s.BUNDLED
-    warnings = tuple(str(p) for p in loaded.report.warnings)
+    frame, warnings = prepared(from_table(table, regions=provinces, strict=True), border,
+                               provinces)
     if _previous is not None:
         old = _previous.incidents
         kept = old[~old[s.ID].isin(frame[s.ID])]
@@ -107,7 +109,7 @@ def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) ->
         last = _last_good().get(url)
         previous = last if last is not None and last.revision < revision else None
         got = _snapshot(url, revision, (provinces, border), previous)
-    except (psycopg.Error, psycopg_pool.PoolTimeout, StoreError) as exc:
+    except (*_AWAY, StoreError) as exc:
         reason = str(exc) if isinstance(exc, StoreError) else "it does not answer"
         last = _last_good().get(url)
         _retry_later()
@@ -143,13 +145,19 @@ class Selection:
     ids: frozenset[str]
 
 
-def selection(url: str, revision: int, flt: IncidentFilter) -> Selection | None:
-    """What passes ``flt``, filtered in SQL, per revision; None when the store is away
-    (the caller then filters the last good snapshot in memory)."""
+def _unless_away(query: Callable[[str, int, IncidentFilter], T], url: str, revision: int,
+                 flt: IncidentFilter) -> T | None:
+    """``query``'s answer, or None when the store is away: the caller then works from the
+    last good snapshot in memory."""
     try:
-        return _selection(url, revision, flt)
-    except (psycopg.Error, psycopg_pool.PoolTimeout):
+        return query(url, revision, flt)
+    except _AWAY:
         return None
+
+
+def selection(url: str, revision: int, flt: IncidentFilter) -> Selection | None:
+    """What passes ``flt``, filtered in SQL, per revision; None when the store is away."""
+    return _unless_away(_selection, url, revision, flt)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
@@ -163,10 +171,7 @@ def _selection(url: str, revision: int, flt: IncidentFilter) -> Selection:
 def density_cells(url: str, revision: int, flt: IncidentFilter) -> dict | None:
     """The map's density cells for ``flt``, summed in SQL, per revision; None when the store
     is away (the map then sums the last good snapshot itself)."""
-    try:
-        return _density_cells(url, revision, flt)
-    except (psycopg.Error, psycopg_pool.PoolTimeout):
-        return None
+    return _unless_away(_density_cells, url, revision, flt)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
