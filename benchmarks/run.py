@@ -25,10 +25,11 @@ import pandas as pd
 from streamlit_folium import _get_feature_group_string, _get_map_string
 
 from benchmarks import synthetic
-from geo import assets, cache, filters, layers, mapview, proximity, stats
+from geo import assets, cache, filters, layers, mapview, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
 from geo.incidents import from_table, load_incidents
+from geo.incidents import prepared as app_prepared
 from tests import browser as b
 from tests.conftest import chromium_path
 
@@ -214,10 +215,10 @@ def geoparquet_report(n: int) -> int:
     display = layers.load_provinces(layers.PROVINCES_DISPLAY_FILE)
     border_display = layers.load_border(layers.BORDER_DISPLAY_FILE)
 
-    def build(path: Path) -> cache.Prepared:
-        loaded = load_incidents(path, regions=provinces)
-        frame = proximity.add_proximity(loaded.frame, border, provinces)
-        return cache.Prepared(frame, (), False)
+    def build(path: Path) -> cache.Prepared:  # as the app builds it (ui.data), so a
+        # server started on the same file and cache folder reads this cache file
+        return cache.Prepared(*app_prepared(load_incidents(path, regions=provinces), border,
+                                            provinces), False)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -240,8 +241,42 @@ def geoparquet_report(n: int) -> int:
         print(f"filter {filter_s:.2f} s + build {build_s:.2f} s ({len(subset):,} incidents, "
               f"{mode}, {payload / 1e6:.2f} MB) = {filter_s + build_s:.2f} s")
         print(f"everything: build {all_s:.2f} s ({all_mode}, {all_payload / 1e6:.2f} MB)")
-        print(f"process memory {rss_mb(os.getpid()):,.0f} MB")
+        print(f"process memory {rss_mb(os.getpid()):,.0f} MB (this process, which still "
+              "holds the generator's tables)", flush=True)
+        del frame, prepared, subset
+        server = server_figures(path, folder / "c")
+        print(f"a real server on this file, cache warm: first map drawn in "
+              f"{server['first map s']:.1f} s; server memory {server['server MB']:,.0f} MB "
+              f"with one viewer, {server['server MB, 3 viewers']:,.0f} MB with three")
     return 0
+
+
+def server_figures(path: Path, cache_folder: Path) -> dict[str, float]:
+    """What a server holding only ``path`` (prepared, from the cache) costs: the first map
+    after a start, and the server's memory with one and with three viewers."""
+    from playwright.sync_api import sync_playwright
+
+    env: dict[str, str | None] = {"PANJ_INCIDENTS": str(path),
+                                  "PANJ_CACHE_DIR": str(cache_folder)}
+    with b.streamlit_server(env) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
+        first = _open(browser, url, "Map")
+        pages = []
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        b.offline(page)
+        page.goto(url + "/")
+        _drawn(page)
+        pages.append(page)
+        one = rss_mb(b.SERVER_PIDS[url])
+        for _ in range(2):
+            extra = browser.new_context().new_page()
+            b.offline(extra)
+            extra.goto(url + "/")
+            _drawn(extra)
+            pages.append(extra)
+        three = rss_mb(b.SERVER_PIDS[url])
+        browser.close()
+    return {"first map s": first, "server MB": one, "server MB, 3 viewers": three}
 
 
 #: How the arena limit is set, for --arenas: the variable, the app's mallopt (variable

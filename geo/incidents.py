@@ -137,7 +137,7 @@ def read_csv_text(text: str) -> pd.DataFrame:
                     column_types=dict.fromkeys(header, pa.string()), null_values=[],
                     strings_can_be_null=False, quoted_strings_can_be_null=False))
             if table.column_names == header:
-                return table.to_pandas().astype(object).astype(str)
+                return table.to_pandas().astype(str)
         except (pa.ArrowInvalid, ValueError):
             pass
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,

@@ -3,10 +3,14 @@ is measured by `make bench`, not by tests), and its synthetic data is valid and 
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import run, synthetic
 from geo import schema as s
 from geo.incidents import validate_table
 from geo.layers import load_provinces
+
+from .conftest import IN_CI, chromium_path
 
 
 def test_synthetic_incidents_validate_and_say_they_are_synthetic(provinces) -> None:
@@ -26,11 +30,15 @@ def test_harness_prints_every_figure(capsys) -> None:
         assert label in out
 
 
+@pytest.mark.browser
 def test_geoparquet_mode_prints_every_figure(capsys) -> None:
+    """Including a real server's first map and memory, in the bench's own Chromium."""
+    if chromium_path() is None:
+        (pytest.fail if IN_CI else pytest.skip)("Chromium not found: apt-get install chromium")
     assert run.main(["--geoparquet", "300"]) == 0
     out = capsys.readouterr().out
     for label in ("as GeoParquet", "prepare without cache", "with cache", "filter",
-                  "build", "process memory"):
+                  "build", "process memory", "first map drawn in", "with three"):
         assert label in out
 
 

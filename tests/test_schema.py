@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -141,7 +142,17 @@ SOURCE_CELLS = [
     ", 2025-01-02, https://a.org", "A, 2025-01-02, https://a.org, extra",
     "A, 2025-1-02, https://a.org", "A, 2025-01-02, https://a.org\"x", "A, n.d, https://a.org",
     "A (citing B, 2024-01-01, C), 2025-01-02, https://a.org",
+    # text beyond ASCII, which the fast path spells out rather than leave to Python's re
+    "A, 2025-01-02, https://a.org/\u00a0x", "\u3000, 2025-01-02, https://a.org",
+    "A\u2003B, 2025-01-02, https://a.org", "A, \u0662\u0660\u0662\u0665-01-02, https://a.org",
+    "Ахбор, 2025-01-02, https://a.org/путь", "A, 2025-01-02, https://a.org\x0b | B, n.d., https://b.org",
 ]
+
+
+def test_the_fast_sources_pattern_knows_every_python_whitespace() -> None:
+    """``schema._WS`` stands in for ``\\s``: it must hold exactly what ``\\s`` matches."""
+    spaces = "".join(chr(c) for c in range(0x110000) if re.match(r"\s", chr(c)))
+    assert spaces == s._WS
 
 
 @pytest.mark.parametrize("cell", SOURCE_CELLS)
