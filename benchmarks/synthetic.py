@@ -112,6 +112,11 @@ def make(n: int, *, seed: int = 7) -> pd.DataFrame:
         s.SOURCES: sources,
         s.CONFIDENCE: "low", s.NOTES: _text_of_length(rng, draw("notes"), ""),
         s.GAZETTEER_ID: "",
+        # coded as the bundled rows are, and a fifth left empty, as imports leave it (the
+        # groups then come from the words: the costlier path)
+        s.ACTORS: rng.choice(["taliban,tajik_forces", "tajik_forces,smugglers",
+                              "armed_unidentified,civilians,chinese", "taliban,afghan_republic",
+                              ""], n),
     })
     return frame[list(s.COLUMNS)]
 

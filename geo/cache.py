@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from geo.layers import BORDER_FILE, PROVINCES_FILE
 
 #: Bump when the prepared frame changes shape or meaning: every older cache file is ignored.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 CACHE_ENV: Final = "PANJ_CACHE_DIR"
 _META_KEY: Final = b"panj_border_watch"
 

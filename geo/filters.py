@@ -1,8 +1,9 @@
-"""Filtering incidents by date range, region and event type; no function here mutates its input."""
+"""Filtering incidents by date range, region, event type, actor group and distance; no function
+here mutates its input."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -13,13 +14,14 @@ from geo.proximity import BORDER_KM, within_km
 
 @dataclass(frozen=True)
 class IncidentFilter:
-    """What the reader asked to see. Empty ``regions``/``types`` mean all of them."""
+    """What the reader asked to see. Empty ``regions``/``types``/``actors`` mean all."""
 
     start: date
     end: date
     regions: tuple[str, ...] = field(default=())
     types: tuple[str, ...] = field(default=())
     within_km: float | None = None  # only incidents this close to the border
+    actors: tuple[str, ...] = field(default=())  # incidents naming any of these groups
 
     def __post_init__(self) -> None:
         if self.start > self.end:
@@ -35,6 +37,16 @@ class IncidentFilter:
         if bad_types:
             msg = f"types {bad_types} are not event types: " + ", ".join(s.EVENT_TYPES)
             raise ValueError(msg)
+        bad_actors = [a for a in self.actors if a not in s.ACTOR_GROUPS]
+        if bad_actors:
+            msg = f"actors {bad_actors} are not actor groups: " + ", ".join(s.ACTOR_GROUPS)
+            raise ValueError(msg)
+
+    @property
+    def without_actors(self) -> IncidentFilter:
+        """The same filter with no actor condition (the team store filters the rest in
+        SQL; actor groups are read from the loaded frame)."""
+        return replace(self, actors=())
 
 
 def mask(frame: pd.DataFrame, flt: IncidentFilter) -> pd.Series:
@@ -45,12 +57,22 @@ def mask(frame: pd.DataFrame, flt: IncidentFilter) -> pd.Series:
         keep &= frame[s.REGION_CODE].isin(flt.regions)
     if flt.types:
         keep &= frame[s.EVENT_TYPE].isin(flt.types)
+    if flt.actors:
+        keep &= actor_mask(frame, flt.actors)
     if flt.within_km is not None:
         if BORDER_KM not in frame:
             msg = "filtering by distance needs the border_km column (geo.proximity)"
             raise ValueError(msg)
         keep &= within_km(frame, flt.within_km)
     return keep
+
+
+def actor_mask(frame: pd.DataFrame, actors: tuple[str, ...]) -> pd.Series:
+    """True for each incident whose ``actors`` cell names any of ``actors``."""
+    either = "|".join(a for a in s.ACTOR_GROUPS if a in actors)
+    sep = s.ACTOR_SEPARATOR
+    pattern = f"(?:^|{sep})(?:{either})(?:{sep}|$)"
+    return frame[s.ACTORS].str.contains(pattern, regex=True).fillna(False).astype(bool)
 
 
 def apply(frame: pd.DataFrame, flt: IncidentFilter) -> pd.DataFrame:

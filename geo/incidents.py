@@ -279,7 +279,8 @@ def good_rows(report: s.ValidationReport, n_rows: int, *, first_row: int = 2) ->
 
 def to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
     """Type validated string rows: dates, integer counts (``Int64``, NA = not reported),
-    float coordinates, and Point geometry (None where the incident has no location)."""
+    float coordinates, and Point geometry (None where the incident has no location).
+    An empty ``actors`` cell is filled from the row's words (``schema.derive_actors``)."""
     df = s.with_optional_columns(table).loc[:, list(s.COLUMNS)].copy().reset_index(drop=True)
     df[s.DATE] = pd.to_datetime(df[s.DATE], format="%Y-%m-%d")
     for col in (s.FATALITIES, s.INJURED):
@@ -287,6 +288,10 @@ def to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
     for col in (s.LAT, s.LON, s.ORIGIN_LAT, s.ORIGIN_LON):
         df[col] = pd.to_numeric(df[col].replace("", None)).astype("float64")
     df[s.GEO_PRECISION] = df[s.GEO_PRECISION].astype(int)
+    unsaid = (df[s.ACTORS] == "").to_numpy()
+    if unsaid.any():  # rows that do not name their actor groups: from their words
+        df.loc[unsaid, s.ACTORS] = s.derive_actors(df.loc[unsaid, s.PERPETRATOR],
+                                                   df.loc[unsaid, s.VICTIMS])
     points = gpd.GeoSeries.from_xy(df[s.LON], df[s.LAT], crs=STORAGE_CRS)
     points[df[s.LAT].isna()] = None
     return gpd.GeoDataFrame(df, geometry=points, crs=STORAGE_CRS)

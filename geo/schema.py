@@ -7,9 +7,9 @@ and reports every problem at once, each naming its row, field, value and what is
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first incident
 row 2.
 
-About 580 lines, on purpose: the format is one contract (columns, vocabularies, sources,
-and the checks that enforce them), and splitting it would give a newcomer two places to
-update for one new column. The checks are small functions run in turn (``_CHECKS``).
+About 720 lines, on purpose: the format is one contract (columns, vocabularies, actor
+groups, sources, and the checks that enforce them), and splitting it would give a newcomer
+two places to update for one new column. The checks are small functions run in turn (``_CHECKS``).
 """
 
 from __future__ import annotations
@@ -48,15 +48,16 @@ SOURCES: Final = "sources"
 CONFIDENCE: Final = "confidence"
 NOTES: Final = "notes"
 GAZETTEER_ID: Final = "gazetteer_id"
+ACTORS: Final = "actors"
 
 #: The columns of ``data/incidents.csv``, in file order. Keep these names stable.
 COLUMNS: Final[tuple[str, ...]] = (
     ID, DATE, DATE_PRECISION, TIME_LOCAL, COUNTRY, REGION_CODE, DISTRICT, LOCATION,
     LAT, LON, GEO_PRECISION, EVENT_TYPE, ORIGIN, ORIGIN_LAT, ORIGIN_LON, FATALITIES,
-    INJURED, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, CONFIDENCE, NOTES, GAZETTEER_ID,
+    INJURED, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, CONFIDENCE, NOTES, GAZETTEER_ID, ACTORS,
 )
 #: Columns a file may leave out (files made before they existed); read as empty.
-OPTIONAL_COLUMNS: Final[frozenset[str]] = frozenset({GAZETTEER_ID})
+OPTIONAL_COLUMNS: Final[frozenset[str]] = frozenset({GAZETTEER_ID, ACTORS})
 #: ``gazetteer_id`` names a GeoNames point as ``geonames:<geonameid>`` (see geo.gazetteer).
 GAZETTEER_PREFIX: Final = "geonames:"
 
@@ -151,6 +152,68 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
                   "data that this vocabulary does not cover.", "#8C8C8C"),
     )
 }
+
+
+
+@dataclass(frozen=True)
+class ActorGroup:
+    """A group of actors a reader can filter by (``?actor=``)."""
+
+    code: str
+    label: str
+    help: str
+    #: Words that name the group in ``perpetrator``/``victims`` text, as a lower-case
+    #: regular expression (no ``\\b``, ``\\s`` or ``\\d``, so it runs in RE2 on Arrow
+    #: strings); used only for rows whose ``actors`` cell is empty (see derive_actors).
+    words: str
+
+
+#: The actor groups, in the order lists show them. A row's ``actors`` cell names the groups
+#: its sources say took part, as perpetrators or victims (codes joined by commas); where it
+#: is empty (imports, older files) the groups come from the words in ``perpetrator`` and
+#: ``victims``, which can over- or under-count: code the cell to say it exactly.
+ACTOR_GROUPS: Final[dict[str, ActorGroup]] = {
+    g.code: g
+    for g in (
+        ActorGroup("taliban", "Taliban", "The Taliban movement, and its government and "
+                   "forces since August 2021.",
+                   "taliban|islamic emirate|of afghanistan [(]2021-"),
+        ActorGroup("afghan_republic", "Afghan republic forces",
+                   "The army, police and uprising militias of the Afghan republic, until "
+                   "August 2021.",
+                   "afghan government|government (?:soldiers|troops|forces|servicemen)|"
+                   "security forces? members|public uprising|uprising (?:forces|militia)|"
+                   "border policeman|of afghanistan [(](?:2004|2014)-2021"),
+        ActorGroup("resistance", "Anti-Taliban resistance",
+                   "Armed groups fighting the Taliban government since 2021, such as the "
+                   "National Resistance Front.",
+                   "national resistance front|afghanistan freedom front|[^a-z]nrf[^a-z]"),
+        ActorGroup("tajik_forces", "Tajik border and security forces",
+                   "Tajikistan's border troops, army and security service (SCNS).",
+                   "tajik (?:border|military|security|forces|officer)|border troops|"
+                   "border guard|of tajikistan"),
+        ActorGroup("militants", "Militant groups",
+                   "Named militant groups, such as Islamic State Khorasan and Jamaat "
+                   "Ansarullah, and those officials call terrorist.",
+                   "islamic state|iskp|is-k|ansarullah|terroris|militant"),
+        ActorGroup("armed_unidentified", "Unidentified armed men",
+                   "Armed men or groups that no source identifies.",
+                   "unidentified|unknown (?:armed|gunmen)|armed men|armed group|gunmen|"
+                   "intruders?[^a-z]"),
+        ActorGroup("smugglers", "Smugglers and traffickers",
+                   "People carrying drugs or other goods across the border illegally.",
+                   "smuggl|traffick"),
+        ActorGroup("civilians", "Civilians",
+                   "Residents, workers, refugees and other people who bear no arms.",
+                   "civilian|resident|villager|refugee|worker|employee|businessman|miners|"
+                   "[^a-z](?:man|woman|child|children)[^a-z]"),
+        ActorGroup("chinese", "Chinese nationals and firms",
+                   "Chinese workers, managers and companies in the border districts.",
+                   "chinese"),
+    )
+}
+#: Separates the codes in an ``actors`` cell.
+ACTOR_SEPARATOR: Final = ","
 
 DATE_PRECISIONS: Final[dict[str, str]] = {
     "day": "the day is known",
@@ -495,6 +558,37 @@ def _check_vocabularies(c: _Collector, df: pd.DataFrame, opts: _Options) -> None
             "must be one of: " + ", ".join(CONFIDENCES))
 
 
+def _check_actors(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
+    code = "(?:" + "|".join(ACTOR_GROUPS) + ")"
+    cells = df[ACTORS]
+    ok = cells.str.fullmatch(f"{code}(?:{ACTOR_SEPARATOR}{code})*")
+    for i in np.flatnonzero((~ok.fillna(False).astype(bool) & (cells != "")).to_numpy()):
+        parts = [p.strip() for p in cells.iat[i].split(ACTOR_SEPARATOR)]
+        unknown = [p for p in parts if p not in ACTOR_GROUPS]
+        what = (f"unknown group(s) {', '.join(repr(p) for p in unknown)}; " if unknown else
+                "")
+        c.add(int(i), ACTORS, cells.iat[i], f"{what}must be actor group codes joined by "
+              f"'{ACTOR_SEPARATOR}' with no spaces, from: " + ", ".join(ACTOR_GROUPS))
+
+
+def derive_actors(perpetrator: pd.Series, victims: pd.Series) -> pd.Series:
+    """The actor groups whose words (``ActorGroup.words``) appear in each row's
+    ``perpetrator`` or ``victims`` text, as an ``actors`` cell (codes joined by commas,
+    empty when none is named)."""
+    text = " " + perpetrator.str.lower() + " | " + victims.str.lower() + " "
+    out = pd.Series("", index=perpetrator.index, dtype=object)
+    for code, group in ACTOR_GROUPS.items():
+        named = text.str.contains(group.words, regex=True).fillna(False).to_numpy(bool)
+        out[named] = out[named] + ACTOR_SEPARATOR + code
+    return out.str.lstrip(ACTOR_SEPARATOR)
+
+
+def actor_codes(cell: str) -> list[str]:
+    """The codes of one ``actors`` cell, in the order ``ACTOR_GROUPS`` lists them."""
+    given = set(cell.split(ACTOR_SEPARATOR)) if cell else set()
+    return [code for code in ACTOR_GROUPS if code in given]
+
+
 def _check_counts(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     for col in (FATALITIES, INJURED):
         well_formed = df[col].str.fullmatch(r"\d{1,9}")
@@ -541,7 +635,7 @@ def _check_sources(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
 #: words a message only for the rows that fail.
 _CHECKS: Final[tuple[Callable[[_Collector, pd.DataFrame, _Options], None], ...]] = (
     _check_required, _check_text, _check_ids, _check_dates, _check_places,
-    _check_vocabularies, _check_counts, _check_coordinates, _check_sources)
+    _check_vocabularies, _check_actors, _check_counts, _check_coordinates, _check_sources)
 
 
 def _check_columns(c: _Collector, df: pd.DataFrame) -> bool:

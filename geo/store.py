@@ -78,10 +78,14 @@ def _typed(table: str) -> sql.Composable:
         d=d, lat=lat, p=point, m=metric)
 
 
+#: The incident columns of schema version 1; later columns arrive by migration.
+_V1_COLUMNS: Final = s.COLUMNS[:s.COLUMNS.index(s.GAZETTEER_ID) + 1]
+
+
 def _schema_v1() -> list[sql.SQL | sql.Composed]:
     text_cols = sql.SQL(", ").join(
         sql.SQL("{} text NOT NULL DEFAULT ''").format(sql.Identifier(c))
-        for c in INCIDENT_COLS if c != s.ID)
+        for c in _V1_COLUMNS if c != s.ID)
     context_cols = sql.SQL(", ").join(
         sql.SQL("{} text NOT NULL DEFAULT ''").format(sql.Identifier(c))
         for c in CONTEXT_COLUMNS)
@@ -120,8 +124,14 @@ def _schema_v1() -> list[sql.SQL | sql.Composed]:
     ]
 
 
+def _schema_v2() -> list[sql.SQL | sql.Composed]:
+    """The ``actors`` column (actor groups, ``?actor=``); empty in rows loaded before it."""
+    return [sql.SQL("ALTER TABLE pbw_incidents ADD COLUMN {} text NOT NULL DEFAULT ''").format(
+        sql.Identifier(s.ACTORS))]
+
+
 #: Schema versions in order; ``init`` applies the ones a store has not seen yet.
-MIGRATIONS: Final = {1: _schema_v1}
+MIGRATIONS: Final = {1: _schema_v1, 2: _schema_v2}
 
 
 def init(conn: psycopg.Connection, *, reader: str = READER_ROLE) -> list[int]:

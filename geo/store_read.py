@@ -29,7 +29,7 @@ from geo.mapview import DENSITY_CELL_KM
 DATABASE_ENV: Final = "PANJ_DATABASE_URL"
 #: The role the app connects as: it may read every table and change none.
 READER_ROLE: Final = "panj_reader"
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 INCIDENT_COLS: Final = s.COLUMNS
 #: ``ANALYSIS_CRS`` as an SRID: the store keeps each point in it too (px, py).
 EPSG_METRIC: Final = int(ANALYSIS_CRS.split(":")[1])

@@ -13,6 +13,12 @@ from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
 SOURCE_COLUMN = "Source {n}"
 
 
+def actor_labels(cell: str) -> str:
+    """An ``actors`` cell as the reader's labels, e.g. "Taliban; Tajik border and security
+    forces"."""
+    return "; ".join(s.ACTOR_GROUPS[c].label for c in s.actor_codes(cell))
+
+
 def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Display table of incidents and the number of ``Source n`` URL columns it has.
 
@@ -35,6 +41,7 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         "Injured": frame[s.INJURED],
         "Victims": frame[s.VICTIMS],
         "Blamed (by whom)": frame[s.PERPETRATOR],
+        "Actors": frame[s.ACTORS].map(actor_labels) if s.ACTORS in frame else "",
         "Attackers from": frame[s.ORIGIN],
         "Location precision": frame[s.GEO_PRECISION].map(
             lambda p: f"{p}: {s.GEO_PRECISIONS[int(p)]}"),
@@ -115,6 +122,7 @@ def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:
         ("Injured", count(row[s.INJURED])),
         ("Victims", text(row[s.VICTIMS])),
         ("Blamed (by whom)", text(row[s.PERPETRATOR])),
+        ("Actors", actor_labels(text(row.get(s.ACTORS)))),
         ("Attackers from", text(row[s.ORIGIN]) + (f" ({origin_point})" if origin_point else "")),
         ("Summary", text(row[s.SUMMARY])),
         ("Confidence", f"{row[s.CONFIDENCE]}: {s.CONFIDENCES[row[s.CONFIDENCE]]}"),

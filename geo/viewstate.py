@@ -3,7 +3,7 @@
 A shared link carries the whole view::
 
     ?start=2025-11-01&end=2025-12-31&region=TJ-KT,TJ-GB&type=cross_border_attack
-     &within=10&lat=37.9&lon=70.4&zoom=8&basemap=terrain&incident=PBW-0024
+     &actor=taliban,tajik_forces&within=10&lat=37.9&lon=70.4&zoom=8&basemap=terrain&incident=PBW-0024
 
 Anything invalid or unknown falls back to its default, with a :class:`Notice` naming the
 parameter, the value and what is allowed; parsing never raises on user input.
@@ -23,8 +23,8 @@ from geo.basemaps import BASEMAPS, DEFAULT_BASEMAP
 from geo.filters import IncidentFilter
 from geo.playback import SPEEDS, STEPS, WINDOWS
 
-PARAMS: Final = ("start", "end", "region", "type", "within", "basemap", "lat", "lon", "zoom",
-                  "incident")
+PARAMS: Final = ("start", "end", "region", "type", "actor", "within", "basemap", "lat", "lon",
+                  "zoom", "incident")
 #: Distances (km) offered for "within X km of the border".
 WITHIN_CHOICES: Final = (1, 2, 5, 10, 20, 50)
 MAX_PARAM_CHARS: Final = 400
@@ -46,11 +46,13 @@ class ViewState:
     zoom: int | None = None
     within_km: int | None = None
     incident: str | None = None  # the incident whose full record is open
+    actors: tuple[str, ...] = field(default=())
 
     @property
     def filter(self) -> IncidentFilter:
         return IncidentFilter(self.start, self.end, self.regions, self.types,
-                              None if self.within_km is None else float(self.within_km))
+                              None if self.within_km is None else float(self.within_km),
+                              self.actors)
 
     @property
     def has_map_view(self) -> bool:
@@ -67,6 +69,8 @@ class ViewState:
                                 if self.regions else "all"),
                  "Event types: " + (", ".join(s.EVENT_TYPES[t].label for t in self.types)
                                     if self.types else "all")]
+        if self.actors:
+            lines.append("Actors: " + ", ".join(s.ACTOR_GROUPS[a].label for a in self.actors))
         if self.within_km:
             lines.append(f"Within {self.within_km} km of the border")
         return lines
@@ -180,6 +184,8 @@ def parse_query(
                            upper=True)
     types = _codes_param(raw, "type", list(s.EVENT_TYPES), "event type(s)", notices,
                          upper=False)
+    actors = _codes_param(raw, "actor", list(s.ACTOR_GROUPS), "actor group(s)", notices,
+                          upper=False)
     basemap = DEFAULT_BASEMAP
     if raw["basemap"]:
         if raw["basemap"] in BASEMAPS:
@@ -204,7 +210,7 @@ def parse_query(
                                   "PBW-0024; no incident is opened"))
     lat, lon, zoom = _parse_map_view(raw, notices)
     view = ViewState(dates["start"], dates["end"], regions, types, basemap, lat, lon, zoom,
-                     within, incident)
+                     within, incident, actors)
     return view, notices
 
 
@@ -249,6 +255,8 @@ def to_query(view: ViewState) -> dict[str, str]:
         out["region"] = ",".join(view.regions)
     if view.types:
         out["type"] = ",".join(view.types)
+    if view.actors:
+        out["actor"] = ",".join(view.actors)
     if view.within_km is not None:
         out["within"] = str(view.within_km)
     if view.has_map_view:

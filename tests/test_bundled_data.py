@@ -66,6 +66,13 @@ def test_bundled_dataset_validates_cleanly(bundled) -> None:
     assert bundled.frame[s.ID].is_unique
 
 
+def test_every_incident_codes_its_actor_groups() -> None:
+    """Coded by hand from the sources, not left to the words (data/README.md)."""
+    table = inc.read_csv_text(inc.INCIDENTS_FILE.read_text(encoding="utf-8"))
+    uncoded = table.loc[table[s.ACTORS] == "", s.ID].tolist()
+    assert not uncoded, f"code the actors column of {uncoded} (data/README.md, Actor groups)"
+
+
 def test_every_incident_has_http_sources(bundled) -> None:
     for text in bundled.frame[s.SOURCES]:
         sources = s.parse_sources(text)

@@ -45,7 +45,8 @@ def test_badakhshan_on_each_side_is_told_apart(incidents) -> None:
     ("kwargs", "pattern"),
     [({"start": date(2025, 2, 1), "end": date(2025, 1, 1)}, r"start \(2025-02-01\) must not"),
      ({"regions": ("Badakhshan",)}, r"regions \['Badakhshan'\] are not ISO 3166-2 codes"),
-     ({"types": ("Battles",)}, r"types \['Battles'\] are not event types")],
+     ({"types": ("Battles",)}, r"types \['Battles'\] are not event types"),
+     ({"actors": ("Taliban",)}, r"actors \['Taliban'\] are not actor groups: taliban, ")],
 )
 def test_bad_filter_names_what_is_wrong(kwargs, pattern) -> None:
     args = {"start": date(2025, 1, 1), "end": date(2025, 2, 1), **kwargs}
@@ -136,3 +137,13 @@ def test_span_in_words(first, last, short) -> None:
     got, exact = stats.span_text(first, last)
     assert got == short
     assert (first is None) or first.isoformat() in exact
+
+
+def test_actor_filter_matches_whole_codes_only() -> None:
+    frame = pd.DataFrame({s.DATE: pd.to_datetime(["2025-01-01"] * 4),
+                          s.ACTORS: ["taliban,tajik_forces", "smugglers", "", "civilians,chinese"]})
+    flt = IncidentFilter(date(2025, 1, 1), date(2025, 1, 1), actors=("tajik_forces", "chinese"))
+    assert filters.mask(frame, flt).tolist() == [True, False, False, True]
+    # "taliban" must not match inside another code, nor an empty cell
+    assert filters.actor_mask(frame, ("taliban",)).tolist() == [True, False, False, False]
+    assert filters.mask(frame, flt.without_actors).all()

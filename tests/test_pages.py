@@ -110,6 +110,30 @@ def test_changing_a_filter_changes_figures_and_url() -> None:
     assert qp(at, "type") == "armed_clash"
 
 
+def _naming(*words: str) -> str:
+    """Test-data incidents whose perpetrator or victims text has any of ``words`` (the
+    frozen file leaves ``actors`` empty, so the app derives the groups from these words)."""
+    rows = pd.read_csv(FIXTURE_INCIDENTS, dtype=str, keep_default_na=False)
+    text = (rows["perpetrator"] + " " + rows["victims"]).str.lower()
+    return str(int(sum(text.str.contains(w, regex=False) for w in words).gt(0).sum()))
+
+
+def test_actor_filter_from_the_link_the_sidebar_and_on_the_data_page() -> None:
+    at = run(actor="chinese")
+    assert not at.exception and not at.warning
+    assert at.sidebar.multiselect[2].value == ["chinese"]
+    assert figures(at)["Incidents"] == _naming("chinese") != "0"
+    at.sidebar.multiselect[2].select("smugglers").run()
+    assert qp(at, "actor") == "smugglers,chinese"
+    assert figures(at)["Incidents"] == _naming("chinese", "smuggl", "traffick")
+    data = run("pages/2_Data.py", actor="chinese")
+    table = data.dataframe[0].value
+    assert len(table) == int(_naming("chinese"))
+    assert table["Actors"].str.contains("Chinese nationals and firms").all()
+    at.sidebar.multiselect[2].set_value([]).run()
+    assert figures(at)["Incidents"] == count() and "actor" not in at.query_params
+
+
 def test_date_range_and_presets() -> None:
     at = run(start="2025-11-26", end="2025-11-26")
     assert figures(at)["Incidents"] == "1"
@@ -134,6 +158,7 @@ def test_half_picked_date_range_does_not_crash() -> None:
     ("params", "param"),
     [({"start": "yesterday"}, "start"), ({"region": "Badakhshan"}, "region"),
      ({"type": "<img src=x onerror=alert(1)>"}, "type"), ({"basemap": "x"}, "basemap"),
+     ({"actor": "Taliban fighters"}, "actor"),
      ({"zoom": "99", "lat": "37", "lon": "70"}, "zoom"),
      ({"start": "2025-12-01", "end": "2025-01-01"}, "start")],
 )

@@ -36,7 +36,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_data_docs_match_the_schema() -> None:
     doc = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert ",".join(s.COLUMNS) in doc
-    for code in [*s.EVENT_TYPES, *s.REGIONS, *s.CONFIDENCES]:
+    for code in [*s.EVENT_TYPES, *s.REGIONS, *s.CONFIDENCES, *s.ACTOR_GROUPS]:
         assert f"`{code}`" in doc, code
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from geo import schema as s
-from geo.incidents import validate_table
+from geo.incidents import to_frame, validate_table
 
 from .conftest import good_row
 
@@ -172,3 +172,36 @@ def test_many_rows_are_checked_by_column() -> None:
     rows[1_500] = good_row(id="T-1500", date="2025-02-29", lat="abc")
     report = check(*rows)
     assert sorted((p.row, p.field) for p in report.errors) == [(1502, "date"), (1502, "lat")]
+
+
+def test_actor_codes_are_checked_and_named() -> None:
+    assert check(good_row(actors="taliban,tajik_forces")).ok
+    problem = only_error(check(good_row(actors="taliban, Tajiks")))
+    assert (problem.row, problem.field, problem.value) == (2, "actors", "taliban, Tajiks")
+    assert "unknown group(s) 'Tajiks'" in problem.message
+    assert "from: taliban, afghan_republic" in problem.message
+
+
+@pytest.mark.parametrize(("perpetrator", "victims", "groups"), [
+    ("Taliban vs Military Forces of Tajikistan (2020-) Border Guards (ACLED actors)", "",
+     "taliban,tajik_forces"),
+    ("Military Forces of Afghanistan (2021-) vs Civilians (Afghanistan) (ACLED actors)", "",
+     "taliban,civilians"),
+    ("Unidentified Armed Group (Afghanistan)", "Chinese employees of a mining firm",
+     "armed_unidentified,civilians,chinese"),
+    ("Afghan drug smugglers (SCNS)", "", "smugglers"),
+    ("Islamic State Khorasan Province (own claim)", "none reported", "militants"),
+    ("", "", ""),
+])
+def test_an_empty_actors_cell_is_derived_from_the_words(perpetrator, victims, groups) -> None:
+    got = s.derive_actors(pd.Series([perpetrator]), pd.Series([victims]))
+    assert got.tolist() == [groups]
+    typed = to_frame(s.read_table(pd.DataFrame([good_row(perpetrator=perpetrator,
+                                                         victims=victims)], dtype=str)))
+    assert typed[s.ACTORS].tolist() == [groups]
+
+
+def test_a_coded_actors_cell_is_kept_as_written() -> None:
+    row = good_row(perpetrator="Taliban", actors="smugglers")
+    typed = to_frame(s.read_table(pd.DataFrame([row], dtype=str)))
+    assert typed[s.ACTORS].tolist() == ["smugglers"]

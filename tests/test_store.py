@@ -52,6 +52,31 @@ def test_init_creates_the_schema_once_and_again_changes_nothing(store_url) -> No
     assert done.returncode == 0 and "already current" in done.stdout, done.stderr
 
 
+def test_a_version_1_store_is_upgraded_in_place(pg_cluster, tmp_path) -> None:
+    """A store made before the actors column: init adds it, loads and exports then work,
+    and a row loaded before keeps its data with the new column empty."""
+    pg_cluster.admin_sql("CREATE DATABASE upgrade_from_v1")
+    url = pg_cluster.url("upgrade_from_v1")
+    with _connect(url) as conn:
+        for statement in store.MIGRATIONS[1]():
+            conn.execute(statement)
+        conn.execute("INSERT INTO pbw_meta VALUES ('schema_version', '1')")
+        conn.execute("INSERT INTO pbw_revisions (editor, note, file, kind) "
+                     "VALUES ('old', 'before actors', 'x.csv', 'incidents')")
+        conn.execute("INSERT INTO pbw_incidents (id, date, summary, day, revision) "
+                     "VALUES ('OLD-1', '2021-01-01', 'kept', '2021-01-01', 1)")
+        with pytest.raises(StoreError, match=r"run `python -m geo\.store init`"):
+            store_read.require_schema(conn)
+        assert store.init(conn) == [2]
+        assert conn.execute("SELECT summary, actors FROM pbw_incidents").fetchall() == [
+            ("kept", "")]
+        conn.execute("DELETE FROM pbw_incidents")
+        source = _edit(tmp_path, "incidents.csv",
+                       lambda t: t.assign(**{s.ACTORS: "taliban"}))
+        store.load(conn, source, editor="ci", note="after the upgrade")
+        assert store.export(conn) == source.read_bytes()
+
+
 def test_load_then_export_gives_back_the_same_bytes(store_url, tmp_path) -> None:
     source = _edit(tmp_path, "incidents.csv")
     with _connect(store_url) as conn:

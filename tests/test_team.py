@@ -68,6 +68,22 @@ def test_the_map_shows_the_store_as_it_shows_the_file(store_url, monkeypatch) ->
     assert not timeline.exception, timeline.exception
 
 
+def test_the_actor_filter_agrees_with_the_file(store_url, monkeypatch) -> None:
+    """Dates and regions run in SQL, actor groups on the loaded frame: the figures and the
+    link are those of the same link on the file."""
+    link = {"actor": "taliban,chinese", "region": "TJ-KT,TJ-GB,AF-BDS"}
+    monkeypatch.delenv(store.DATABASE_ENV, raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in link.items():
+        at.query_params[key] = value
+    from_file = at.run()
+    team = _run(_loaded(store_url), monkeypatch, **link)
+    assert not team.exception, team.exception
+    assert _figures(team) == _figures(from_file)
+    assert 0 < int(_figures(team)["Incidents"]) < 30
+    assert team.query_params["actor"] in (["taliban,chinese"], "taliban,chinese")
+
+
 def test_a_loaded_correction_shows_in_the_record_and_on_the_data_page(
         store_url, monkeypatch, tmp_path) -> None:
     reader = _loaded(store_url)
@@ -96,8 +112,8 @@ HOSTILE = ["' OR 1=1 --", "x'; DROP TABLE pbw_incidents; --", 'TJ-KT"); DELETE F
            "ТҶ-КТ‮", "%27%20OR%20%271%27%3D%271", "A" * 5000]
 
 
-@pytest.mark.parametrize("param", ["region", "type", "start", "end", "within", "incident",
-                                   "lat", "zoom", "step"])
+@pytest.mark.parametrize("param", ["region", "type", "actor", "start", "end", "within",
+                                   "incident", "lat", "zoom", "step"])
 def test_hostile_link_values_change_nothing_in_the_store(store_url, monkeypatch,
                                                          param) -> None:
     reader = _loaded(store_url)

@@ -45,6 +45,15 @@ def test_full_link_round_trips() -> None:
     assert query_string(view).startswith("start=2025-11-01&end=2025-12-31&region=TJ-KT,TJ-GB")
 
 
+def test_actor_groups_round_trip_in_canonical_order() -> None:
+    view, notices = parse(actor="chinese,taliban,chinese")
+    assert not notices and view.actors == ("taliban", "chinese")
+    assert view.filter.actors == ("taliban", "chinese")
+    assert to_query(view)["actor"] == "taliban,chinese"
+    assert "Actors: Taliban, Chinese nationals and firms" in view.describe()
+    assert parse(**to_query(view))[0] == view
+
+
 def test_repeated_keys_and_lower_case_codes_are_accepted() -> None:
     view, notices = parse(region=["tj-kt", "AF-BDS"])
     assert view.regions == ("TJ-KT", "AF-BDS") and not notices
@@ -57,6 +66,8 @@ def test_repeated_keys_and_lower_case_codes_are_accepted() -> None:
      ({"end": "2099-01-01"}, "end", r"between 1990-01-01 and today \(2026-11-28\)"),
      ({"region": "Badakhshan"}, "region", r"unknown region code\(s\) BADAKHSHAN ignored"),
      ({"type": "<script>"}, "type", r"unknown event type\(s\) <script> ignored"),
+     ({"actor": "taliban,al-qaeda"}, "actor", r"unknown actor group\(s\) al-qaeda ignored; "
+      r"allowed: taliban, afghan_republic"),
      ({"basemap": "google"}, "basemap", r"allowed: streets, terrain, satellite, none"),
      ({"lat": "91", "lon": "70", "zoom": "8"}, "lat", r"from -90 to 90"),
      ({"lat": "nan", "lon": "70", "zoom": "8"}, "lat", r"must be a number"),

@@ -188,18 +188,20 @@ def filtered_incidents(data: Data, flt: filters.IncidentFilter) -> gpd.GeoDataFr
     the filter runs in SQL on the store; otherwise in memory."""
     alone = _store_alone(data)
     if alone:
-        chosen = store.selection(*alone, flt)
+        chosen = store.selection(*alone, flt.without_actors)
         if chosen is not None:
-            if chosen.everything:
-                return data.incidents
-            return data.incidents.loc[data.incidents[s.ID].isin(chosen.ids)]
+            frame = data.incidents if chosen.everything else \
+                data.incidents.loc[data.incidents[s.ID].isin(chosen.ids)]
+            # actor groups may be derived from words, so they are read from the frame
+            return frame.loc[filters.actor_mask(frame, flt.actors)] if flt.actors else frame
     return filters.apply(data.incidents, flt)
 
 
 def store_density_cells(data: Data, flt: filters.IncidentFilter) -> dict | None:
-    """Team mode with no upload shown: the map's density cells summed in SQL; else None."""
+    """Team mode with no upload shown: the map's density cells summed in SQL; else None
+    (also for an actor filter, whose groups live in the loaded frame, not in SQL)."""
     alone = _store_alone(data)
-    return store.density_cells(*alone, flt) if alone else None
+    return store.density_cells(*alone, flt) if alone and not flt.actors else None
 
 
 def border_band(km: int) -> object:

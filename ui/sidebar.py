@@ -160,6 +160,12 @@ def sidebar_view(data: Data) -> ViewState:
         "Event types", options=list(s.EVENT_TYPES), key=Key.TYPES,
         format_func=lambda t: s.EVENT_TYPES[t].label, placeholder="All event types",
         help="\n".join(f"- **{t.label}**: {t.help}" for t in s.EVENT_TYPES.values()))
+    actors = sb.multiselect(
+        "Actors", options=list(s.ACTOR_GROUPS), key=Key.ACTORS,
+        format_func=lambda a: s.ACTOR_GROUPS[a].label, placeholder="All actors",
+        help="Incidents whose sources name any chosen group as perpetrator or victim "
+             "(the Data page's Actors column):\n"
+             + "\n".join(f"- **{g.label}**: {g.help}" for g in s.ACTOR_GROUPS.values()))
     # 0 stands for "any distance": a selectbox shows None as "nothing chosen"
     within = sb.selectbox(
         "Distance from the border", options=[0, *WITHIN_CHOICES], key=Key.WITHIN,
@@ -180,7 +186,8 @@ def sidebar_view(data: Data) -> ViewState:
                      regions=tuple(r for r in s.REGIONS if r in regions),
                      types=tuple(t for t in s.EVENT_TYPES if t in types), basemap=basemap,
                      lat=previous.lat, lon=previous.lon, zoom=previous.zoom,
-                     within_km=within or None, incident=previous.incident)
+                     within_km=within or None, incident=previous.incident,
+                     actors=tuple(a for a in s.ACTOR_GROUPS if a in actors))
     if view.basemap != previous.basemap and view.has_map_view:
         st.session_state[Key.ANCHOR] = (view.lat, view.lon, view.zoom)
     set_view(view)
@@ -251,4 +258,8 @@ def empty_hint(view: ViewState, data: Data) -> None:
         tips.append("add regions or clear the region filter")
     if view.types:
         tips.append("add event types or clear the type filter")
+    if view.actors:
+        tips.append("add actors or clear the actor filter")
+    if view.within_km:
+        tips.append("choose a larger distance from the border")
     st.info("No incidents match this filter. To see some, " + "; ".join(tips) + ".")

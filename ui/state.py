@@ -24,6 +24,7 @@ class Key(StrEnum):
     DATES = "w_dates"
     REGIONS = "w_regions"
     TYPES = "w_types"
+    ACTORS = "w_actors"
     BASEMAP = "w_basemap"
     WITHIN = "w_within"
     # the view as the link holds it, and what the link said when the session opened
@@ -116,6 +117,7 @@ def seed_widgets(current: ViewState) -> None:
     st.session_state[Key.DATES] = (current.start, current.end)
     st.session_state[Key.REGIONS] = list(current.regions)
     st.session_state[Key.TYPES] = list(current.types)
+    st.session_state[Key.ACTORS] = list(current.actors)
     st.session_state[Key.BASEMAP] = current.basemap
     st.session_state[Key.WITHIN] = current.within_km or 0  # 0 stands for "any distance"
 
