@@ -149,7 +149,7 @@ def _open(browser, url: str, name: str) -> float:
 
 def page_figures(path: Path, cache_folder: Path) -> dict[str, float]:
     """What a reader waits for: the first map after a start without and with the cache,
-    each page warm, a filter change on the map (p50/p95 of 10), and server memory."""
+    each page warm, a filter change on the map (p50/p95 of 20 clicks), and server memory."""
     from playwright.sync_api import sync_playwright
 
     env: dict[str, str | None] = {"PANJ_INCIDENTS": str(path),
@@ -169,7 +169,7 @@ def page_figures(path: Path, cache_folder: Path) -> dict[str, float]:
             page.goto(url + "/")
             frame = b.map_frame(page, timeout_ms=180_000)
             changes = []
-            for i in range(10):
+            for i in range(20):
                 before = frame.evaluate("() => JSON.stringify(window.pbwDrawn)")
                 t0 = time.perf_counter()
                 page.get_by_role("button", name="All" if i % 2 else "12 months",

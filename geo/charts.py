@@ -85,7 +85,15 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
         tooltip=[alt.Tooltip("period_start:T", title=period.capitalize(), timeUnit=unit),
                  "figure:N", "people:Q"],
     ).properties(height=160, width="container")
-    return alt.vconcat(bars + rules, cas + rules).resolve_scale(color="independent")
+    # Drawn on a canvas: as SVG, Vega gives the brush's marks an image role with no text,
+    # which screen readers announce as unnamed images. The chart is named as a whole by its
+    # description, and the page lists the same figures as a table.
+    return alt.vconcat(bars + rules, cas + rules).resolve_scale(color="independent").properties(
+        description=f"Bar charts of incidents and of reported killed and injured per {period} "
+                    f"from {pd.Timestamp(start):%Y-%m-%d} to {pd.Timestamp(end):%Y-%m-%d}, "
+                    "with context events as dashed lines; drag across the upper chart to set "
+                    "the dates. The same figures are in the table below the chart.",
+        usermeta={"embedOptions": {"renderer": "canvas"}})
 
 
 def brush_range(selection: object) -> tuple[date, date] | None:
@@ -104,3 +112,15 @@ def brush_range(selection: object) -> tuple[date, date] | None:
     except (ValueError, TypeError):
         return None
     return lo.date(), hi.date()
+
+
+def series_table(series: pd.DataFrame, period: str) -> pd.DataFrame:
+    """``stats.time_series`` as the reader's table: the period's first day, the region
+    (when split), and the figures, newest first."""
+    out = pd.DataFrame({period.capitalize() + " from": series["period_start"].dt.date})
+    if "region_code" in series:
+        out["Region"] = series["region_code"].map(s.region_option)
+    out["Incidents"] = series["incidents"].to_numpy()
+    out["Killed (reported)"] = series["killed"].to_numpy()
+    out["Injured (reported)"] = series["injured"].to_numpy()
+    return out.iloc[::-1].reset_index(drop=True)

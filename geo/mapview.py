@@ -45,6 +45,9 @@ SHADE_BINS: Final[tuple[tuple[int, str], ...]] = (
     (0, "#f7f7f7"), (1, "#dadaeb"), (3, "#bcbddc"), (6, "#9e9ac8"), (11, "#756bb1"),
     (21, "#54278f"),
 )
+#: Event types in vocabulary order: a type's place is its marker shape (``shapeSvg`` in
+#: ``geo/static/map/helpers.js``, ``geo.figure.SHAPES``).
+TYPE_ORDER: Final = tuple(s.EVENT_TYPES)
 #: The border line's colour, on the map and in its legend.
 BORDER_COLOR: Final = "#111111"
 DEFAULT_CENTER: Final = (37.6, 71.0)
@@ -163,7 +166,8 @@ def _legend_data() -> dict[str, Any]:
         else:
             label = f"{lowest}–{nxt - 1}"
         bins.append((label, colour))
-    return {"types": [(t.label, t.color) for t in s.EVENT_TYPES.values()], "shades": bins}
+    return {"types": [(t.label, t.color, i) for i, t in enumerate(s.EVENT_TYPES.values())],
+            "shades": bins}
 
 
 def build_base_map(
@@ -364,6 +368,7 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
                 "cross": _cross_text(row.get(CROSS_BORDER)),
                 "color": etype.color, "radius": marker_radius(killed, injured),
                 "geoPrecision": gp, "groupSize": int(n), "groupIndex": int(k),
+                "shape": TYPE_ORDER.index(row[s.EVENT_TYPE]),
                 "kind": "incident", "ref": row[s.ID],
             },
         })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Final
 
@@ -154,3 +155,42 @@ def record_html(fields: pd.DataFrame) -> str:
     items = "".join(f'<dt>{escape(str(label))}</dt><dd dir="auto">{escape(str(value))}</dd>'
                     for label, value in fields.itertuples(index=False, name=None))
     return f'<style>{RECORD_CSS}</style><dl class="pbw-record">{items}</dl>'
+
+
+#: At most this many incidents in the "in view" list; the Data page lists every one.
+IN_VIEW_MAX: Final = 200
+
+
+def in_bounds(frame: pd.DataFrame, bounds: tuple[float, float, float, float] | None
+              ) -> pd.DataFrame:
+    """The located incidents of ``frame`` inside ``bounds`` (south, west, north, east, in
+    degrees, as the map reports its view); every located one when ``bounds`` is None."""
+    located = frame[frame[s.LAT].notna()]
+    if bounds is None:
+        return located
+    south, west, north, east = bounds
+    return located[located[s.LAT].between(south, north) & located[s.LON].between(west, east)]
+
+
+def in_view_html(frame: pd.DataFrame, link_for: Callable[[str], str],
+                 limit: int = IN_VIEW_MAX) -> str:
+    """The incidents of ``frame`` (newest first) as an ordered list a screen reader or a
+    keyboard can follow: date, type, place, figures, and a link that opens each record.
+
+    Every text and link is escaped; ``link_for`` gives the address that opens an id.
+    """
+    rows = frame.sort_values([s.DATE, s.ID], ascending=[False, True]).head(limit)
+    items = []
+    for _, row in rows.iterrows():
+        place = ", ".join(p for p in (s.cell_text(row[s.LOCATION]), s.cell_text(row[s.DISTRICT]),
+                                      s.region_label(row[s.REGION_CODE])) if p)
+        killed = "not reported" if pd.isna(row[s.FATALITIES]) else int(row[s.FATALITIES])
+        injured = "not reported" if pd.isna(row[s.INJURED]) else int(row[s.INJURED])
+        text = (f"{row[s.DATE]:%Y-%m-%d} · {s.EVENT_TYPES[row[s.EVENT_TYPE]].label} · "
+                f"{place} · killed {killed}, injured {injured}")
+        items.append(f'<li dir="auto">{escape(text)} · <a href="{escape(link_for(row[s.ID]))}" '
+                     f'target="_self">{escape(str(row[s.ID]))}</a></li>')
+    more = len(frame) - len(rows)
+    tail = (f"<p>{more:,} more in view: zoom in or narrow the filter, or see them all on the "
+            "Data page.</p>" if more > 0 else "")
+    return f'<ol class="pbw-in-view">{"".join(items)}</ol>{tail}'

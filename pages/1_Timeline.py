@@ -27,6 +27,8 @@ else:
                                   end=view.end)
     event = st.altair_chart(chart, on_select="rerun", selection_mode=charts.BRUSH,
                             key="tl_chart", width="stretch")
+    with st.expander("The chart's figures as a table"):
+        st.dataframe(charts.series_table(series, period), hide_index=True, width="stretch")
     span = charts.brush_range(event.get("selection") if event else None)
     if span is not None and span != st.session_state.get(ui.Key.TIMELINE_SPAN):
         st.session_state[ui.Key.TIMELINE_SPAN] = span

@@ -59,4 +59,4 @@ with right:
     st.markdown(f"**B: {picked_b[0]:%d %b %Y} – {picked_b[1]:%d %b %Y}**")
     ui.small_map(data, frame_b, "cmp_map_b", view.basemap)
 st.caption("Link to this comparison:")
-st.code(ui.share_link(view, with_page_params=True), language=None)
+st.code(ui.share_link(view, with_page_params=True), language=None, wrap_lines=True)

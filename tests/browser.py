@@ -8,6 +8,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -237,3 +239,45 @@ def nginx_proxy(upstream_port: int, folder: Path) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+#: axe-core, the accessibility rules the browser tests check every page against: fetched
+#: from the npm registry on first use into this environment (never committed).
+AXE_VERSION = "4.11.0"
+
+
+def axe_script() -> str | None:
+    """The text of ``axe.min.js``, fetched with ``npm pack`` into ``sys.prefix`` once; None
+    when npm is not installed."""
+    target = Path(sys.prefix) / "share" / f"axe-core-{AXE_VERSION}" / "axe.min.js"
+    if not target.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([npm, "pack", f"axe-core@{AXE_VERSION}", "--silent",
+                            "--pack-destination", tmp], check=True, capture_output=True,
+                           timeout=300)
+            with tarfile.open(Path(tmp) / f"axe-core-{AXE_VERSION}.tgz") as tar:
+                member = tar.extractfile("package/axe.min.js")
+                assert member is not None, "the axe-core package has no axe.min.js"
+                text = member.read()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(text)
+        partial.replace(target)
+    return target.read_text(encoding="utf-8")
+
+
+def axe_violations(page, script: str, impacts: tuple[str, ...] = ("critical", "serious")
+                   ) -> list[str]:
+    """Run axe-core on ``page`` and its frames (the map's too); the violations of the given
+    impacts, one line each: rule, impact, how many elements, and the first of them."""
+    for frame in page.frames:
+        frame.add_script_tag(content=script)
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => [v.id, v.impact, v.nodes.length,
+                                      v.nodes[0].target.join(' '), v.help]); }""")
+    return [f"{rule} ({impact}, {n} element(s), e.g. {where}): {what}"
+            for rule, impact, n, where, what in found if impact in impacts]

@@ -78,6 +78,29 @@ def test_popup_shows_figures_and_source_links(page, server) -> None:
     assert hrefs and all(h.startswith("https://") for h in hrefs)
 
 
+def test_markers_are_reached_by_keyboard_and_told_apart_by_shape(page, server) -> None:
+    page.goto(server + "/")
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 27) == 27
+    shapes = frame.locator("path.pbw-incident").evaluate_all(
+        "els => els.map(e => e.getAttribute('d'))")
+    assert len(set(shapes)) >= 4  # one shape per event type in the data, not only colour
+    page.goto(server + "/?start=2025-11-26&end=2025-11-26")
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 1) == 1
+    b.settled(page)
+    marker = frame.locator(".pbw-marker").first
+    assert marker.get_attribute("tabindex") == "0" and marker.get_attribute("role") == "button"
+    assert "Cross-border attack" in (marker.get_attribute("aria-label") or "")
+    marker.focus()
+    assert frame.evaluate("() => document.activeElement.classList.contains('pbw-marker')")
+    marker.press("Enter")
+    frame.locator(".pbw-popup").wait_for(timeout=10_000)
+    # Enter does what a click does: the record opens beside the map and joins the link
+    page.wait_for_function("() => new URL(location.href).searchParams.has('incident')",
+                           timeout=20_000)
+
+
 def test_panning_the_map_updates_the_link(page, server) -> None:
     page.goto(server + LINK)
     frame = b.map_frame(page)

@@ -25,6 +25,13 @@ def test_chart_has_the_brush_and_context_rules(by_region) -> None:
     layer_marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
                    for layer in spec["vconcat"][0]["layer"]]
     assert layer_marks == ["bar", "rule"]
+    # named as a whole, and drawn on a canvas so the brush is no unnamed image (axe-core)
+    assert "drag across the upper chart" in spec["description"]
+    assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
+    table = charts.series_table(series, "month")
+    assert table["Incidents"].sum() == len(fixture_frame())
+    assert list(table.columns[:1]) == ["Month from"] and table.iloc[0, 0] >= table.iloc[-1, 0]
+    assert ("Region" in table.columns) == by_region
 
 
 @pytest.mark.parametrize(

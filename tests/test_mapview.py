@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_map_string, generate_js_hash
 
-from geo import assets, filters, layers, mapview, stats
+from geo import assets, figure, filters, layers, mapview, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
 from geo.incidents import from_table
@@ -72,7 +72,8 @@ def test_only_tile_and_source_urls_appear(display) -> None:
     urls = set(re.findall(r"https?://[^\s\"'<>\\`]+", html))
     sources = {src.url for text in frame[s.SOURCES] for src in s.parse_sources(text)}
     attribution = {"https://www.openstreetmap.org/copyright", "https://opentopomap.org"}
-    assert urls - sources - attribution == set()
+    namespace = {"http://www.w3.org/2000/svg"}  # names SVG elements; never fetched
+    assert urls - sources - attribution - namespace == set()
     assert "tile.openstreetmap.org" not in html  # no tiles at all with basemap=none
 
 
@@ -267,3 +268,18 @@ def test_map_scripts_are_package_data() -> None:
     assert '"static/map/*.js"' in toml and '"static/map/*.css"' in toml
     shipped = {p.stem for p in (ROOT / "geo" / "static" / "map").glob("*.js")}
     assert shipped == {*assets.MAP_SCRIPTS, "helpers"}
+
+
+def test_every_event_type_has_one_marker_shape_on_the_map_and_in_the_figure() -> None:
+    """The map's shapes (helpers.js) and the figure's (geo.figure.SHAPES) are one per type,
+    in vocabulary order, so a type looks the same on screen and in print."""
+    script = (ROOT / "geo" / "static" / "map" / "helpers.js").read_text(encoding="utf-8")
+    block = script[script.index("var SHAPES = ["):script.index("];", script.index("var SHAPES"))]
+    paths = re.findall(r"'M[^']*'(?:\s*\+\s*'[^']*')?", block)
+    assert len(paths) == len(figure.SHAPES) == len(s.EVENT_TYPES)
+    assert len(set(paths)) == len(paths)
+    frame = fixture_frame()
+    types = frame.set_index(s.ID)[s.EVENT_TYPE]
+    for feature in mapview.incident_features(frame):
+        p = feature["properties"]
+        assert p["shape"] == list(s.EVENT_TYPES).index(types[p["id"]])

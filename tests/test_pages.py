@@ -134,6 +134,14 @@ def test_actor_filter_from_the_link_the_sidebar_and_on_the_data_page() -> None:
     assert figures(at)["Incidents"] == count() and "actor" not in at.query_params
 
 
+def test_the_map_lists_the_incidents_in_view_with_links_to_their_records() -> None:
+    at = run(start="2025-11-26", end="2025-12-01")
+    assert any(e.label == "Incidents in view, as a list" for e in at.expander)
+    body = next(b for b in _html(at) if "pbw-in-view" in b)
+    assert body.count("<li") == int(figures(at)["Incidents"]) == 2
+    assert "incident=PBW-0024" in body and body.index("PBW-0025") < body.index("PBW-0024")
+
+
 def test_date_range_and_presets() -> None:
     at = run(start="2025-11-26", end="2025-11-26")
     assert figures(at)["Incidents"] == "1"
@@ -199,7 +207,10 @@ def test_timeline_page_has_chart_and_context_events() -> None:
     at = run("pages/1_Timeline.py", start="2025-11-01", end="2025-12-31")
     assert not at.exception
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    by_region, events = at.dataframe[0].value, at.dataframe[1].value
+    figures_table, by_region, events = (d.value for d in at.dataframe)
+    # the chart's figures as a table, for readers who cannot see the chart
+    assert figures_table["Incidents"].sum() == int(figures(at)["Incidents"])
+    assert any(e.label == "The chart's figures as a table" for e in at.expander)
     assert "Flag" in by_region.columns
     assert len(events) > 0 and events["date"].min() >= pd.Timestamp("2025-11-01")
 

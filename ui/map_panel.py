@@ -26,7 +26,7 @@ from ui.tables import LINK_DISPLAY, LINK_VALIDATE
 
 MAP_KEY = "pbw_map"
 #: What the map sends back: only what the page acts on, so a pan reruns nothing else.
-RETURNED = ["center", "zoom", "last_active_drawing", "last_object_clicked"]
+RETURNED = ["center", "zoom", "bounds", "last_active_drawing", "last_object_clicked"]
 
 
 def _base_map(data: Data, basemap: str, center: tuple[float, float] | None = None,
@@ -64,14 +64,38 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
         if unlocated:
             st.caption(f"{unlocated} incident(s) in this filter have no known point and are "
                        "not on the map; the Data page lists them.")
+        in_view_list(frame, _bounds(out or {}))
     _follow_map(out or {}, current, data)
     with right:
         incident_panel(data, frame, view())
     st.caption("Link to this view (copy it with the icon at the right):")
-    st.code(share_link(view()), language=None)
+    st.code(share_link(view()), language=None, wrap_lines=True)
     if uploaded() is not None and data_mode() != "bundled":
         st.caption("Your uploaded data is not part of this link: whoever opens it sees the "
                    "bundled incidents only.")
+
+
+def _bounds(out: dict) -> tuple[float, float, float, float] | None:
+    """The map's view as (south, west, north, east), once the map has reported it."""
+    box = out.get("bounds")
+    if not isinstance(box, dict):
+        return None
+    try:
+        sw, ne = box["_southWest"], box["_northEast"]
+        return float(sw["lat"]), float(sw["lng"]), float(ne["lat"]), float(ne["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def in_view_list(frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float] | None
+                 ) -> None:
+    """The incidents the map shows, as a list: what the markers say, for screen readers
+    and keyboards. The label stays the same so that a pan keeps it open."""
+    shown = tables.in_bounds(frame, bounds)
+    with st.expander("Incidents in view, as a list"):
+        st.caption(f"{len(shown):,} incident(s) in the map's current view, newest first; "
+                   "each link opens its full record.")
+        st.html(tables.in_view_html(shown, lambda i: share_link(replace(view(), incident=i))))
 
 
 def _close_incident() -> None:
@@ -108,7 +132,8 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState) -> N
         for change in reversed(changes):
             st.text(change.text())  # plain text: the editor's note is never markup
     st.caption("Link to this incident alone:")
-    st.code(f"{page_url()}?incident={quote(current.incident, safe='')}", language=None)
+    st.code(f"{page_url()}?incident={quote(current.incident, safe='')}", language=None,
+            wrap_lines=True)
     st.button("Close", on_click=_close_incident, key="close_incident")
 
 

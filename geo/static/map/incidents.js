@@ -1,6 +1,6 @@
 /* Detailed mode: each incident as a GeoJSON circle marker with its full popup.
  * data: a FeatureCollection from geo.mapview.incident_features. */
-/* global L, parent, data, el, esc, link, YOURS_NOTE */
+/* global L, parent, data, el, esc, link, shapeSvg, YOURS_NOTE */
 
 function addRow(t, label, value) {
     if (value === null || value === undefined || value === '') { return; }
@@ -44,16 +44,22 @@ function popupFor(p) {
 }
 
 var map = null;
+/* Each incident is a marker whose icon is its type's shape: reachable with Tab, named for
+ * screen readers by its tooltip text, and Enter opens its record as a click does. */
 var layer = L.geoJSON(data, {
     pointToLayer: function (f, latlng) {
         var p = f.properties;
-        return L.circleMarker(latlng, {
-            pane: 'pbw-incidents', radius: p.radius,
-            color: p.mine ? '#0b3d91' : '#1a1a1a',
-            weight: p.mine ? 3 : (p.geoPrecision === 1 ? 1.6 : 1.1),
-            dashArray: p.geoPrecision === 1 ? null : '3 2', fillColor: p.color,
-            fillOpacity: 0.85,
-            className: 'pbw-incident pbw-id-' + p.id.replace(/[^A-Za-z0-9_-]/g, '_')
+        var size = Math.round(2 * p.radius + 6);
+        var icon = shapeSvg(p.shape, size, p.color, {
+            stroke: p.mine ? '#0b3d91' : '#1a1a1a',
+            width: p.mine ? 3 : (p.geoPrecision === 1 ? 1.6 : 1.1),
+            dash: p.geoPrecision === 1 ? null : '3 2',
+            cls: 'pbw-incident pbw-id-' + p.id.replace(/[^A-Za-z0-9_-]/g, '_')
+        });
+        return L.marker(latlng, {
+            pane: 'pbw-incidents', keyboard: true, riseOnHover: true,
+            icon: L.divIcon({ html: icon, className: 'pbw-marker', iconSize: [size, size],
+                              iconAnchor: [size / 2, size / 2] })
         });
     },
     onEachFeature: function (f, l) {
@@ -61,6 +67,17 @@ var layer = L.geoJSON(data, {
         l._pbwTrue = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
         l.bindTooltip(esc(p.tip), { sticky: true });
         l.bindPopup(function () { return popupFor(p); }, { maxWidth: 380, minWidth: 260 });
+        l.on('add', function () {
+            var e = l.getElement();
+            if (e) { e.setAttribute('aria-label', p.tip + '. Press Enter for the full record.'); }
+        });
+        l.on('keypress', function (ev) {
+            var key = ev.originalEvent && ev.originalEvent.key;
+            // propagate, as a real click does, so the map's listeners hear which marker it was
+            if (key === 'Enter' || key === ' ') {
+                l.fire('click', { latlng: l.getLatLng() }, true);
+            }
+        });
     }
 });
 

@@ -13,6 +13,8 @@ legend.onAdd = function () {
     det.appendChild(el('div', 'Event type', 'pbw-legend-h'));
     det.appendChild(swatchGrid(data.types, 'pbw-grid', 'pbw-swatch pbw-dot'));
     det.appendChild(el('div', 'Marker size: killed + injured as reported', 'pbw-legend-note'));
+    det.appendChild(el('div', 'Shape and colour: event type. Tab reaches each marker; '
+        + 'Enter opens it.', 'pbw-legend-note'));
     det.appendChild(el('div', 'Solid outline: the named site. Dashed: district centre. '
         + 'Thick blue outline: your uploaded data.', 'pbw-legend-note'));
     det.appendChild(el('div', 'Incidents in the current filter, per province', 'pbw-legend-h'));

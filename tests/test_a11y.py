@@ -1,0 +1,71 @@
+"""Accessibility in a real browser: every page passes axe-core with no critical or serious
+violation, at desktop and phone sizes, the map's frame included."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from . import browser as b
+from .conftest import IN_CI
+
+pytestmark = pytest.mark.browser
+
+#: Each page, and what shows it has drawn (the map: its markers).
+PAGES = {"/": None, "/Timeline": '[data-testid="stVegaLiteChart"]',
+         "/Compare": '[data-testid="stMetric"]', "/Data": '[data-testid="stDataFrame"]',
+         "/Import": '[data-testid="stFileUploader"]', "/About": '[data-testid="stDataFrame"]'}
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    script = b.axe_script()
+    if script is None:
+        if IN_CI:
+            pytest.fail("npm is missing under CI: .ci/run installs it from Debian")
+        pytest.skip("npm not found: axe-core comes from the npm registry (apt-get install npm)")
+    return script
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with b.streamlit_server() as url:
+        yield url
+
+
+def _open(page, url: str, path: str, query: str = "?start=2025-11-26&end=2025-12-01") -> None:
+    page.goto(url + path + query)
+    ready = PAGES[path]
+    if ready is None:
+        b.wait_for_markers(b.map_frame(page), 2)
+        b.settled(page)
+    else:
+        page.locator(ready).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)  # let the page's last rerun finish
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_passes_axe(page, server, axe, path) -> None:
+    _open(page, server, path)
+    assert b.axe_violations(page, axe) == []
+
+
+def test_the_map_on_a_phone_passes_axe(chromium, server, axe) -> None:
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        pg = context.new_page()
+        b.offline(pg)
+        _open(pg, server, "/")
+        assert b.axe_violations(pg, axe) == []
+    finally:
+        context.close()
+
+
+def test_axe_finds_what_it_should(page, server, axe) -> None:
+    """The check can fail: an image with no text, put on the page, is reported."""
+    _open(page, server, "/")
+    page.evaluate("""() => { const i = document.createElement('img');
+        i.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw='; document.body.appendChild(i); }""")
+    found = b.axe_violations(page, axe)
+    assert any(v.startswith("image-alt (critical") for v in found), found
