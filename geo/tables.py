@@ -6,6 +6,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from geo import schema as s
@@ -161,25 +162,32 @@ def record_html(fields: pd.DataFrame) -> str:
 IN_VIEW_MAX: Final = 200
 
 
-def in_bounds(frame: pd.DataFrame, bounds: tuple[float, float, float, float] | None
-              ) -> pd.DataFrame:
+def in_bounds(frame: pd.DataFrame, bounds: tuple[float, float, float, float] | None, *,
+              limit: int | None = None) -> tuple[pd.DataFrame, int]:
     """The located incidents of ``frame`` inside ``bounds`` (south, west, north, east, in
-    degrees, as the map reports its view); every located one when ``bounds`` is None."""
-    located = frame[frame[s.LAT].notna()]
-    if bounds is None:
-        return located
-    south, west, north, east = bounds
-    return located[located[s.LAT].between(south, north) & located[s.LON].between(west, east)]
+    degrees, as the map reports its view; all located ones when None), newest first, and
+    how many there are. With ``limit``, only that many rows are returned (and copied: at
+    100k incidents a copy of every row in view would cost a viewer about 100 MB)."""
+    lat, lon = frame[s.LAT].to_numpy(float), frame[s.LON].to_numpy(float)
+    inside = ~np.isnan(lat)
+    if bounds is not None:
+        south, west, north, east = bounds
+        inside &= (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+    where = np.flatnonzero(inside)
+    days = frame[s.DATE].to_numpy()[where]
+    ids = frame[s.ID].to_numpy()[where].astype(str)
+    order = np.lexsort((ids, -days.astype("datetime64[D]").astype(np.int64)))
+    chosen = where[order if limit is None else order[:limit]]
+    return frame.iloc[chosen], len(where)
 
 
-def in_view_html(frame: pd.DataFrame, link_for: Callable[[str], str],
-                 limit: int = IN_VIEW_MAX) -> str:
-    """The incidents of ``frame`` (newest first) as an ordered list a screen reader or a
-    keyboard can follow: date, type, place, figures, and a link that opens each record.
+def in_view_html(rows: pd.DataFrame, total: int, link_for: Callable[[str], str]) -> str:
+    """``rows`` (from :func:`in_bounds`) as an ordered list a screen reader or a keyboard
+    can follow: date, type, place, figures, and a link that opens each record; then how
+    many of the ``total`` in view are not listed.
 
     Every text and link is escaped; ``link_for`` gives the address that opens an id.
     """
-    rows = frame.sort_values([s.DATE, s.ID], ascending=[False, True]).head(limit)
     items = []
     for _, row in rows.iterrows():
         place = ", ".join(p for p in (s.cell_text(row[s.LOCATION]), s.cell_text(row[s.DISTRICT]),
@@ -190,7 +198,7 @@ def in_view_html(frame: pd.DataFrame, link_for: Callable[[str], str],
                 f"{place} · killed {killed}, injured {injured}")
         items.append(f'<li dir="auto">{escape(text)} · <a href="{escape(link_for(row[s.ID]))}" '
                      f'target="_self">{escape(str(row[s.ID]))}</a></li>')
-    more = len(frame) - len(rows)
+    more = total - len(rows)
     tail = (f"<p>{more:,} more in view: zoom in or narrow the filter, or see them all on the "
             "Data page.</p>" if more > 0 else "")
     return f'<ol class="pbw-in-view">{"".join(items)}</ol>{tail}'

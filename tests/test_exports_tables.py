@@ -127,13 +127,14 @@ def test_the_in_view_list_keeps_to_the_bounds_and_escapes_everything() -> None:
                      location="<img src=x onerror=alert(1)>"),
             good_row(id="T-3", lat="", lon="", geo_precision="3")]
     frame = from_table(pd.DataFrame(rows, dtype=str)).frame
-    assert list(tables.in_bounds(frame, None)[s.ID]) == ["T-1", "T-2"]  # located only
-    assert list(tables.in_bounds(frame, (37.0, 69.0, 38.0, 71.0))[s.ID]) == ["T-1"]
-    html = tables.in_view_html(tables.in_bounds(frame, None),
-                               lambda i: f'?incident={i}&x="y"')
-    assert html.index("T-2") < html.index("T-1")  # newest first
+    rows, total = tables.in_bounds(frame, None)
+    assert list(rows[s.ID]) == ["T-2", "T-1"] and total == 2  # located only, newest first
+    rows, total = tables.in_bounds(frame, (37.0, 69.0, 38.0, 71.0))
+    assert list(rows[s.ID]) == ["T-1"] and total == 1
+    html = tables.in_view_html(*tables.in_bounds(frame, None), lambda i: f'?incident={i}&x="y"')
+    assert html.index("T-2") < html.index("T-1")
     assert "<img" not in html and "&lt;img src=x" in html
     assert 'href="?incident=T-1&amp;x=&quot;y&quot;"' in html
     assert html.count("<li") == 2 and "killed 3, injured 1" in html
-    capped = tables.in_view_html(tables.in_bounds(frame, None), str, limit=1)
-    assert capped.count("<li") == 1 and "1 more in view" in capped
+    capped = tables.in_view_html(*tables.in_bounds(frame, None, limit=1), str)
+    assert capped.count("<li") == 1 and "1 more in view" in capped and "T-2" in capped

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Literal
 from urllib.parse import quote
 
 import folium
@@ -16,7 +17,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, figure, mapview, stats, tables
+from geo import assets, mapview, stats, tables
 from geo import schema as s
 from geo.viewstate import ViewState
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
@@ -91,11 +92,12 @@ def in_view_list(frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, flo
                  ) -> None:
     """The incidents the map shows, as a list: what the markers say, for screen readers
     and keyboards. The label stays the same so that a pan keeps it open."""
-    shown = tables.in_bounds(frame, bounds)
+    rows, total = tables.in_bounds(frame, bounds, limit=tables.IN_VIEW_MAX)
     with st.expander("Incidents in view, as a list"):
-        st.caption(f"{len(shown):,} incident(s) in the map's current view, newest first; "
-                   "each link opens its full record.")
-        st.html(tables.in_view_html(shown, lambda i: share_link(replace(view(), incident=i))))
+        st.caption(f"{total:,} incident(s) in the map's current view, newest first; each link "
+                   "opens its full record.")
+        st.html(tables.in_view_html(rows, total,
+                                    lambda i: share_link(replace(view(), incident=i))))
 
 
 def _close_incident() -> None:
@@ -177,8 +179,14 @@ def export_map(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> str:
 
 
 def export_figure(data: Data, current: ViewState, frame: gpd.GeoDataFrame,
-                  fmt: figure.Format) -> bytes:
-    """The current filter as a figure for a report (see ``geo.figure.render``)."""
+                  fmt: Literal["png", "svg"]) -> bytes:
+    """The current filter as a figure for a report (see ``geo.figure.render``).
+
+    ``geo.figure`` is imported here, when a reader asks for a figure: matplotlib takes
+    half a second to import, which every first reader after a start would otherwise wait.
+    """
+    from geo import figure
+
     return figure.render(frame, data.provinces_display, data.border_display,
                          filter_lines=current.describe(),
                          data_note=as_of(data).replace("`", ""), fmt=fmt)
