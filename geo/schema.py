@@ -9,7 +9,8 @@ row 2.
 
 About 720 lines, on purpose: the format is one contract (columns, vocabularies, actor
 groups, sources, and the checks that enforce them), and splitting it would give a newcomer
-two places to update for one new column. The checks are small functions run in turn (``_CHECKS``).
+two places to update for one new column. The checks are small functions run in turn
+(``_CHECKS``).
 """
 
 from __future__ import annotations
@@ -152,7 +153,6 @@ EVENT_TYPES: Final[dict[str, EventType]] = {
                   "data that this vocabulary does not cover.", "#8C8C8C"),
     )
 }
-
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-/* Detailed mode: each incident as a GeoJSON circle marker with its full popup.
+/* Detailed mode: each incident as a marker in its type's shape, with its full popup.
  * data: a FeatureCollection from geo.mapview.incident_features. */
 /* global L, parent, data, el, esc, link, shapeSvg, YOURS_NOTE */
 
