@@ -511,8 +511,9 @@ def _check_dates(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     days = parse_days(df[DATE])
     # a real day beyond pandas' timestamps (year 1677 or 2262) is out of range, not unreal
     unparsed = days.isna() & (df[DATE] != "")
-    real = days.notna()
-    real[unparsed] = df.loc[unparsed, DATE].map(_parse_day).notna()
+    real = days.notna().to_numpy(copy=True)
+    real[unparsed.to_numpy()] = df.loc[unparsed, DATE].map(_parse_day).notna().to_numpy(bool)
+    real = pd.Series(real, index=df.index)
     c.check(DATE, real, "must be a real date written YYYY-MM-DD, like 2025-11-26")
     in_range = ~real | ((days >= pd.Timestamp(MIN_DATE)) & (days <= pd.Timestamp(opts.today)))
     c.check(DATE, in_range,
