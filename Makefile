@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup run test lint bench data lock clean
+.PHONY: setup run test lint bench data lock messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -41,6 +41,11 @@ lock: $(STAMP)
 	  echo "# Docker and Streamlit Community Cloud install exactly these versions."; \
 	  $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
 	    --generate-hashes --no-header -q; } > requirements.txt
+
+# Extract the interface text into geo/locale/messages.pot and bring the ru/tg/fa catalogs up
+# to it; then translate the new entries (tests/test_i18n.py fails until every one is).
+messages: $(STAMP)
+	$(BIN)/python -m geo.i18n
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

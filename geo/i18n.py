@@ -1,0 +1,278 @@
+"""The interface's languages: gettext catalogs (Babel) and dates and numbers per locale.
+
+Interface text is written in English in the code, marked with ``_("…")`` (or ``N_("…")``
+where a table defines it, translated where it is shown), and translated from the catalogs
+in ``geo/locale/<lang>/LC_MESSAGES/messages.po``. ``make messages`` extracts the marked
+text and updates the catalogs; a test fails when a catalog misses or mistranslates one
+(a missing or extra ``{placeholder}``).
+
+Text from the data (summaries, notes, sources, place descriptions) is never translated: it
+stays in the language it was written in, and the pages say so.
+
+This module is at the bottom of ``geo``: it imports nothing from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.numbers import format_decimal
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Message
+
+LOCALE_DIR: Final = Path(__file__).parent / "locale"
+DOMAIN: Final = "messages"
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language of the interface: its link value, its own name, its Babel locale."""
+
+    code: str  # the link's ``?lang=`` value
+    name: str  # as its readers write it
+    locale: str  # Babel/CLDR locale for dates and numbers
+    rtl: bool = False
+    #: The BCP 47 tag pages mark their text with (``lang`` attribute).
+    tag: str = ""
+
+
+#: The interface's languages, in the order the selector lists them. Dari is written with
+#: the Afghan locale's month names (``fa_AF``: جنوری, فبروری…) and right to left.
+LANGUAGES: Final[dict[str, Language]] = {
+    lang.code: lang
+    for lang in (
+        Language("en", "English", "en_GB", tag="en"),
+        Language("ru", "Русский", "ru", tag="ru"),
+        Language("tg", "Тоҷикӣ", "tg", tag="tg"),
+        Language("fa", "دری", "fa_AF", rtl=True, tag="fa-AF"),
+    )
+}
+DEFAULT_LANG: Final = "en"
+
+#: The zero of the numbering systems our locales use by default (CLDR), besides Latin.
+_ZERO: Final = {"arabext": "۰", "arab": "٠"}
+
+#: A ``{placeholder}`` in a message: translations must keep exactly the same ones.
+PLACEHOLDER: Final = re.compile(r"\{([a-z_]*)(?:[:!][^{}]*)?\}")
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs without translating it (tables of labels)."""
+    return message
+
+
+def catalog_path(lang: str) -> Path:
+    """The ``.po`` catalog of ``lang``."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``lang`` (English needs none: the code is written in it).
+
+    Compiled from the ``.po`` file in memory, so the catalog and what the app shows can
+    never drift apart; fuzzy and empty entries fall back to English.
+    """
+    if lang == DEFAULT_LANG:
+        return gettext.NullTranslations()
+    with catalog_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=LANGUAGES[lang].locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Translator:
+    """Interface text, dates and numbers in one language. Call it like gettext::
+
+        _ = translator("ru")
+        _("Incidents")                       # "Инциденты"
+        _("Within {km} km", km=_.num(5))     # placeholders are filled after translation
+        _.ngettext("{n} incident", "{n} incidents", 3)   # "{n}" is the count, localised
+    """
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            msg = f"lang must be one of {', '.join(LANGUAGES)}; got {lang!r}"
+            raise ValueError(msg)
+        self.lang = lang
+        self.language = LANGUAGES[lang]
+        self._catalog = _translations(lang)
+        zero = _ZERO.get(Locale.parse(self.language.locale).default_numbering_system, "0")
+        self._digit_map = {ord("0") + i: ord(zero) + i for i in range(10)} if zero != "0" \
+            else {}
+
+    def __repr__(self) -> str:
+        return f"Translator({self.lang!r})"
+
+    def __call__(self, message: str, /, **fields: object) -> str:
+        text = self._catalog.gettext(message)
+        return text.format(**fields) if fields else text
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **fields: object) -> str:
+        """The form of ``singular``/``plural`` for ``n``, with ``{n}`` the localised count."""
+        text = self._catalog.ngettext(singular, plural, n)
+        return text.format(**{"n": self.num(n), **fields})
+
+    def num(self, value: float, *, places: int = 0) -> str:
+        """``value`` as this locale writes numbers (grouping, decimal sign, digits)."""
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        return self.digits(format_decimal(value, format=pattern, locale=self.language.locale,
+                                           numbering_system="default"))
+
+    def date(self, day: dt.date, form: str = "medium") -> str:
+        """``day`` as this locale writes dates (``short``, ``medium``, ``long`` or a CLDR
+        pattern such as ``LLL`` for the month's short name)."""
+        return self.digits(format_date(day, format=form, locale=self.language.locale))
+
+    def month(self, day: dt.date) -> str:
+        """The month and year of ``day``, e.g. "Nov 2025", "нояб. 2025 г."."""
+        return self.date(day, "LLL y")
+
+    def digits(self, text: str) -> str:
+        """``text`` in the locale's own digits: Babel picks the separators of its default
+        numbering system (Dari: ``arabext``) but always writes Latin digits."""
+        return text.translate(self._digit_map) if self._digit_map else text
+
+    @property
+    def dir(self) -> str:
+        """The text direction: ``rtl`` or ``ltr``."""
+        return "rtl" if self.language.rtl else "ltr"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translator(lang: str = DEFAULT_LANG) -> Translator:
+    """The (shared, immutable) translator of ``lang``; raises ValueError for an unknown one."""
+    return Translator(lang)
+
+
+#: English, for callers that name no language (exports, tests, the command line).
+ENGLISH: Final = translator(DEFAULT_LANG)
+
+
+def placeholders(message: str) -> set[str]:
+    """The ``{placeholder}`` names in ``message``."""
+    return set(PLACEHOLDER.findall(message))
+
+
+# --- the catalogs: extraction and update (``make messages``) --------------------------------
+
+#: Where the interface text lives, relative to the project root.
+SOURCE_PATHS: Final = ("app.py", "pages", "ui", "geo")
+#: The marking functions: ``_("…")``, ``_.ngettext("…", "…", n)`` and ``N_("…")``.
+KEYWORDS: Final = {"_": None, "N_": None, "ngettext": (1, 2)}
+
+
+def extract(root: Path) -> Catalog:
+    """Every marked message in the project at ``root``, as a template catalog."""
+    template = Catalog(project="Panj Border Watch", fuzzy=False)
+    files: list[Path] = []
+    for name in SOURCE_PATHS:
+        path = root / name
+        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else
+                     [path] if path.exists() else [])
+    for path in files:
+        for lineno, message, comments, context in extract_from_file(
+                "python", str(path), keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+                strip_comment_tags=True):
+            template.add(message, None, [(path.relative_to(root).as_posix(), lineno)],
+                         auto_comments=comments, context=context)
+    return template
+
+
+def update(root: Path) -> None:
+    """Write ``messages.pot`` and bring every language's ``.po`` up to it; new messages are
+    left untranslated (:func:`problems` and the catalog test list them). A file whose
+    messages did not change is left as it is (no new header date to commit)."""
+    template = extract(root)
+    LOCALE_DIR.mkdir(parents=True, exist_ok=True)
+    _write_if_changed(LOCALE_DIR / f"{DOMAIN}.pot", template)
+    for code, language in LANGUAGES.items():
+        if code == DEFAULT_LANG:
+            continue
+        path = catalog_path(code)
+        if path.exists():
+            with path.open("rb") as fh:
+                catalog = read_po(fh, locale=language.locale)
+        else:
+            catalog = Catalog(locale=language.locale, project="Panj Border Watch")
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(path, catalog)
+
+
+_DATE_LINE: Final = re.compile(rb'^"(?:POT-Creation|PO-Revision)-Date: .*\n', re.M)
+
+
+def _write_if_changed(path: Path, catalog: Catalog) -> None:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=True, include_previous=False)
+    new = buffer.getvalue()
+    if path.exists() and _DATE_LINE.sub(b"", path.read_bytes()) == _DATE_LINE.sub(b"", new):
+        return
+    path.write_bytes(new)
+
+
+def _translated(message: Message) -> bool:
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return not message.fuzzy and all(strings)
+
+
+def problems(template: Catalog, lang: str) -> list[str]:
+    """What the catalog of ``lang`` lacks against ``template`` (from :func:`extract`): each
+    message missing, untranslated, fuzzy, short of plural forms, or with other
+    ``{placeholders}`` than its English; and each translation no code uses any more."""
+    with catalog_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=LANGUAGES[lang].locale)
+    found = []
+    for message in template:
+        if not message.id:
+            continue
+        key = message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+        english = message.id[-1] if isinstance(message.id, (list, tuple)) else message.id
+        own = catalog.get(key)
+        short = key if len(key) <= 70 else key[:67] + "..."
+        if own is None or not _translated(own):
+            found.append(f"{lang}: not translated: {short!r}")
+            continue
+        strings = [str(x) for x in (own.string if isinstance(own.string, (list, tuple))
+                                    else [own.string])]
+        if isinstance(message.id, (list, tuple)) and len(strings) != catalog.num_plurals:
+            found.append(f"{lang}: {len(strings)} plural forms, {catalog.num_plurals} needed: "
+                         f"{short!r}")
+        for text in strings:
+            if placeholders(text) != placeholders(english):
+                found.append(f"{lang}: placeholders {sorted(placeholders(text))} instead of "
+                             f"{sorted(placeholders(english))}: {short!r}")
+    used = {m.id[0] if isinstance(m.id, (list, tuple)) else m.id for m in template if m.id}
+    found.extend(f"{lang}: translated but no longer used: {m.id!r}" for m in catalog
+                 if m.id and (m.id[0] if isinstance(m.id, (list, tuple)) else m.id) not in used)
+    return found
+
+
+if __name__ == "__main__":
+    root = Path.cwd()
+    update(root)
+    template = extract(root)
+    for code in LANGUAGES:
+        if code != DEFAULT_LANG:
+            left = problems(template, code)
+            print(f"{code}: {len(left)} to do in {catalog_path(code)}")
+            for line in left:
+                print("  " + line)
