@@ -8,10 +8,11 @@ import ui
 def map_page() -> None:
     """The map of incidents along the Afghanistan–Tajikistan border, with the headline."""
     data, view, frame = ui.start_page(ui.APP_TITLE)
+    _ = ui.tr()
     st.title("Panj Border Watch")
-    st.caption("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from "
-               "public reporting. Click a marker for its sources; every figure comes from the "
-               "rows on the Data page.")
+    st.caption(_("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from "
+                 "public reporting. Click a marker for its sources; every figure comes from "
+                 "the rows on the Data page."))
     ui.data_warnings(data, full=False)
     ui.headline(frame)
     # Always there, so that a hint appearing never moves the map below it: a moved map is
@@ -24,5 +25,6 @@ def map_page() -> None:
     ui.playback_tick()
 
 
-st.navigation([st.Page(map_page, title="Map", default=True),
-               *(st.Page(path, title=title) for path, title in ui.PAGES)]).run()
+_ = ui.tr()  # the reader's language, from the link or the selector, names the pages
+st.navigation([st.Page(map_page, title=_("Map"), default=True),
+               *(st.Page(path, title=_(title)) for path, title in ui.PAGES)]).run()

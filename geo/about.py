@@ -11,23 +11,29 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema as s
+from geo.i18n import ENGLISH, Translator
 from geo.incidents import Review
 from geo.layers import DATA_DIR
 
 #: Official figures (km, km²) quoted in data/SOURCES.md.
-OFFICIAL_BORDER_KM: Final = "about 1,344–1,357"
+OFFICIAL_BORDER_KM: Final = (1_344, 1_357)
 OFFICIAL_AREA_KM2: Final[dict[str, int]] = {"TJ-GB": 64_200, "TJ-KT": 24_800, "AF-BDS": 44_059}
 
 
-def comparison_table(provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) -> pd.DataFrame:
+def comparison_table(provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame,
+                     _: Translator = ENGLISH) -> pd.DataFrame:
     """One row per measure: the value in our data, the official figure, the difference."""
-    rows = [("Border length (km)", f"{border['length_km'].iloc[0]:,.0f}", OFFICIAL_BORDER_KM,
-             "about 13% shorter: river bends straightened at 1:10m")]
+    low, high = OFFICIAL_BORDER_KM
+    rows = [(_("Border length (km)"), _.num(border["length_km"].iloc[0]),
+             _("about {low}–{high}", low=_.num(low), high=_.num(high)),
+             _("about 13% shorter: river bends straightened at 1:10m"))]
     for code, official in OFFICIAL_AREA_KM2.items():
         area = float(provinces.set_index("iso_3166_2").loc[code, "area_km2"])
-        rows.append((f"{s.REGIONS[code].label} · {code} area (km²)", f"{area:,.0f}",
-                     f"about {official:,}", f"{(area - official) / official:+.1%}"))
-    return pd.DataFrame(rows, columns=["Measure", "This dashboard", "Official", "Difference"])
+        rows.append((_("{region} · {code} area (km²)", region=s.REGIONS[code].label(_),
+                       code=code), _.num(area),
+                     _("about {n}", n=_.num(official)), f"{(area - official) / official:+.1%}"))
+    return pd.DataFrame(rows, columns=[_("Measure"), _("This dashboard"), _("Official"),
+                                       _("Difference")])
 
 
 def data_readme_section(heading: str, readme: Path = DATA_DIR / "README.md") -> str:
@@ -54,26 +60,28 @@ def plain(text: str) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def review_line(review: Review | None) -> str:
+def review_line(review: Review | None, _: Translator = ENGLISH) -> str:
     """One sentence on how current the data is, for the top of the About page."""
     if review is None:
-        return ("This incidents file has no review record (incidents.review.json), so when "
-                "it was last checked is unknown.")
-    return f"Data reviewed on {review.reviewed:%d %B %Y}."
+        return _("This incidents file has no review record (incidents.review.json), so when "
+                 "it was last checked is unknown.")
+    return _("Data reviewed on {day}.", day=_.date(review.reviewed, "long"))
 
 
-def coverage_markdown(review: Review | None) -> str:
+def coverage_markdown(review: Review | None, _: Translator = ENGLISH) -> str:
     """The review record as Markdown: scope, what was searched and checked, known gaps.
 
-    The record's text is escaped (see :func:`plain`); only the headings are ours.
+    The record's text is escaped (see :func:`plain`) and stays in the language it was
+    written in; only the headings are ours, in the language of ``_``.
     """
     if review is None:
-        return ("No review record: the file's scope, the sources searched and the known gaps "
-                "are not stated. See `data/README.md` for how to write one.")
-    parts = [f"**In scope.** {plain(review.scope)}",
-             f"**Searched.** {plain(review.searched)}",
-             f"**Checked on {review.reviewed.isoformat()}.** {plain(review.checked)}"]
+        return _("No review record: the file's scope, the sources searched and the known "
+                 "gaps are not stated. See `data/README.md` for how to write one.")
+    parts = [f"**{_('In scope.')}** {plain(review.scope)}",
+             f"**{_('Searched.')}** {plain(review.searched)}",
+             "**" + _("Checked on {day}.", day=review.reviewed.isoformat()) + "** "
+             + plain(review.checked)]
     if review.gaps:
-        parts.append("**Known to be missing or thin:**\n\n"
+        parts.append(f"**{_('Known to be missing or thin:')}**\n\n"
                      + "\n".join(f"- {plain(g)}" for g in review.gaps))
     return "\n\n".join(parts)

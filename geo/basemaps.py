@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from geo.i18n import N_
+
 
 @dataclass(frozen=True)
 class Basemap:
@@ -20,18 +22,18 @@ _OSM: Final = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStre
 
 #: Base maps by their link value (``?basemap=``). Tiles load in the reader's browser only.
 BASEMAPS: Final[dict[str, Basemap]] = {
-    "streets": Basemap("Streets (OpenStreetMap)",
+    "streets": Basemap(N_("Streets (OpenStreetMap)"),
                        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                        f"{_OSM} contributors", 19),
-    "terrain": Basemap("Terrain (OpenTopoMap)",
+    "terrain": Basemap(N_("Terrain (OpenTopoMap)"),
                        "https://{s}.tile.opentopomap.org/{z}/{x}/{y}.png",
                        f"Map data {_OSM} contributors, SRTM | style &copy; "
                        '<a href="https://opentopomap.org">OpenTopoMap</a> (CC-BY-SA)', 17),
-    "satellite": Basemap("Satellite (Esri World Imagery)",
+    "satellite": Basemap(N_("Satellite (Esri World Imagery)"),
                          "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/"
                          "MapServer/tile/{z}/{y}/{x}",
                          "Tiles &copy; Esri, Maxar, Earthstar Geographics and the GIS user "
                          "community", 18),
-    "none": Basemap("No background tiles"),
+    "none": Basemap(N_("No background tiles")),
 }
 DEFAULT_BASEMAP: Final = "streets"

@@ -180,7 +180,7 @@ def to_geojson(gdf: gpd.GeoDataFrame) -> str:
         msg = f"GeoJSON is written in {STORAGE_CRS}; got CRS {gdf.crs}"
         raise LayerError(msg)
     features = []
-    for _, row in gdf.iterrows():
+    for _i, row in gdf.iterrows():
         geom = mapping(rfc7946(row.geometry))
         props = {k: (v.item() if hasattr(v, "item") else v)
                  for k, v in row.drop(labels="geometry").items()}

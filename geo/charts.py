@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, Final
 
@@ -9,6 +10,7 @@ import altair as alt
 import pandas as pd
 
 from geo import schema as s
+from geo.i18n import ENGLISH, N_, Translator
 from geo.stats import Period
 
 #: Name of the interval selection on the time axis; the page reads it back.
@@ -22,8 +24,13 @@ REGION_COLORS = {  # Tajik provinces in blues, Afghan ones in oranges/browns
 #: Vega-Lite time units by period (typed loosely: altair wants its own literal types).
 _TIME_UNITS: Final[dict[str, Any]] = {"week": "yearweek", "month": "yearmonth", "year": "year"}
 
+#: The periods' names as the chart and its table show them.
+PERIOD_LABELS: Final[dict[str, str]] = {"week": N_("Week"), "month": N_("Month"),
+                                        "year": N_("Year")}
+
+
 def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period,
-                   start: date, end: date) -> alt.VConcatChart:
+                   start: date, end: date, _: Translator = ENGLISH) -> alt.VConcatChart:
     """Incidents (stacked by region when the series has ``region_code``) and casualties.
 
     Parameters
@@ -36,6 +43,8 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
         The bar width: week, month or year.
     start, end
         The axis domain (the filtered date range).
+    _
+        The reader's language (``geo.i18n``) for titles, legends and tooltips.
 
     Returns
     -------
@@ -44,56 +53,81 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
     """
     domain = [pd.Timestamp(start).isoformat(), (pd.Timestamp(end)).isoformat()]
     unit = _TIME_UNITS[period]
-    # a time unit gives each bar the width of its period instead of a hairline
-    x = alt.X("period_start:T", timeUnit=unit, title=None, scale=alt.Scale(domain=domain))
+    # a time unit gives each bar the width of its period instead of a hairline; the axis
+    # names months in the reader's language (Vega's own names are English)
+    x = alt.X("period_start:T", timeUnit=unit, title=None, scale=alt.Scale(domain=domain),
+              axis=alt.Axis(labelExpr=_month_labels(_)) if _.lang != "en" else alt.Undefined)
     data = series.copy()
+    data["when"] = data["period_start"].map(lambda d: _period_label(d, period, _))
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     color: Any
     if "region_code" in data:
-        data["region"] = data["region_code"].map(s.region_label)
-        color = alt.Color("region:N", title="Region", legend=alt.Legend(orient="top"),
-                          scale=alt.Scale(domain=[*(r.label for r in s.REGIONS.values()),
-                                                  s.OUTSIDE_LABEL],
+        data["region"] = data["region_code"].map(lambda c: s.region_label(c, _))
+        color = alt.Color("region:N", title=_("Region"), legend=alt.Legend(orient="top"),
+                          scale=alt.Scale(domain=[*(r.label(_) for r in s.REGIONS.values()),
+                                                  _(s.OUTSIDE_LABEL)],
                                           range=[*REGION_COLORS.values(), "#8C8C8C"]))
     else:
-        data["region"] = "All regions"
+        data["region"] = _("All regions")
         color = alt.value("#4a4a4a")
-    tooltip = [alt.Tooltip("period_start:T", title=period.capitalize(), timeUnit=unit),
-               alt.Tooltip("region:N", title="Region"),
-               alt.Tooltip("incidents:Q", title="Incidents"),
-               alt.Tooltip("killed:Q", title="Killed (reported)"),
-               alt.Tooltip("injured:Q", title="Injured (reported)")]
+    period_title = _(PERIOD_LABELS[period])
+    tooltip = [alt.Tooltip("when:N", title=period_title),
+               alt.Tooltip("region:N", title=_("Region")),
+               alt.Tooltip("incidents:Q", title=_("Incidents")),
+               alt.Tooltip("killed:Q", title=_("Killed (reported)")),
+               alt.Tooltip("injured:Q", title=_("Injured (reported)"))]
     bars = alt.Chart(data).mark_bar().encode(
-        x=x, y=alt.Y("sum(incidents):Q", title="Incidents"), color=color, tooltip=tooltip,
+        x=x, y=alt.Y("sum(incidents):Q", title=_("Incidents")), color=color, tooltip=tooltip,
     ).add_params(brush).properties(height=220, width="container")
 
     ev = events.loc[:, ["date", "title", "date_precision"]].copy()
     # vectorised, so a period with no context event (an empty frame) works too
     ev["when"] = ev["date"].dt.strftime("%Y-%m-%d").where(
-        ev["date_precision"] != "year", ev["date"].dt.strftime("%Y") + " (year only)")
+        ev["date_precision"] != "year", ev["date"].dt.strftime("%Y") + " " + _("(year only)"))
     rules = alt.Chart(ev).mark_rule(color="#7f7f7f", strokeDash=[3, 3]).encode(
         x=alt.X("date:T", scale=alt.Scale(domain=domain)),
-        tooltip=[alt.Tooltip("when:N", title="Date"), alt.Tooltip("title:N", title="Context")],
+        tooltip=[alt.Tooltip("when:N", title=_("Date")),
+                 alt.Tooltip("title:N", title=_("Context"))],
     )
-    casualties = data.groupby("period_start", as_index=False)[["killed", "injured"]].sum()
-    long = casualties.melt("period_start", var_name="figure", value_name="people")
+    casualties = data.groupby(["period_start", "when"], as_index=False)[
+        ["killed", "injured"]].sum()
+    casualties = casualties.rename(columns={"killed": _("killed"), "injured": _("injured")})
+    long = casualties.melt(["period_start", "when"], var_name="figure", value_name="people")
     cas = alt.Chart(long).mark_bar().encode(
-        x=x, xOffset="figure:N", y=alt.Y("people:Q", title="People (reported)"),
-        color=alt.Color("figure:N", title="Casualties", legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["killed", "injured"],
+        x=x, xOffset="figure:N", y=alt.Y("people:Q", title=_("People (reported)")),
+        color=alt.Color("figure:N", title=_("Casualties"), legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=[_("killed"), _("injured")],
                                         range=["#b2182b", "#ef8a62"])),
-        tooltip=[alt.Tooltip("period_start:T", title=period.capitalize(), timeUnit=unit),
-                 "figure:N", "people:Q"],
+        tooltip=[alt.Tooltip("when:N", title=period_title),
+                 alt.Tooltip("figure:N", title=_("Casualties")),
+                 alt.Tooltip("people:Q", title=_("People (reported)"))],
     ).properties(height=160, width="container")
     # Drawn on a canvas: as SVG, Vega gives the brush's marks an image role with no text,
     # which screen readers announce as unnamed images. The chart is named as a whole by its
     # description, and the page lists the same figures as a table.
     return alt.vconcat(bars + rules, cas + rules).resolve_scale(color="independent").properties(
-        description=f"Bar charts of incidents and of reported killed and injured per {period} "
-                    f"from {pd.Timestamp(start):%Y-%m-%d} to {pd.Timestamp(end):%Y-%m-%d}, "
-                    "with context events as dashed lines; drag across the upper chart to set "
-                    "the dates. The same figures are in the table below the chart.",
+        description=_("Bar charts of incidents and of reported killed and injured per "
+                      "period ({period}) from {start} to {end}, with context events as dashed "
+                      "lines; drag across the upper chart to set the dates. The same figures "
+                      "are in the table below the chart.", period=period_title.lower(),
+                      start=pd.Timestamp(start).strftime("%Y-%m-%d"),
+                      end=pd.Timestamp(end).strftime("%Y-%m-%d")),
         usermeta={"embedOptions": {"renderer": "canvas"}})
+
+
+def _period_label(day: pd.Timestamp, period: str, _: Translator) -> str:
+    """A period as the reader's language writes it: a week by its first day."""
+    if period == "year":
+        return _.digits(str(day.year))
+    return _.month(day.date()) if period == "month" else _.date(day.date())
+
+
+def _month_labels(_: Translator) -> str:
+    """A Vega label expression naming the time axis's months in the language of ``_``."""
+    names = [_.date(date(2001, m, 1), "LLL") for m in range(1, 13)]
+    day, month = "date(datum.value)", "month(datum.value)"
+    return (f"({day} == 1 ? '' : {day} + ' ') + ({month} == 0 && {day} == 1 ? '' : "
+            f"{json.dumps(names, ensure_ascii=False)}[{month}] + ' ') + year(datum.value)")
 
 
 def brush_range(selection: object) -> tuple[date, date] | None:
@@ -114,13 +148,14 @@ def brush_range(selection: object) -> tuple[date, date] | None:
     return lo.date(), hi.date()
 
 
-def series_table(series: pd.DataFrame, period: str) -> pd.DataFrame:
+def series_table(series: pd.DataFrame, period: str, _: Translator = ENGLISH) -> pd.DataFrame:
     """``stats.time_series`` as the reader's table: the period's first day, the region
     (when split), and the figures, newest first."""
-    out = pd.DataFrame({period.capitalize() + " from": series["period_start"].dt.date})
+    out = pd.DataFrame({_("{period} from", period=_(PERIOD_LABELS[period])):
+                        series["period_start"].dt.date})
     if "region_code" in series:
-        out["Region"] = series["region_code"].map(s.region_option)
-    out["Incidents"] = series["incidents"].to_numpy()
-    out["Killed (reported)"] = series["killed"].to_numpy()
-    out["Injured (reported)"] = series["injured"].to_numpy()
+        out[_("Region")] = series["region_code"].map(lambda c: s.region_option(c, _))
+    out[_("Incidents")] = series["incidents"].to_numpy()
+    out[_("Killed (reported)")] = series["killed"].to_numpy()
+    out[_("Injured (reported)")] = series["injured"].to_numpy()
     return out.iloc[::-1].reset_index(drop=True)

@@ -48,7 +48,7 @@ def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
         raise ValueError(msg)
     table = to_table(frame)
     features = []
-    for (_, row), geom in zip(table.iterrows(), frame.geometry, strict=True):
+    for (_i, row), geom in zip(table.iterrows(), frame.geometry, strict=True):
         props = {k: (v if v != "" else None) for k, v in row.items()}
         for col in (s.FATALITIES, s.INJURED, s.GEO_PRECISION):
             value = props[col]

@@ -39,7 +39,7 @@ PROVINCE_COLUMNS: Final = ("iso_3166_2", "name", "country", "area_km2")
 
 def geodesic_area_km2(geom: BaseGeometry) -> float:
     """Area of a (multi)polygon in EPSG:4326 on the WGS84 ellipsoid, in km²."""
-    area, _ = WGS84.geometry_area_perimeter(geom)
+    area, _perimeter = WGS84.geometry_area_perimeter(geom)
     return abs(area) / 1e6
 
 
@@ -93,7 +93,7 @@ def load_provinces(path: Path = PROVINCES_FILE) -> gpd.GeoDataFrame:
         msg = (f"province layer {str(path)!r} has unknown iso_3166_2 codes {unknown}; "
                f"allowed: {', '.join(REGIONS)}")
         raise LayerError(msg)
-    gdf["label"] = gdf["iso_3166_2"].map(lambda c: REGIONS[c].label)
+    gdf["label"] = gdf["iso_3166_2"].map(lambda c: REGIONS[c].label())
     return gdf.reset_index(drop=True)
 
 

@@ -7,7 +7,7 @@ with ``textContent`` or escaped in the browser: nothing from a data file is ever
 as HTML. The only scripts are Leaflet's own, from the URLs in ``geo.assets``, and ours,
 from ``geo/static/map/``.
 
-About 570 lines: one module turns every layer into the data its script draws (features for
+About 620 lines: one module turns every layer into the data its script draws (features for
 incidents, provinces and origins; column arrays and density cells for large filters), so
 the payload contract with ``geo/static/map/*.js`` is in one place.
 """
@@ -34,11 +34,18 @@ from geo import schema as s
 from geo import stats
 from geo.assets import MapAssets, inline_leaflet, map_css, map_script
 from geo.basemaps import BASEMAPS
+from geo.i18n import ENGLISH, Translator
 from geo.layers import ANALYSIS_CRS, STORAGE_CRS
+from geo.maptext import (
+    BOUNDARY_ATTRIBUTION,
+    DATE_UNITS,
+    LAYER_BORDER,
+    LAYER_INCIDENTS,
+    LAYER_ORIGINS,
+    LAYER_PROVINCES,
+    script_text,
+)
 from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
-
-BOUNDARY_ATTRIBUTION: Final = ("Boundaries: Natural Earth 1:10m (public domain) | "
-                               "Incidents: Panj Border Watch, from public reporting")
 
 #: Province shading by incident count: (lowest count, colour), fixed so the legend is fixed.
 SHADE_BINS: Final[tuple[tuple[int, str], ...]] = (
@@ -59,11 +66,6 @@ DrawMode = Literal["detailed", "compact", "density"]
 DETAILED_MAX: Final = 1_500
 COMPACT_MAX: Final = 15_000
 DENSITY_CELL_KM: Final = 10.0
-
-LAYER_PROVINCES: Final = "Provinces (shaded by incidents)"
-LAYER_ORIGINS: Final = "Reported origin of attackers"
-LAYER_INCIDENTS: Final = "Incidents"
-LAYER_BORDER: Final = "Afghanistan–Tajikistan border"
 
 
 _JINJA_OPEN: Final = re.compile(r"\{(?=[{%#])")
@@ -110,23 +112,26 @@ class _RawJS(Element):
 
 class _Script(MacroElement):
     """One of our map scripts (``geo/static/map/<name>.js``, helpers first), run in the
-    context of its parent layer as ``parent``; its data goes in as JSON, as ``data``."""
+    context of its parent layer as ``parent``; its data goes in as JSON, as ``data``, and
+    its labels in the reader's language as ``T`` (``geo.maptext``)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
             var parent = {{ this._parent.get_name() }};
             var data = {{ this.data }};
+            var T = {{ this.text }};
             {{ this.code }}
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, name: str, data: Any = None) -> None:
+    def __init__(self, name: str, data: Any = None, _: Translator = ENGLISH) -> None:
         super().__init__()
         self._name = "PbwScript"
         self.code = map_script(name)
         self.data = safe_json(data)
+        self.text = safe_json(script_text(_))
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         # branca's MacroElement.render wraps the rendered script in Element(...), which
@@ -153,20 +158,20 @@ class _BlankBase(folium.map.Layer):
         self._name = "BlankBase"
 
 
-def _legend_data() -> dict[str, Any]:
+def _legend_data(_: Translator) -> dict[str, Any]:
     bins = []
     for i, (lowest, colour) in enumerate(SHADE_BINS):
         nxt = SHADE_BINS[i + 1][0] if i + 1 < len(SHADE_BINS) else None
         if lowest == 0:
-            label = "none"
+            label = _("none")
         elif nxt is None:
-            label = f"{lowest} or more"
+            label = _("{n} or more", n=_.num(lowest))
         elif nxt - 1 == lowest:
-            label = str(lowest)
+            label = _.num(lowest)
         else:
-            label = f"{lowest}–{nxt - 1}"
+            label = f"{_.num(lowest)}–{_.num(nxt - 1)}"
         bins.append((label, colour))
-    return {"types": [(t.label, t.color, i) for i, t in enumerate(s.EVENT_TYPES.values())],
+    return {"types": [(_(t.label), t.color, i) for i, t in enumerate(s.EVENT_TYPES.values())],
             "shades": bins}
 
 
@@ -177,6 +182,7 @@ def build_base_map(
     basemap: str = "streets",
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
+    _: Translator = ENGLISH,
 ) -> folium.Map:
     """The part of the map that no filter changes: tiles, border, legend, styles.
 
@@ -190,6 +196,8 @@ def build_base_map(
         A key of ``geo.basemaps.BASEMAPS``.
     center, zoom
         The initial view; when either is None the map fits the whole border.
+    _
+        The reader's language (``geo.i18n``): layer names, legend, attribution.
 
     Returns
     -------
@@ -217,22 +225,23 @@ def build_base_map(
         folium.map.CustomPane(pane, z_index=z_index, pointer_events=clickable).add_to(m)
     background = BASEMAPS[basemap]
     if background.url is None:
-        _BlankBase(background.label).add_to(m)
+        _BlankBase(_(background.label)).add_to(m)
     else:
-        folium.TileLayer(background.url, attr=background.attribution, name=background.label,
+        folium.TileLayer(background.url, attr=background.attribution, name=_(background.label),
                          max_zoom=background.max_zoom, max_native_zoom=background.max_zoom,
                          overlay=False, control=True).add_to(m)
-    border_fg = folium.FeatureGroup(name=LAYER_BORDER, overlay=True, control=True, show=True)
+    border_fg = folium.FeatureGroup(name=_(LAYER_BORDER), overlay=True, control=True,
+                                    show=True)
     line = border.geometry.iloc[0]
     length = border["length_km"].iloc[0] if "length_km" in border else None
-    tip = "Afghanistan–Tajikistan border" + (
-        f" ({length:,.0f} km as drawn at 1:10m; officially about 1,350 km)" if length else "")
+    tip = _(LAYER_BORDER) + (_(" ({km} km as drawn at 1:10m; officially about {official} km)",
+                               km=_.num(length), official=_.num(1350)) if length else "")
     border_fg.add_child(_Script("border", {
         "type": "Feature", "properties": {"tip": tip, "color": BORDER_COLOR},
-        "geometry": {"type": "LineString", "coordinates": [list(c) for c in line.coords]}}))
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in line.coords]}}, _))
     border_fg.add_to(m)
-    m.add_child(_Script("legend", {**_legend_data(), "borderColor": BORDER_COLOR,
-                                   "attribution": BOUNDARY_ATTRIBUTION}))
+    m.add_child(_Script("legend", {**_legend_data(_), "borderColor": BORDER_COLOR,
+                                   "attribution": _(BOUNDARY_ATTRIBUTION)}, _))
     if fit:
         minx, miny, maxx, maxy = border.total_bounds
         m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(10, 10))
@@ -261,26 +270,28 @@ class MapLayers:
         extra = [self.band] if self.band is not None else []
         return [self.provinces, *extra, self.origins, self.incidents]
 
-    def describe(self) -> str:
+    def describe(self, _: Translator = ENGLISH) -> str:
         """One sentence for the page: how the incidents are drawn, and why."""
         if self.mode == "detailed":
-            noun = "incident" if self.n_markers == 1 else "incidents"
-            return (f"{self.n_markers:,} {noun} drawn one by one; click one for its full "
-                    "record and sources.")
+            return _.ngettext("{n} incident drawn one by one; click one for its full record "
+                              "and sources.",
+                              "{n} incidents drawn one by one; click one for its full record "
+                              "and sources.", self.n_markers)
         if self.mode == "compact":
-            return (f"{self.n_markers:,} incidents drawn as fast canvas markers (more than "
-                    f"{DETAILED_MAX:,}): popups are abridged, the Data page has every field, "
-                    "and origin arrows are hidden.")
-        return (f"{self.n_markers:,} incidents drawn as density: {self.n_cells:,} cells of "
-                f"{DENSITY_CELL_KM:g} km, sized by count (more than {COMPACT_MAX:,} in this "
-                "filter). Narrow the dates, regions or types to see each incident.")
+            return _("{n} incidents drawn as fast canvas markers (more than {max}): popups "
+                     "are abridged, the Data page has every field, and origin arrows are "
+                     "hidden.", n=_.num(self.n_markers), max=_.num(DETAILED_MAX))
+        return _("{n} incidents drawn as density: {cells} cells of {km} km, sized by count "
+                 "(more than {max} in this filter). Narrow the dates, regions or types to see "
+                 "each incident.", n=_.num(self.n_markers), cells=_.num(self.n_cells),
+                 km=_.num(DENSITY_CELL_KM), max=_.num(COMPACT_MAX))
 
 
-def _cross_text(value: Any) -> str:
+def _cross_text(value: Any, _: Translator) -> str:
     if value is None or pd.isna(value):
         return ""
-    return "yes: attackers reported to come from the other side" if bool(value) else \
-        "no: origin reported on the same side"
+    return _("yes: attackers reported to come from the other side") if bool(value) else \
+        _("no: origin reported on the same side")
 
 
 def _count(value: Any) -> int | None:
@@ -326,46 +337,53 @@ def clicked(drawing: Any) -> Clicked | None:
     return Clicked(kind, ref)
 
 
-def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    """GeoJSON features of the located incidents, with everything the tooltip and popup show."""
+def incident_features(incidents: gpd.GeoDataFrame,
+                      _: Translator = ENGLISH) -> list[dict[str, Any]]:
+    """GeoJSON features of the located incidents, with everything the tooltip and popup show
+    (labels in the language of ``_``; the data's own text as it was written)."""
     text = s.cell_text
     located = incidents[incidents.geometry.notna()]
     keys = located[s.LAT].round(5).astype(str) + "," + located[s.LON].round(5).astype(str)
     group_size = keys.map(keys.value_counts())
     group_rank = keys.groupby(keys).cumcount()
     features = []
-    for (_, row), n, k in zip(located.iterrows(), group_size, group_rank, strict=True):
+    for (_i, row), n, k in zip(located.iterrows(), group_size, group_rank, strict=True):
         etype = s.EVENT_TYPES[row[s.EVENT_TYPE]]
-        region_name = s.region_label(row[s.REGION_CODE])
-        day = f"{row[s.DATE].day} {row[s.DATE]:%b %Y}"
+        type_label = _(etype.label)
+        region_name = s.region_label(row[s.REGION_CODE], _)
+        day = _.date(row[s.DATE])
         if row[s.DATE_PRECISION] != "day":
-            day += f" (±{row[s.DATE_PRECISION]})"
+            day += f" (±{_(DATE_UNITS[row[s.DATE_PRECISION]])})"
         place = ", ".join(p for p in (text(row[s.LOCATION]), text(row[s.DISTRICT]),
                                       region_name) if p)
         killed, injured = _count(row[s.FATALITIES]), _count(row[s.INJURED])
         gp = int(row[s.GEO_PRECISION])
-        precision = f"{s.GEO_PRECISIONS[gp]}; point {row[s.LAT]:.4f}, {row[s.LON]:.4f}"
+        precision = _("{precision}; point {lat}, {lon}", precision=_(s.GEO_PRECISIONS[gp]),
+                      lat=f"{row[s.LAT]:.4f}", lon=f"{row[s.LON]:.4f}")
         if n > 1:
-            precision += f" (drawn slightly apart from {n - 1} other incident(s) at this point)"
-        tip = f"{day} · {etype.label} · {text(row[s.DISTRICT]) or region_name} · {row[s.ID]}"
+            precision += " " + _.ngettext(
+                "(drawn slightly apart from {n} other incident at this point)",
+                "(drawn slightly apart from {n} other incidents at this point)", n - 1)
+        tip = f"{day} · {type_label} · {text(row[s.DISTRICT]) or region_name} · {row[s.ID]}"
         if row.get(s.DATASET) == s.YOURS:
-            tip = "Your data · " + tip
+            tip = _("Your data") + " · " + tip
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [row[s.LON], row[s.LAT]]},
             "properties": {
-                "id": row[s.ID], "tip": tip, "title": f"{day} — {etype.label}",
+                "id": row[s.ID], "tip": tip, "title": f"{day} — {type_label}",
                 "place": place, "summary": text(row[s.SUMMARY]),
                 "killed": killed, "injured": injured, "victims": text(row[s.VICTIMS]),
                 "perpetrator": text(row[s.PERPETRATOR]), "origin": text(row[s.ORIGIN]),
                 "time": text(row[s.TIME_LOCAL]), "precision": precision,
-                "confidence": f"{row[s.CONFIDENCE]} — {s.CONFIDENCES[row[s.CONFIDENCE]]}",
+                "confidence": f"{_(s.CONFIDENCE_LABELS[row[s.CONFIDENCE]])} — "
+                              f"{_(s.CONFIDENCES[row[s.CONFIDENCE]])}",
                 "notes": text(row[s.NOTES]),
                 "sources": [{"outlet": src.outlet, "date": src.published, "url": src.url}
                             for src in s.parse_sources(row[s.SOURCES])],
                 "mine": bool(row.get(s.DATASET) == s.YOURS),
                 "borderKm": distance_text(row.get(BORDER_KM)),
-                "cross": _cross_text(row.get(CROSS_BORDER)),
+                "cross": _cross_text(row.get(CROSS_BORDER), _),
                 "color": etype.color, "radius": marker_radius(killed, injured),
                 "geoPrecision": gp, "groupSize": int(n), "groupIndex": int(k),
                 "shape": TYPE_ORDER.index(row[s.EVENT_TYPE]),
@@ -375,11 +393,12 @@ def incident_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return features
 
 
-def province_features(provinces: gpd.GeoDataFrame, counts: dict[str, int]) -> list[dict[str, Any]]:
+def province_features(provinces: gpd.GeoDataFrame, counts: dict[str, int],
+                      _: Translator = ENGLISH) -> list[dict[str, Any]]:
     """Province polygons with their shade, hover text and label point."""
     _require_crs(provinces, "provinces")
     features = []
-    for _, row in provinces.iterrows():
+    for _i, row in provinces.iterrows():
         code = row["iso_3166_2"]
         region = s.REGIONS[code]
         n = counts.get(code, 0)
@@ -388,16 +407,19 @@ def province_features(provinces: gpd.GeoDataFrame, counts: dict[str, int]) -> li
         features.append({
             "type": "Feature", "geometry": geom,
             "properties": {
-                "kind": "province", "ref": code, "fill": shade_for(n), "short": region.name,
-                "tip": f"{region.label} · {code} · {n} incident{'s' if n != 1 else ''} "
-                       "in this view (click to filter)",
+                "kind": "province", "ref": code, "fill": shade_for(n),
+                "short": _(region.name),
+                "tip": f"{region.label(_)} · {code} · " + _.ngettext(
+                    "{n} incident in this view (click to filter)",
+                    "{n} incidents in this view (click to filter)", n),
                 "labelLat": round(label_pt.y, 4), "labelLon": round(label_pt.x, 4),
             },
         })
     return features
 
 
-def origin_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+def origin_features(incidents: gpd.GeoDataFrame,
+                    _: Translator = ENGLISH) -> list[dict[str, Any]]:
     """A dashed line from each reported origin to its incident, with an arrowhead."""
     rows = incidents[incidents[s.ORIGIN_LAT].notna() & incidents[s.LAT].notna()]
     if rows.empty:
@@ -405,11 +427,12 @@ def origin_features(incidents: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     fwd = Transformer.from_crs(STORAGE_CRS, ANALYSIS_CRS, always_xy=True)
     inv = Transformer.from_crs(ANALYSIS_CRS, STORAGE_CRS, always_xy=True)
     features = []
-    for _, row in rows.iterrows():
+    for _i, row in rows.iterrows():
         ox, oy = fwd.transform(row[s.ORIGIN_LON], row[s.ORIGIN_LAT])
         tx, ty = fwd.transform(row[s.LON], row[s.LAT])
         length = float(np.hypot(tx - ox, ty - oy))
-        tip = f"Attackers reportedly came from: {s.cell_text(row[s.ORIGIN])} → {row[s.ID]}"
+        tip = _("Attackers reportedly came from: {origin}", origin=s.cell_text(
+            row[s.ORIGIN])) + f" → {row[s.ID]}"
         coords = [[row[s.ORIGIN_LON], row[s.ORIGIN_LAT]], [row[s.LON], row[s.LAT]]]
         features.append({"type": "Feature", "properties": {"tip": tip, "part": "line"},
                          "geometry": {"type": "LineString", "coordinates": coords}})
@@ -438,6 +461,7 @@ def build_layers(
     mode: DrawMode | None = None,
     band: tuple[float, BaseGeometry] | None = None,
     cells: dict[str, Any] | None = None,
+    _: Translator = ENGLISH,
 ) -> MapLayers:
     """The layers that follow the filter: shaded provinces, origin arrows and incidents.
 
@@ -456,37 +480,45 @@ def build_layers(
     cells
         The density cells of ``incidents`` when already summed elsewhere (the team store
         sums them in SQL); used only when the mode is density.
+    _
+        The reader's language (``geo.i18n``) for labels, tooltips and popups.
     """
     _require_crs(incidents, "incidents")
     has_point = incidents.geometry.notna()
     located = incidents if has_point.all() else incidents[has_point]
     mode = mode or choose_mode(len(located))
-    prov_fg = folium.FeatureGroup(name=LAYER_PROVINCES, overlay=True, control=True)
-    prov_fg.add_child(_Script("provinces", {"type": "FeatureCollection",
-                                              "features": province_features(provinces, counts)}))
-    orig_fg = folium.FeatureGroup(name=LAYER_ORIGINS, overlay=True, control=True)
-    origins = origin_features(located) if mode == "detailed" else []
-    orig_fg.add_child(_Script("origins", {"type": "FeatureCollection", "features": origins}))
-    inc_fg = folium.FeatureGroup(name=LAYER_INCIDENTS, overlay=True, control=True)
+    prov_fg = folium.FeatureGroup(name=_(LAYER_PROVINCES), overlay=True, control=True)
+    prov_fg.add_child(_Script("provinces", {
+        "type": "FeatureCollection", "features": province_features(provinces, counts, _)}, _))
+    orig_fg = folium.FeatureGroup(name=_(LAYER_ORIGINS), overlay=True, control=True)
+    origins = origin_features(located, _) if mode == "detailed" else []
+    orig_fg.add_child(_Script("origins", {"type": "FeatureCollection", "features": origins},
+                              _))
+    inc_fg = folium.FeatureGroup(name=_(LAYER_INCIDENTS), overlay=True, control=True)
     n_cells = 0
     if mode == "detailed":
         inc_fg.add_child(_Script("incidents", {"type": "FeatureCollection",
-                                                 "features": incident_features(located)}))
+                                                 "features": incident_features(located, _)},
+                                 _))
     elif mode == "compact":
-        inc_fg.add_child(_Script("compact", compact_columns(located)))
+        inc_fg.add_child(_Script("compact", compact_columns(located, _), _))
     else:
         if cells is None:
             cells = density_cells(located)
         n_cells = len(cells["lat"])
-        inc_fg.add_child(_Script("density", cells))
+        # the cells' type labels are the English ones (they may come from SQL): the
+        # English label is the catalog's key
+        inc_fg.add_child(_Script("density", {**cells, "top": [_(t) for t in cells["top"]]},
+                                 _))
     band_fg = None
     if band is not None:
         km, area = band
-        band_fg = folium.FeatureGroup(name=f"Within {km:g} km of the border", overlay=True,
-                                      control=True)
+        band_fg = folium.FeatureGroup(name=_("Within {km} km of the border", km=_.num(km)),
+                                      overlay=True, control=True)
         band_fg.add_child(_Script("band", {"type": "Feature", "geometry": mapping(area),
-                                             "properties": {"tip": f"Within {km:g} km of "
-                                                            "the border (geodesic)"}}))
+                                             "properties": {"tip": _(
+                                                 "Within {km} km of the border (geodesic)",
+                                                 km=_.num(km))}}, _))
     return MapLayers(prov_fg, orig_fg, inc_fg, len(located), mode, n_cells, band_fg)
 
 
@@ -497,7 +529,7 @@ def choose_mode(n_located: int) -> DrawMode:
     return "compact" if n_located <= COMPACT_MAX else "density"
 
 
-def compact_columns(located: gpd.GeoDataFrame) -> dict[str, Any]:
+def compact_columns(located: gpd.GeoDataFrame, _: Translator = ENGLISH) -> dict[str, Any]:
     """Column arrays for canvas markers: a few bytes per incident, built without a loop.
 
     Markers are smaller than in detailed mode (``4 + 1.5 * sqrt(n)`` pixels rather than
@@ -512,14 +544,15 @@ def compact_columns(located: gpd.GeoDataFrame) -> dict[str, Any]:
     return {
         "lat": located[s.LAT].round(5).tolist(), "lon": located[s.LON].round(5).tolist(),
         "type": located[s.EVENT_TYPE].map(types.index).astype(int).tolist(),
-        "types": [[s.EVENT_TYPES[t].label, s.EVENT_TYPES[t].color] for t in types],
+        "types": [[_(s.EVENT_TYPES[t].label), s.EVENT_TYPES[t].color] for t in types],
         "id": located[s.ID].tolist(),
         "date": located[s.DATE].dt.strftime("%Y-%m-%d").tolist(),
         "killed": [None if pd.isna(v) else int(v) for v in killed],
         "injured": [None if pd.isna(v) else int(v) for v in injured],
         "radius": (4.0 + 1.5 * np.sqrt(casualties)).round(1).tolist(),
         "place": (located[s.DISTRICT].where(located[s.DISTRICT] != "",
-                                            located[s.REGION_CODE].map(s.region_label))
+                                            located[s.REGION_CODE].map(
+                                                lambda c: s.region_label(c, _)))
                   + ", " + located[s.REGION_CODE]).tolist(),
         "source": first_url.where(first_url.notna(), None).tolist(),
         "mine": (located[s.DATASET] == s.YOURS).tolist() if s.DATASET in located
@@ -571,21 +604,22 @@ def standalone_html(base: folium.Map, layers: MapLayers | Sequence[folium.Featur
 
 def export_html(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
                 border: gpd.GeoDataFrame, *, basemap: str, filter_lines: list[str],
-                link: str, made: str) -> str:
+                link: str, made: str, _: Translator = ENGLISH) -> str:
     """The current view as one HTML file that opens without the server.
 
     Leaflet is inlined from its installed package, so the file needs no network except
     for background tiles; it names the filter it was made with, its link and attribution.
     """
     js, css = inline_leaflet()
-    base = build_base_map(border, assets=MapAssets(js=(), css=()), basemap=basemap)
+    base = build_base_map(border, assets=MapAssets(js=(), css=()), basemap=basemap, _=_)
     # raw elements: Leaflet's own source is never parsed as a Jinja template
     root: Any = base.get_root()  # a branca Figure: it has a header
     root.header.add_child(_RawJS(f"<style>{css}</style>"), name="leaflet_css")
     root.header.add_child(_RawJS(f"<script>{js}</script>"), name="leaflet_js")
-    built = build_layers(frame, provinces, stats.counts_by_region(frame))
+    built = build_layers(frame, provinces, stats.counts_by_region(frame), _=_)
     base.add_child(_Script("export_note", {
-        "title": "Panj Border Watch — exported map",
-        "lines": [*filter_lines, f"{built.describe()}", f"Made {made}. {BOUNDARY_ATTRIBUTION}."],
-        "link": link}))
+        "title": _("Panj Border Watch — exported map"),
+        "lines": [*filter_lines, built.describe(_),
+                  _("Made {made}.", made=made) + " " + _(BOUNDARY_ATTRIBUTION) + "."],
+        "link": link}, _))
     return standalone_html(base, built)

@@ -7,14 +7,20 @@ from typing import Final, Literal
 
 import pandas as pd
 
+from geo.i18n import N_
+
 Step = Literal["day", "week", "month"]
 Window = Literal["cumulative", "moving"]
-STEPS: Final[dict[str, str]] = {"day": "a day", "week": "a week", "month": "a month"}
-WINDOWS: Final[dict[str, str]] = {"cumulative": "Cumulative (from the start)",
-                                  "moving": f"Moving ({4} steps)"}
+#: Steps and windows by their link value, with their labels (marked for the catalogs).
+STEPS: Final[dict[str, str]] = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
+WINDOWS: Final[dict[str, str]] = {"cumulative": N_("Cumulative"), "moving": N_("Moving")}
+WINDOW_HELP: Final = N_("Cumulative: every incident from the start of the range. Moving: the "
+                        "last 4 steps only.")
 MOVING_STEPS: Final = 4
 #: Playback speeds: seconds each frame stays on screen.
 SPEEDS: Final[dict[str, float]] = {"slow": 3.0, "normal": 1.5, "fast": 0.75}
+SPEED_LABELS: Final[dict[str, str]] = {"slow": N_("Slow"), "normal": N_("Normal"),
+                                       "fast": N_("Fast")}
 
 
 def advance(day: date, step: Step, n: int = 1) -> date:

@@ -12,6 +12,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geo import schema as s
+from geo.i18n import ENGLISH, Translator
 from geo.layers import ANALYSIS_CRS, STORAGE_CRS, WGS84
 
 #: Columns this module adds to an incidents frame.
@@ -47,7 +48,7 @@ def border_distance_km(border: BaseGeometry, lon: np.ndarray, lat: np.ndarray) -
     order = np.argsort(which[0])
     nearest = shapely.get_point(shapely.shortest_line(segments[which[1][order]], pts), 0)
     nx, ny = inv.transform(shapely.get_x(nearest), shapely.get_y(nearest))
-    _, _, metres = WGS84.inv(lon[ok], lat[ok], nx, ny)
+    _fwd, _back, metres = WGS84.inv(lon[ok], lat[ok], nx, ny)
     out[ok] = np.asarray(metres) / 1000.0
     return out
 
@@ -91,11 +92,12 @@ def add_proximity(frame: gpd.GeoDataFrame, border: gpd.GeoDataFrame,
     return out
 
 
-def distance_text(km: object) -> str:
+def distance_text(km: object, _: Translator = ENGLISH) -> str:
     """How far from the border, said the same way in popups and records ("" if unknown)."""
     if km is None or pd.isna(km):
         return ""
-    return f"{float(km):.1f} km from the mapped point (geodesic)"  # type: ignore[arg-type]
+    return _("{km} km from the mapped point (geodesic)",
+             km=_.num(float(km), places=1))  # type: ignore[arg-type]
 
 
 def within_km(frame: pd.DataFrame, km: float | None) -> pd.Series:

@@ -24,6 +24,8 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from geo.i18n import ENGLISH, N_, Translator
+
 # --- column names -----------------------------------------------------------------------
 ID: Final = "id"
 DATE: Final = "date"
@@ -92,26 +94,25 @@ class Region:
     country: str  # ISO 3166-1 alpha-2
     country_name: str
 
-    @property
-    def label(self) -> str:
+    def label(self, _: Translator = ENGLISH) -> str:
         """The name a reader sees, with the country: "Badakhshan" exists on both sides."""
-        return f"{self.name} ({self.country_name})"
+        return _("{name} ({country})", name=_(self.name), country=_(self.country_name))
 
 
 #: The provinces the dashboard maps, keyed by ISO 3166-2 code. Never key them by name.
 REGIONS: Final[dict[str, Region]] = {
     r.code: r
     for r in (
-        Region("TJ-KT", "Khatlon", "TJ", "Tajikistan"),
-        Region("TJ-GB", "Gorno-Badakhshan", "TJ", "Tajikistan"),
-        Region("AF-BDS", "Badakhshan", "AF", "Afghanistan"),
-        Region("AF-TAK", "Takhar", "AF", "Afghanistan"),
-        Region("AF-KDZ", "Kunduz", "AF", "Afghanistan"),
-        Region("AF-BAL", "Balkh", "AF", "Afghanistan"),
+        Region("TJ-KT", N_("Khatlon"), "TJ", N_("Tajikistan")),
+        Region("TJ-GB", N_("Gorno-Badakhshan"), "TJ", N_("Tajikistan")),
+        Region("AF-BDS", N_("Badakhshan"), "AF", N_("Afghanistan")),
+        Region("AF-TAK", N_("Takhar"), "AF", N_("Afghanistan")),
+        Region("AF-KDZ", N_("Kunduz"), "AF", N_("Afghanistan")),
+        Region("AF-BAL", N_("Balkh"), "AF", N_("Afghanistan")),
     )
 }
 
-COUNTRIES: Final[dict[str, str]] = {"TJ": "Tajikistan", "AF": "Afghanistan"}
+COUNTRIES: Final[dict[str, str]] = {"TJ": N_("Tajikistan"), "AF": N_("Afghanistan")}
 
 
 @dataclass(frozen=True)
@@ -127,30 +128,32 @@ class EventType:
 EVENT_TYPES: Final[dict[str, EventType]] = {
     t.code: t
     for t in (
-        EventType("armed_clash", "Armed clash",
-                  "Exchange of fire between border forces and armed smugglers, militants or "
-                  "the other side's forces.", "#D55E00"),
-        EventType("incursion", "Armed incursion",
-                  "Armed men cross the border and are intercepted or killed.", "#CC79A7"),
-        EventType("cross_border_attack", "Cross-border attack",
-                  "An attack launched from across the border on people or a site, such as "
-                  "foreign workers' camps.", "#B2182B"),
-        EventType("remote_violence", "Remote violence",
-                  "Rockets, shelling, drones or other fire from a distance.", "#E69F00"),
-        EventType("violence_against_civilians", "Violence against civilians",
-                  "Civilians deliberately killed or hurt at or near the border.", "#0072B2"),
-        EventType("resource_clash", "Mining or resource clash",
-                  "Violence over gold mining, water or land in a border district.", "#009E73"),
-        EventType("troop_flight", "Offensive and troop flight",
-                  "A border district or crossing taken in an offensive, with troops fleeing "
-                  "across the border.", "#56B4E9"),
-        EventType("district_fighting", "Fighting in a border district",
-                  "Armed forces and armed groups fight over an Afghan district that touches "
-                  "the border (the 2020–2021 offensive, later resistance raids), away from "
-                  "the border line itself.", "#999933"),
-        EventType("other", "Other (imported)",
-                  "Riots, protests, strategic developments and other categories of imported "
-                  "data that this vocabulary does not cover.", "#8C8C8C"),
+        EventType("armed_clash", N_("Armed clash"),
+                  N_("Exchange of fire between border forces and armed smugglers, militants "
+                     "or the other side's forces."), "#D55E00"),
+        EventType("incursion", N_("Armed incursion"),
+                  N_("Armed men cross the border and are intercepted or killed."), "#CC79A7"),
+        EventType("cross_border_attack", N_("Cross-border attack"),
+                  N_("An attack launched from across the border on people or a site, such as "
+                     "foreign workers' camps."), "#B2182B"),
+        EventType("remote_violence", N_("Remote violence"),
+                  N_("Rockets, shelling, drones or other fire from a distance."), "#E69F00"),
+        EventType("violence_against_civilians", N_("Violence against civilians"),
+                  N_("Civilians deliberately killed or hurt at or near the border."),
+                  "#0072B2"),
+        EventType("resource_clash", N_("Mining or resource clash"),
+                  N_("Violence over gold mining, water or land in a border district."),
+                  "#009E73"),
+        EventType("troop_flight", N_("Offensive and troop flight"),
+                  N_("A border district or crossing taken in an offensive, with troops "
+                     "fleeing across the border."), "#56B4E9"),
+        EventType("district_fighting", N_("Fighting in a border district"),
+                  N_("Armed forces and armed groups fight over an Afghan district that "
+                     "touches the border (the 2020–2021 offensive, later resistance raids), "
+                     "away from the border line itself."), "#999933"),
+        EventType("other", N_("Other (imported)"),
+                  N_("Riots, protests, strategic developments and other categories of "
+                     "imported data that this vocabulary does not cover."), "#8C8C8C"),
     )
 }
 
@@ -175,40 +178,40 @@ class ActorGroup:
 ACTOR_GROUPS: Final[dict[str, ActorGroup]] = {
     g.code: g
     for g in (
-        ActorGroup("taliban", "Taliban", "The Taliban movement, and its government and "
-                   "forces since August 2021.",
+        ActorGroup("taliban", N_("Taliban"), N_("The Taliban movement, and its government "
+                                                 "and forces since August 2021."),
                    "taliban|islamic emirate|of afghanistan [(]2021-"),
-        ActorGroup("afghan_republic", "Afghan republic forces",
-                   "The army, police and uprising militias of the Afghan republic, until "
-                   "August 2021.",
+        ActorGroup("afghan_republic", N_("Afghan republic forces"),
+                   N_("The army, police and uprising militias of the Afghan republic, until "
+                      "August 2021."),
                    "afghan government|government (?:soldiers|troops|forces|servicemen)|"
                    "security forces? members|public uprising|uprising (?:forces|militia)|"
                    "border policeman|of afghanistan [(](?:2004|2014)-2021"),
-        ActorGroup("resistance", "Anti-Taliban resistance",
-                   "Armed groups fighting the Taliban government since 2021, such as the "
-                   "National Resistance Front.",
+        ActorGroup("resistance", N_("Anti-Taliban resistance"),
+                   N_("Armed groups fighting the Taliban government since 2021, such as the "
+                      "National Resistance Front."),
                    "national resistance front|afghanistan freedom front|[^a-z]nrf[^a-z]"),
-        ActorGroup("tajik_forces", "Tajik border and security forces",
-                   "Tajikistan's border troops, army and security service (SCNS).",
+        ActorGroup("tajik_forces", N_("Tajik border and security forces"),
+                   N_("Tajikistan's border troops, army and security service (SCNS)."),
                    "tajik (?:border|military|security|forces|officer)|border troops|"
                    "border guard|of tajikistan"),
-        ActorGroup("militants", "Militant groups",
-                   "Named militant groups, such as Islamic State Khorasan and Jamaat "
-                   "Ansarullah, and those officials call terrorist.",
+        ActorGroup("militants", N_("Militant groups"),
+                   N_("Named militant groups, such as Islamic State Khorasan and Jamaat "
+                      "Ansarullah, and those officials call terrorist."),
                    "islamic state|iskp|is-k|ansarullah|terroris|militant"),
-        ActorGroup("armed_unidentified", "Unidentified armed men",
-                   "Armed men or groups that no source identifies.",
+        ActorGroup("armed_unidentified", N_("Unidentified armed men"),
+                   N_("Armed men or groups that no source identifies."),
                    "unidentified|unknown (?:armed|gunmen)|armed men|armed group|gunmen|"
                    "intruders?[^a-z]"),
-        ActorGroup("smugglers", "Smugglers and traffickers",
-                   "People carrying drugs or other goods across the border illegally.",
+        ActorGroup("smugglers", N_("Smugglers and traffickers"),
+                   N_("People carrying drugs or other goods across the border illegally."),
                    "smuggl|traffick"),
-        ActorGroup("civilians", "Civilians",
-                   "Residents, workers, refugees and other people who bear no arms.",
+        ActorGroup("civilians", N_("Civilians"),
+                   N_("Residents, workers, refugees and other people who bear no arms."),
                    "civilian|resident|villager|refugee|worker|employee|businessman|miners|"
                    "[^a-z](?:man|woman|child|children)[^a-z]"),
-        ActorGroup("chinese", "Chinese nationals and firms",
-                   "Chinese workers, managers and companies in the border districts.",
+        ActorGroup("chinese", N_("Chinese nationals and firms"),
+                   N_("Chinese workers, managers and companies in the border districts."),
                    "chinese"),
     )
 }
@@ -216,40 +219,44 @@ ACTOR_GROUPS: Final[dict[str, ActorGroup]] = {
 ACTOR_SEPARATOR: Final = ","
 
 DATE_PRECISIONS: Final[dict[str, str]] = {
-    "day": "the day is known",
-    "week": "known to within about a week",
-    "month": "known to the month only",
-    "year": "known to the year only",
+    "day": N_("the day is known"),
+    "week": N_("known to within about a week"),
+    "month": N_("known to the month only"),
+    "year": N_("known to the year only"),
 }
 
 GEO_PRECISIONS: Final[dict[int, str]] = {
-    1: "the named site or village",
-    2: "district centre (the site is somewhere in the district)",
-    3: "province (no better location reported)",
+    1: N_("the named site or village"),
+    2: N_("district centre (the site is somewhere in the district)"),
+    3: N_("province (no better location reported)"),
 }
 
 CONFIDENCES: Final[dict[str, str]] = {
-    "high": "several independent or official sources agree",
-    "medium": "one good source, or sources disagree on details",
-    "low": "a single weak source, or the date or year is uncertain",
-    "unrated": "not assessed: imported from another dataset",
+    "high": N_("several independent or official sources agree"),
+    "medium": N_("one good source, or sources disagree on details"),
+    "low": N_("a single weak source, or the date or year is uncertain"),
+    "unrated": N_("not assessed: imported from another dataset"),
+}
+#: The confidence values as words (the codes are the file's).
+CONFIDENCE_LABELS: Final[dict[str, str]] = {
+    "high": N_("high"), "medium": N_("medium"), "low": N_("low"), "unrated": N_("unrated"),
 }
 
 #: ``region_code`` of an imported incident whose point lies in none of the mapped
 #: provinces: kept and shown under "all regions", flagged in the import report.
 OUTSIDE_REGION: Final = "outside"
-OUTSIDE_LABEL: Final = "Outside the mapped provinces"
+OUTSIDE_LABEL: Final = N_("Outside the mapped provinces")
 
 
-def region_label(code: str) -> str:
+def region_label(code: str, _: Translator = ENGLISH) -> str:
     """The reader's name for a region code, with its country."""
     region = REGIONS.get(code)
-    return region.label if region else OUTSIDE_LABEL
+    return region.label(_) if region else _(OUTSIDE_LABEL)
 
 
-def region_option(code: str) -> str:
+def region_option(code: str, _: Translator = ENGLISH) -> str:
     """A region as lists and tables show it: its name, then its ISO code."""
-    return f"{region_label(code)} · {code}"
+    return f"{region_label(code, _)} · {code}"
 
 #: Largest casualty count accepted in one row; anything larger is a typo or an attack.
 MAX_COUNT: Final = 100_000

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema as s
+from geo.i18n import ENGLISH, Translator
 from geo.proximity import CROSS_BORDER
 
 
@@ -137,14 +138,17 @@ def region_change(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def span_text(first: date | None, last: date | None) -> tuple[str, str]:
+def span_text(first: date | None, last: date | None,
+              _: Translator = ENGLISH) -> tuple[str, str]:
     """The date span of some incidents, short (for a metric) and exact (for its help)."""
     if first is None or last is None:
-        return "—", "No incident in the current filter"
-    exact = f"First and last incident: {first.isoformat()} to {last.isoformat()}"
+        return "—", _("No incident in the current filter")
+    exact = _("First and last incident: {first} to {last}", first=first.isoformat(),
+              last=last.isoformat())
     if first == last:
-        return f"{first:%d %b %Y}", f"One day: {first.isoformat()}"
+        return _.date(first), _("One day: {day}", day=first.isoformat())
     if first.year == last.year:
-        short = f"{first:%b %Y}" if first.month == last.month else f"{first:%b}–{last:%b %Y}"
+        short = _.month(first) if first.month == last.month else \
+            f"{_.date(first, 'LLL')}–{_.month(last)}"
         return short, exact
-    return f"{first:%b %Y} – {last:%b %Y}", exact
+    return f"{_.month(first)} – {_.month(last)}", exact

@@ -1,4 +1,9 @@
-"""The incident table a reader sees: readable labels, casualty figures, a column per source."""
+"""The incident table a reader sees: readable labels, casualty figures, a column per source.
+
+Values are labelled in the reader's language (``_``, a ``geo.i18n.Translator``); the
+table's columns keep their English names, which the code selects and sorts by, and
+:func:`headers` gives what a page shows for each. The data's own text is never translated.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,42 @@ import numpy as np
 import pandas as pd
 
 from geo import schema as s
+from geo.i18n import ENGLISH, N_, Translator
 from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
 
 SOURCE_COLUMN = "Source {n}"
+#: The incident table's columns (their English names are the catalog's keys).
+HEADERS: Final = (
+    N_("ID"), N_("Dataset"), N_("Date"), N_("Date precision"), N_("Time"), N_("Region"),
+    N_("District"), N_("Location"), N_("Type"), N_("Killed"), N_("Injured"), N_("Victims"),
+    N_("Blamed (by whom)"), N_("Actors"), N_("Attackers from"), N_("Location precision"),
+    N_("To the border (km)"), N_("Cross-border"), N_("Lat"), N_("Lon"), N_("Confidence"),
+    N_("Summary"), N_("Notes"), N_("Sources"),
+)
 
 
-def actor_labels(cell: str) -> str:
+def headers(columns: list[str], _: Translator = ENGLISH) -> dict[str, str]:
+    """What a page shows for each of ``columns`` of the incident table."""
+    shown = {}
+    for name in columns:
+        if name.startswith(SOURCE_COLUMN.format(n="")):
+            shown[name] = _("Source {n}", n=name.removeprefix(SOURCE_COLUMN.format(n="")))
+        else:
+            shown[name] = _(name)
+    return shown
+
+
+def _yes_no(value: object, _: Translator) -> str:
+    return "" if value is None or pd.isna(value) else (_("yes") if value else _("no"))
+
+
+def actor_labels(cell: str, _: Translator = ENGLISH) -> str:
     """An ``actors`` cell as the reader's labels, e.g. "Taliban; Tajik border and security
     forces"."""
-    return "; ".join(s.ACTOR_GROUPS[c].label for c in s.actor_codes(cell))
+    return "; ".join(_(s.ACTOR_GROUPS[c].label) for c in s.actor_codes(cell))
 
 
-def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def incident_table(frame: pd.DataFrame, _: Translator = ENGLISH) -> tuple[pd.DataFrame, int]:
     """Display table of incidents and the number of ``Source n`` URL columns it has.
 
     Figures stay as they are recorded: a missing count stays missing (not reported). The
@@ -30,39 +59,45 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """
     parsed = frame[s.SOURCES].map(s.parse_sources)
     n_sources = int(parsed.map(len).max()) if len(parsed) else 0
+    undated = _("undated")
+    # vocabularies are labelled once per value, not once per row
+    regions = {c: s.region_option(c, _) for c in frame[s.REGION_CODE].unique()}
+    types = {c: _(s.EVENT_TYPES[c].label) for c in frame[s.EVENT_TYPE].unique()}
+    precisions = {p: f"{p}: {_(s.GEO_PRECISIONS[int(p)])}"
+                  for p in frame[s.GEO_PRECISION].unique()}
+    confidences = {c: _(s.CONFIDENCE_LABELS[c]) for c in frame[s.CONFIDENCE].unique()}
     out = pd.DataFrame({
         "ID": frame[s.ID],
         "Date": frame[s.DATE].dt.date,
         "Date precision": frame[s.DATE_PRECISION],
         "Time": frame[s.TIME_LOCAL],
-        "Region": frame[s.REGION_CODE].map(s.region_option),
+        "Region": frame[s.REGION_CODE].map(regions),
         "District": frame[s.DISTRICT],
         "Location": frame[s.LOCATION],
-        "Type": frame[s.EVENT_TYPE].map(lambda t: s.EVENT_TYPES[t].label),
+        "Type": frame[s.EVENT_TYPE].map(types),
         "Killed": frame[s.FATALITIES],
         "Injured": frame[s.INJURED],
         "Victims": frame[s.VICTIMS],
         "Blamed (by whom)": frame[s.PERPETRATOR],
-        "Actors": frame[s.ACTORS].map(actor_labels) if s.ACTORS in frame else "",
+        "Actors": frame[s.ACTORS].map(lambda c: actor_labels(c, _)) if s.ACTORS in frame
+        else "",
         "Attackers from": frame[s.ORIGIN],
-        "Location precision": frame[s.GEO_PRECISION].map(
-            lambda p: f"{p}: {s.GEO_PRECISIONS[int(p)]}"),
+        "Location precision": frame[s.GEO_PRECISION].map(precisions),
         "To the border (km)": frame[BORDER_KM].round(1) if BORDER_KM in frame
         else pd.Series(pd.NA, index=frame.index),
-        "Cross-border": frame[CROSS_BORDER].map(
-            lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
+        "Cross-border": frame[CROSS_BORDER].map(lambda v: _yes_no(v, _))
         if CROSS_BORDER in frame else "",
         "Lat": frame[s.LAT],
         "Lon": frame[s.LON],
-        "Confidence": frame[s.CONFIDENCE],
+        "Confidence": frame[s.CONFIDENCE].map(confidences),
         "Summary": frame[s.SUMMARY],
         "Notes": frame[s.NOTES],
         "Sources": parsed.map(lambda ss: "; ".join(
-            f"{x.outlet}, {x.published or 'undated'}" for x in ss)),
+            f"{x.outlet}, {x.published or undated}" for x in ss)),
     }, index=frame.index)
     if s.DATASET in frame:
         out.insert(1, "Dataset", frame[s.DATASET].map(
-            {s.BUNDLED: "Bundled", s.YOURS: "Your data"}).to_numpy())
+            {s.BUNDLED: _("Bundled"), s.YOURS: _("Your data")}).to_numpy())
     for i in range(n_sources):
         out[SOURCE_COLUMN.format(n=i + 1)] = parsed.map(
             lambda ss, i=i: ss[i].url if i < len(ss) else None).to_numpy()
@@ -94,46 +129,54 @@ def page_of(table: pd.DataFrame, page: int, *, size: int = PAGE_ROWS) -> tuple[p
     return table.iloc[(page - 1) * size: page * size], pages
 
 
-def incident_record(row: pd.Series) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """One incident as a title, a field/value table and a sources table (plain text)."""
-    title = f"{row[s.DATE]:%d %b %Y} — {s.EVENT_TYPES[row[s.EVENT_TYPE]].label}"
+def incident_record(row: pd.Series, _: Translator = ENGLISH) -> tuple[str, pd.DataFrame,
+                                                                      pd.DataFrame]:
+    """One incident as a title, a field/value table and a sources table (plain text).
+
+    The labels are in the language of ``_``; the sources table's columns are
+    ``Outlet``, ``Published`` and ``Link`` in that language.
+    """
+    title = f"{_.date(row[s.DATE].date())} — {_(s.EVENT_TYPES[row[s.EVENT_TYPE]].label)}"
 
     text = s.cell_text
 
     def count(value: object) -> str:
-        return "not reported" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]
+        return _("not reported") if pd.isna(value) else \
+            _.num(int(value))  # type: ignore[call-overload]
 
     point = "" if pd.isna(row[s.LAT]) else f"{row[s.LAT]:.5f}, {row[s.LON]:.5f}"
     origin_point = "" if pd.isna(row[s.ORIGIN_LAT]) else \
         f"{row[s.ORIGIN_LAT]:.5f}, {row[s.ORIGIN_LON]:.5f}"
     cross = row.get(CROSS_BORDER)
     fields = [
-        ("ID", row[s.ID]),
-        ("Dataset", {s.BUNDLED: "Bundled", s.YOURS: "Your data (this session only)"}.get(
-            text(row.get(s.DATASET)), "")),
-        ("Date", f"{row[s.DATE]:%Y-%m-%d} ({s.DATE_PRECISIONS[row[s.DATE_PRECISION]]})"),
-        ("Time (local)", text(row[s.TIME_LOCAL])),
-        ("Region", s.region_option(row[s.REGION_CODE])),
-        ("District", text(row[s.DISTRICT])),
-        ("Location", text(row[s.LOCATION])),
-        ("Point", point or "no point known"),
-        ("Location precision", s.GEO_PRECISIONS[int(row[s.GEO_PRECISION])]),
-        ("To the border", distance_text(row.get(BORDER_KM))),
-        ("Cross-border", "" if cross is None or pd.isna(cross) else ("yes" if cross else "no")),
-        ("Killed", count(row[s.FATALITIES])),
-        ("Injured", count(row[s.INJURED])),
-        ("Victims", text(row[s.VICTIMS])),
-        ("Blamed (by whom)", text(row[s.PERPETRATOR])),
-        ("Actors", actor_labels(text(row.get(s.ACTORS)))),
-        ("Attackers from", text(row[s.ORIGIN]) + (f" ({origin_point})" if origin_point else "")),
-        ("Summary", text(row[s.SUMMARY])),
-        ("Confidence", f"{row[s.CONFIDENCE]}: {s.CONFIDENCES[row[s.CONFIDENCE]]}"),
-        ("Notes", text(row[s.NOTES])),
+        (_("ID"), row[s.ID]),
+        (_("Dataset"), {s.BUNDLED: _("Bundled"), s.YOURS: _("Your data (this session only)")
+                        }.get(text(row.get(s.DATASET)), "")),
+        (_("Date"), f"{row[s.DATE]:%Y-%m-%d} ({_(s.DATE_PRECISIONS[row[s.DATE_PRECISION]])})"),
+        (_("Time (local)"), text(row[s.TIME_LOCAL])),
+        (_("Region"), s.region_option(row[s.REGION_CODE], _)),
+        (_("District"), text(row[s.DISTRICT])),
+        (_("Location"), text(row[s.LOCATION])),
+        (_("Point"), point or _("no point known")),
+        (_("Location precision"), _(s.GEO_PRECISIONS[int(row[s.GEO_PRECISION])])),
+        (_("To the border"), distance_text(row.get(BORDER_KM), _)),
+        (_("Cross-border"), _yes_no(cross, _)),
+        (_("Killed"), count(row[s.FATALITIES])),
+        (_("Injured"), count(row[s.INJURED])),
+        (_("Victims"), text(row[s.VICTIMS])),
+        (_("Blamed (by whom)"), text(row[s.PERPETRATOR])),
+        (_("Actors"), actor_labels(text(row.get(s.ACTORS)), _)),
+        (_("Attackers from"), text(row[s.ORIGIN])
+         + (f" ({origin_point})" if origin_point else "")),
+        (_("Summary"), text(row[s.SUMMARY])),
+        (_("Confidence"), f"{_(s.CONFIDENCE_LABELS[row[s.CONFIDENCE]])}: "
+                          f"{_(s.CONFIDENCES[row[s.CONFIDENCE]])}"),
+        (_("Notes"), text(row[s.NOTES])),
     ]
     table = pd.DataFrame([f for f in fields if f[1]], columns=["Field", "Value"])
-    sources = pd.DataFrame([(x.outlet, x.published or "undated", x.url)
+    sources = pd.DataFrame([(x.outlet, x.published or _("undated"), x.url)
                             for x in s.parse_sources(row[s.SOURCES])],
-                           columns=["Outlet", "Published", "Link"])
+                           columns=[_("Outlet"), _("Published"), _("Link")])
     return title, table, sources
 
 
@@ -147,7 +190,7 @@ RECORD_CSS: Final = """
 """
 
 
-def record_html(fields: pd.DataFrame) -> str:
+def record_html(fields: pd.DataFrame, _: Translator = ENGLISH) -> str:
     """A record's Field/Value table (:func:`incident_record`) as a definition list.
 
     Every label and value is escaped: data text never becomes markup. ``dir="auto"`` lets
@@ -155,7 +198,8 @@ def record_html(fields: pd.DataFrame) -> str:
     """
     items = "".join(f'<dt>{escape(str(label))}</dt><dd dir="auto">{escape(str(value))}</dd>'
                     for label, value in fields.itertuples(index=False, name=None))
-    return f'<style>{RECORD_CSS}</style><dl class="pbw-record">{items}</dl>'
+    return (f'<style>{RECORD_CSS}</style><dl class="pbw-record" lang="{_.language.tag}" '
+            f'dir="{_.dir}">{items}</dl>')
 
 
 #: At most this many incidents in the "in view" list; the Data page lists every one.
@@ -181,7 +225,8 @@ def in_bounds(frame: pd.DataFrame, bounds: tuple[float, float, float, float] | N
     return frame.iloc[chosen], len(where)
 
 
-def in_view_html(rows: pd.DataFrame, total: int, link_for: Callable[[str], str]) -> str:
+def in_view_html(rows: pd.DataFrame, total: int, link_for: Callable[[str], str],
+                 _: Translator = ENGLISH) -> str:
     """``rows`` (from :func:`in_bounds`) as an ordered list a screen reader or a keyboard
     can follow: date, type, place, figures, and a link that opens each record; then how
     many of the ``total`` in view are not listed.
@@ -189,16 +234,18 @@ def in_view_html(rows: pd.DataFrame, total: int, link_for: Callable[[str], str])
     Every text and link is escaped; ``link_for`` gives the address that opens an id.
     """
     items = []
-    for _, row in rows.iterrows():
+    for _i, row in rows.iterrows():
         place = ", ".join(p for p in (s.cell_text(row[s.LOCATION]), s.cell_text(row[s.DISTRICT]),
-                                      s.region_label(row[s.REGION_CODE])) if p)
-        killed = "not reported" if pd.isna(row[s.FATALITIES]) else int(row[s.FATALITIES])
-        injured = "not reported" if pd.isna(row[s.INJURED]) else int(row[s.INJURED])
-        text = (f"{row[s.DATE]:%Y-%m-%d} · {s.EVENT_TYPES[row[s.EVENT_TYPE]].label} · "
-                f"{place} · killed {killed}, injured {injured}")
+                                      s.region_label(row[s.REGION_CODE], _)) if p)
+        killed = _("not reported") if pd.isna(row[s.FATALITIES]) else \
+            _.num(int(row[s.FATALITIES]))
+        injured = _("not reported") if pd.isna(row[s.INJURED]) else _.num(int(row[s.INJURED]))
+        text = (f"{row[s.DATE]:%Y-%m-%d} · {_(s.EVENT_TYPES[row[s.EVENT_TYPE]].label)} · "
+                f"{place} · " + _("killed {killed}, injured {injured}", killed=killed,
+                                  injured=injured))
         items.append(f'<li dir="auto">{escape(text)} · <a href="{escape(link_for(row[s.ID]))}" '
                      f'target="_self">{escape(str(row[s.ID]))}</a></li>')
     more = total - len(rows)
-    tail = (f"<p>{more:,} more in view: zoom in or narrow the filter, or see them all on the "
-            "Data page.</p>" if more > 0 else "")
-    return f'<ol class="pbw-in-view">{"".join(items)}</ol>{tail}'
+    tail = ("<p>" + escape(_("{n} more in view: zoom in or narrow the filter, or see them all "
+                             "on the Data page.", n=_.num(more))) + "</p>" if more > 0 else "")
+    return f'<ol class="pbw-in-view" dir="{_.dir}">{"".join(items)}</ol>{tail}'

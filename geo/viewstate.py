@@ -4,6 +4,7 @@ A shared link carries the whole view::
 
     ?start=2025-11-01&end=2025-12-31&region=TJ-KT,TJ-GB&type=cross_border_attack
      &actor=taliban,tajik_forces&within=10&lat=37.9&lon=70.4&zoom=8&basemap=terrain&incident=PBW-0024
+     &lang=fa
 
 Anything invalid or unknown falls back to its default, with a :class:`Notice` naming the
 parameter, the value and what is allowed; parsing never raises on user input.
@@ -21,10 +22,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from geo import schema as s
 from geo.basemaps import BASEMAPS, DEFAULT_BASEMAP
 from geo.filters import IncidentFilter
+from geo.i18n import DEFAULT_LANG, ENGLISH, LANGUAGES, N_, Translator
 from geo.playback import SPEEDS, STEPS, WINDOWS
 
 PARAMS: Final = ("start", "end", "region", "type", "actor", "within", "basemap", "lat", "lon",
-                  "zoom", "incident")
+                  "zoom", "incident", "lang")
 #: Distances (km) offered for "within X km of the border".
 WITHIN_CHOICES: Final = (1, 2, 5, 10, 20, 50)
 MAX_PARAM_CHARS: Final = 400
@@ -47,6 +49,7 @@ class ViewState:
     within_km: int | None = None
     incident: str | None = None  # the incident whose full record is open
     actors: tuple[str, ...] = field(default=())
+    lang: str = DEFAULT_LANG  # the interface language (``geo.i18n.LANGUAGES``)
 
     @property
     def filter(self) -> IncidentFilter:
@@ -62,31 +65,52 @@ class ViewState:
         """A copy centred on ``lat``/``lon`` at ``zoom`` (rounded for readable links)."""
         return replace(self, lat=round(lat, 4), lon=round(lon, 4), zoom=int(zoom))
 
-    def describe(self) -> list[str]:
+    def describe(self, _: Translator = ENGLISH) -> list[str]:
         """The filter in words, one line per part, for exports and captions."""
-        lines = [f"Dates: {self.start.isoformat()} to {self.end.isoformat()}",
-                 "Regions: " + (", ".join(s.region_option(r) for r in self.regions)
-                                if self.regions else "all"),
-                 "Event types: " + (", ".join(s.EVENT_TYPES[t].label for t in self.types)
-                                    if self.types else "all")]
+        every = _("all")
+        lines = [_("Dates: {start} to {end}", start=self.start.isoformat(),
+                   end=self.end.isoformat()),
+                 _("Regions: {regions}", regions=", ".join(
+                     s.region_option(r, _) for r in self.regions) if self.regions else every),
+                 _("Event types: {types}", types=", ".join(
+                     _(s.EVENT_TYPES[t].label) for t in self.types) if self.types else every)]
         if self.actors:
-            lines.append("Actors: " + ", ".join(s.ACTOR_GROUPS[a].label for a in self.actors))
+            lines.append(_("Actors: {actors}", actors=", ".join(
+                _(s.ACTOR_GROUPS[a].label) for a in self.actors)))
         if self.within_km:
-            lines.append(f"Within {self.within_km} km of the border")
+            lines.append(_("Within {km} km of the border", km=_.num(self.within_km)))
         return lines
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A URL parameter that was not used as given, and why."""
+    """A URL parameter that was not used as given, and why.
+
+    ``message`` is the reason in English; ``template`` and ``fields`` are what it was made
+    from (the template is marked for the catalogs), so :meth:`text` can say it in the
+    reader's language.
+    """
 
     param: str
     value: str
     message: str
+    template: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def text(self, _: Translator = ENGLISH) -> str:
+        """The notice as a reader sees it, in the language of ``_``."""
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        reason = _(self.template, **dict(self.fields)) if self.template else self.message
+        return _("Link parameter `{param}` = “{value}”: {message}", param=self.param,
+                 value=shown, message=reason)
 
     def __str__(self) -> str:
-        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        return f"Link parameter `{self.param}` = “{shown}”: {self.message}"
+        return self.text()
+
+
+def _notice(param: str, value: str, template: str, **fields: object) -> Notice:
+    filled = {k: str(v) for k, v in fields.items()}
+    return Notice(param, value, template.format(**filled), template, tuple(filled.items()))
 
 
 def _first(params: Mapping[str, str | Sequence[str]], key: str) -> str | None:
@@ -118,14 +142,15 @@ def _parse_codes(text: str, allowed: Sequence[str], *, upper: bool) -> tuple[
 
 def _codes_param(raw: Mapping[str, str | None], key: str, allowed: list[str], what: str,
                  notices: list[Notice], *, upper: bool) -> tuple[str, ...]:
-    """A comma-separated list of codes; unknown ones are dropped with a notice."""
+    """A comma-separated list of codes; unknown ones are dropped with a notice (``what``,
+    with ``{bad}`` and ``{allowed}``)."""
     text = raw[key]
     if not text:
         return ()
     good, bad = _parse_codes(text, allowed, upper=upper)
     if bad:
-        notices.append(Notice(key, text, f"unknown {what} {', '.join(bad)} ignored; allowed: "
-                              + ", ".join(allowed)))
+        notices.append(_notice(key, text, what, bad=", ".join(bad),
+                               allowed=", ".join(allowed)))
     return good
 
 
@@ -156,8 +181,8 @@ def parse_query(
     raw = {k: _first(params, k) for k in PARAMS}
     for key, value in list(raw.items()):
         if value is not None and len(value) > MAX_PARAM_CHARS:
-            notices.append(Notice(key, value, f"is longer than {MAX_PARAM_CHARS} characters; "
-                                  "ignored"))
+            notices.append(_notice(key, value, N_("is longer than {max} characters; ignored"),
+                                   max=MAX_PARAM_CHARS))
             raw[key] = None
 
     dates: dict[str, date] = {"start": default_start, "end": default_end}
@@ -167,50 +192,65 @@ def parse_query(
             continue
         parsed = _parse_date(text)
         if parsed is None:
-            notices.append(Notice(key, text, "must be a date like 2025-11-26; using "
-                                  f"{dates[key].isoformat()}"))
+            notices.append(_notice(key, text, N_("must be a date like 2025-11-26; using "
+                                                 "{default}"), default=dates[key].isoformat()))
         elif not (s.MIN_DATE <= parsed <= today):
-            notices.append(Notice(key, text, f"must lie between {s.MIN_DATE.isoformat()} and "
-                                  f"today ({today.isoformat()}); using {dates[key].isoformat()}"))
+            notices.append(_notice(key, text, N_("must lie between {min} and today ({today}); "
+                                                 "using {default}"),
+                                   min=s.MIN_DATE.isoformat(), today=today.isoformat(),
+                                   default=dates[key].isoformat()))
         else:
             dates[key] = parsed
     if dates["start"] > dates["end"]:
-        notices.append(Notice("start", raw["start"] or dates["start"].isoformat(),
-                              f"is after end ({dates['end'].isoformat()}); showing the full "
-                              f"range {default_start.isoformat()} to {default_end.isoformat()}"))
+        notices.append(_notice("start", raw["start"] or dates["start"].isoformat(),
+                               N_("is after end ({end}); showing the full range {first} to "
+                                  "{last}"), end=dates["end"].isoformat(),
+                               first=default_start.isoformat(), last=default_end.isoformat()))
         dates = {"start": default_start, "end": default_end}
 
-    regions = _codes_param(raw, "region", list(s.REGIONS), "region code(s)", notices,
-                           upper=True)
-    types = _codes_param(raw, "type", list(s.EVENT_TYPES), "event type(s)", notices,
-                         upper=False)
-    actors = _codes_param(raw, "actor", list(s.ACTOR_GROUPS), "actor group(s)", notices,
-                          upper=False)
+    regions = _codes_param(raw, "region", list(s.REGIONS),
+                           N_("unknown region code(s) {bad} ignored; allowed: {allowed}"),
+                           notices, upper=True)
+    types = _codes_param(raw, "type", list(s.EVENT_TYPES),
+                         N_("unknown event type(s) {bad} ignored; allowed: {allowed}"),
+                         notices, upper=False)
+    actors = _codes_param(raw, "actor", list(s.ACTOR_GROUPS),
+                          N_("unknown actor group(s) {bad} ignored; allowed: {allowed}"),
+                          notices, upper=False)
     basemap = DEFAULT_BASEMAP
     if raw["basemap"]:
         if raw["basemap"] in BASEMAPS:
             basemap = raw["basemap"]
         else:
-            notices.append(Notice("basemap", raw["basemap"],
-                                  "allowed: " + ", ".join(BASEMAPS) + f"; using {basemap}"))
+            notices.append(_notice("basemap", raw["basemap"],
+                                   N_("allowed: {allowed}; using {default}"),
+                                   allowed=", ".join(BASEMAPS), default=basemap))
 
     within: int | None = None
     if raw["within"]:
         if raw["within"] in {str(k) for k in WITHIN_CHOICES}:
             within = int(raw["within"])
         else:
-            notices.append(Notice("within", raw["within"], "allowed: " + ", ".join(
-                str(k) for k in WITHIN_CHOICES) + " (km); showing every distance"))
+            notices.append(_notice("within", raw["within"],
+                                   N_("allowed: {allowed} (km); showing every distance"),
+                                   allowed=", ".join(str(k) for k in WITHIN_CHOICES)))
     incident: str | None = None
     if raw["incident"]:
         if s.is_valid_id(raw["incident"]):
             incident = raw["incident"]
         else:
-            notices.append(Notice("incident", raw["incident"], "is not an incident id like "
-                                  "PBW-0024; no incident is opened"))
+            notices.append(_notice("incident", raw["incident"], N_(
+                "is not an incident id like PBW-0024; no incident is opened")))
+    lang = DEFAULT_LANG
+    if raw["lang"]:
+        if raw["lang"].lower() in LANGUAGES:
+            lang = raw["lang"].lower()
+        else:
+            notices.append(_notice("lang", raw["lang"], N_("allowed: {allowed}; using {default}"),
+                                   allowed=", ".join(LANGUAGES), default=DEFAULT_LANG))
     lat, lon, zoom = _parse_map_view(raw, notices)
     view = ViewState(dates["start"], dates["end"], regions, types, basemap, lat, lon, zoom,
-                     within, incident, actors)
+                     within, incident, actors, lang)
     return view, notices
 
 
@@ -229,21 +269,23 @@ def _parse_map_view(raw: Mapping[str, str | None], notices: list[Notice]) -> tup
             number = math.nan
         if key == "zoom":
             ok = math.isfinite(number) and number.is_integer() and MIN_ZOOM <= number <= MAX_ZOOM
-            allowed = f"a whole number from {MIN_ZOOM} to {MAX_ZOOM}"
+            lo, hi = float(MIN_ZOOM), float(MAX_ZOOM)
+            rule = N_("must be a whole number from {lo} to {hi}; the map opens on the whole "
+                      "border instead")
         else:
             lo, hi = limits[key]
             ok = math.isfinite(number) and lo <= number <= hi
-            allowed = f"a number from {lo:g} to {hi:g}"
+            rule = N_("must be a number from {lo} to {hi}; the map opens on the whole border "
+                      "instead")
         if ok:
             values[key] = number
         else:
-            notices.append(Notice(key, text, f"must be {allowed}; the map opens on the "
-                                  "whole border instead"))
+            notices.append(_notice(key, text, rule, lo=f"{lo:g}", hi=f"{hi:g}"))
     if set(values) != {"lat", "lon", "zoom"}:
         missing = sorted({"lat", "lon", "zoom"} - set(given))
         if missing and len(values) == len(given):
-            notices.append(Notice(missing[0], "", "lat, lon and zoom go together; the map "
-                                  "opens on the whole border instead"))
+            notices.append(_notice(missing[0], "", N_("lat, lon and zoom go together; the map "
+                                                      "opens on the whole border instead")))
         return None, None, None
     return round(values["lat"], 4), round(values["lon"], 4), int(values["zoom"])
 
@@ -267,6 +309,8 @@ def to_query(view: ViewState) -> dict[str, str]:
         out["basemap"] = view.basemap
     if view.incident:
         out["incident"] = view.incident
+    if view.lang != DEFAULT_LANG:
+        out["lang"] = view.lang
     return out
 
 
@@ -310,15 +354,16 @@ def parse_period(
             continue
         parsed = _parse_date(text[:MAX_PARAM_CHARS])
         if parsed is None or not (s.MIN_DATE <= parsed <= today):
-            notices.append(Notice(key, text, f"must be a date like 2025-11-26 between "
-                                  f"{s.MIN_DATE.isoformat()} and today; using "
-                                  f"{default[i].isoformat()}"))
+            notices.append(_notice(key, text, N_("must be a date like 2025-11-26 between "
+                                                 "{min} and today; using {default}"),
+                                   min=s.MIN_DATE.isoformat(), default=default[i].isoformat()))
         else:
             got[i] = parsed
     if got[0] > got[1]:
-        notices.append(Notice(f"{prefix}_start", got[0].isoformat(),
-                              f"is after {prefix}_end ({got[1].isoformat()}); using "
-                              f"{default[0].isoformat()} to {default[1].isoformat()}"))
+        notices.append(_notice(f"{prefix}_start", got[0].isoformat(),
+                               N_("is after {other} ({end}); using {first} to {last}"),
+                               other=f"{prefix}_end", end=got[1].isoformat(),
+                               first=default[0].isoformat(), last=default[1].isoformat()))
         got = list(default)
     return (got[0], got[1]), notices
 
@@ -342,8 +387,8 @@ def parse_playback(params: Mapping[str, str | Sequence[str]]) -> tuple[
         if text in options:
             got[key] = text
         else:
-            notices.append(Notice(key, text, "allowed: " + ", ".join(options)
-                                  + f"; using {PLAYBACK_DEFAULTS[key]}"))
+            notices.append(_notice(key, text, N_("allowed: {allowed}; using {default}"),
+                                   allowed=", ".join(options), default=PLAYBACK_DEFAULTS[key]))
     return got, notices
 
 

@@ -5,10 +5,11 @@ import streamlit as st
 import ui
 from geo import importers
 
-data, _, _ = ui.start_page("Your data", filtered=False)
+data, _v, _f = ui.start_page("Your data", filtered=False)
+_ = ui.tr()
 
-st.title("Your data")
-st.markdown(f"""
+st.title(_("Your data"))
+st.markdown(_("""
 Upload your own incident list to see it on the same map, timeline and table, with the same
 filters. Accepted formats, detected from the columns:
 
@@ -20,20 +21,19 @@ filters. Accepted formats, detected from the columns:
 Each point is placed in its province by its coordinates; a point in none of the mapped
 provinces is kept and shown when no region filter is set. A damaged line (one with more or
 fewer fields than the header) is skipped and listed in the report with its line number; the
-other rows are imported. Files up to
-{importers.MAX_UPLOAD_MB} MB and {importers.MAX_ROWS:,} rows.
+other rows are imported. Files up to {mb} MB and {rows} rows.
 
 **Private to you.** What you upload stays in this browser session: it is never written to
 disk, never shown to anyone else, and not part of shared links; it is gone when you close
 the tab. ACLED's terms forbid re-publishing its data, which is one reason uploads are never
 kept.
-""")
+""", mb=_.num(importers.MAX_UPLOAD_MB), rows=_.num(importers.MAX_ROWS)))
 
-upload = st.file_uploader("Incidents file", type=["csv", "txt", "geojson", "json"],
+upload = st.file_uploader(_("Incidents file"), type=["csv", "txt", "geojson", "json"],
                           key="upload_file")
 if upload is not None:
     ui.import_upload(upload, data.provinces)
 
 ui.import_report()
 if ui.uploaded() is not None:
-    st.button("Remove your data", on_click=ui.clear_upload)
+    st.button(_("Remove your data"), on_click=ui.clear_upload)

@@ -34,7 +34,15 @@ from ui.sidebar import (
     set_dates_and_rerun,
     start_page,
 )
-from ui.state import Key, keep_widget, seeded, set_page_params, share_link, url_params_at_start
+from ui.state import (
+    Key,
+    keep_widget,
+    seeded,
+    set_page_params,
+    share_link,
+    tr,
+    url_params_at_start,
+)
 from ui.tables import compare_table, link_column, region_change_table, table_column_config
 
 __all__ = [
@@ -68,6 +76,7 @@ __all__ = [
     "small_map",
     "start_page",
     "table_column_config",
+    "tr",
     "uploaded",
     "url_params_at_start",
 ]

@@ -20,6 +20,7 @@ import streamlit as st
 from geo import assets, cache, filters, importers, layers, proximity, store_read, tables
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
+from geo.i18n import N_, Translator
 from geo.incidents import (
     Review,
     context_path,
@@ -31,10 +32,10 @@ from geo.incidents import (
     review_path,
 )
 from ui import store
-from ui.state import Key, get
+from ui.state import Key, get, lang, tr
 
-DATA_MODES = {"both": "Bundled and your data", "yours": "Only your data",
-              "bundled": "Only the bundled data"}
+DATA_MODES = {"both": N_("Bundled and your data"), "yours": N_("Only your data"),
+              "bundled": N_("Only the bundled data")}
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,10 @@ class Data:
     #: Team mode: the store's context events (None: read from the file).
     context: pd.DataFrame | None = None
 
-    @property
-    def origin(self) -> str:
+    def origin(self, _: Translator) -> str:
         """Where the incidents come from, in words for captions."""
         if self.store_revision is not None:
-            return f"the team store (revision {self.store_revision})"
+            return _("the team store (revision {n})", n=self.store_revision)
         return f"`{self.source.name}`"
 
     @property
@@ -81,7 +81,7 @@ def _install_assets() -> bool:
     return True
 
 
-@st.cache_resource(show_spinner="Loading the boundary layers…")
+@st.cache_resource(show_spinner=False)
 def _layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame,
                        gpd.GeoDataFrame]:
     return (layers.load_provinces(), layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
@@ -93,14 +93,14 @@ def _review(path: str, mtime: float) -> Review | None:
     return load_review(Path(path))
 
 
-@st.cache_resource(show_spinner="Loading incidents…", max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _incidents(path: str, mtime: float, size: int) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
     """Incidents of ``path``, shared read-only by every session (geo never mutates frames).
 
     ``mtime`` and ``size`` are part of the cache key so an edited file is read again. A
     restarted server reads the prepared frame from the on-disk cache (``geo.cache``).
     """
-    provinces, _, _, border = _layers()
+    provinces, _shown, _line, border = _layers()
 
     def build(source: Path) -> cache.Prepared:
         loaded = load_incidents(source, regions=provinces, strict=True)
@@ -113,10 +113,12 @@ def _incidents(path: str, mtime: float, size: int) -> tuple[gpd.GeoDataFrame, tu
 def load_data() -> Data:
     """Load layers and incidents, or stop the page with a message saying what to fix."""
     _install_assets()
+    _ = tr()
     try:
-        provinces, provinces_display, border_display, border = _layers()
+        with st.spinner(_("Loading the boundary layers…"), show_time=False):
+            provinces, provinces_display, border_display, border = _layers()
     except LayerError as exc:
-        st.error(f"The boundary layers could not be loaded: {exc}")
+        st.error(_("The boundary layers could not be loaded: {error}", error=exc))
         st.stop()
     path = incidents_path()
     url = store_read.database_url()
@@ -124,15 +126,17 @@ def load_data() -> Data:
         return _team_data(url, provinces, provinces_display, border_display, border)
     try:
         stat = path.stat()
-        frame, warnings = _incidents(str(path), stat.st_mtime, stat.st_size)
+        with st.spinner(_("Loading incidents…"), show_time=False):
+            frame, warnings = _incidents(str(path), stat.st_mtime, stat.st_size)
         file_key = (str(path), stat.st_mtime, stat.st_size)
     except FileNotFoundError:
-        st.error(f"The incidents file `{path}` does not exist. Unset `PANJ_INCIDENTS` to "
-                 "use the bundled data, or point it at a CSV in the documented format.")
+        st.error(_("The incidents file `{path}` does not exist. Unset `PANJ_INCIDENTS` to use "
+                   "the bundled data, or point it at a CSV in the documented format.",
+                   path=path))
         st.stop()
     except IncidentDataError as exc:
-        st.error(f"The incidents file `{path}` has problems, so nothing is shown. "
-                 "Fix these rows (row numbers as in a spreadsheet, header = row 1):")
+        st.error(_("The incidents file `{path}` has problems, so nothing is shown. Fix these "
+                   "rows (row numbers as in a spreadsheet, header = row 1):", path=path))
         if exc.report is not None:
             st.dataframe(exc.report.to_frame(), hide_index=True, width="stretch")
         else:
@@ -142,8 +146,8 @@ def load_data() -> Data:
         record = review_path(path)
         review = _review(str(path), record.stat().st_mtime) if record.exists() else None
     except IncidentDataError as exc:
-        st.warning(f"The review record of `{path.name}` could not be read, so no review date "
-                   f"is shown: {exc}")
+        st.warning(_("The review record of `{name}` could not be read, so no review date is "
+                     "shown: {error}", name=path.name, error=exc))
         review = None
     upload_key = _upload_key()
     return Data(_with_upload(frame, (file_key, upload_key)), provinces, provinces_display,
@@ -162,8 +166,8 @@ def _team_data(url: str, provinces: gpd.GeoDataFrame, provinces_display: gpd.Geo
     try:
         snap = store.snapshot(url, provinces, border)
     except IncidentDataError as exc:
-        st.error("The team store holds incidents this version of the app rejects, so "
-                 "nothing is shown. Fix these rows with `python -m geo.store load`:")
+        st.error(tr()("The team store holds incidents this version of the app rejects, so "
+                      "nothing is shown. Fix these rows with `python -m geo.store load`:"))
         st.code(str(exc), language=None)
         st.stop()
     upload_key = _upload_key()
@@ -211,7 +215,7 @@ def border_band(km: int) -> object:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _band(km: int) -> object:
-    _, _, _, border = _layers()
+    *_unused, border = _layers()
     return proximity.band(border, km)
 
 
@@ -265,28 +269,32 @@ def _with_upload(bundled: gpd.GeoDataFrame, key: tuple) -> gpd.GeoDataFrame:
 def incident_table(data: Data) -> tuple[pd.DataFrame, int]:
     """The Data page's table of every incident in ``data``, built once per file (shared by
     every viewer) or once per upload (in this session); pages select their rows from it."""
-    if data.upload_key is None:  # the file alone: one table for every viewer
-        return _file_table(data.file_key, data.incidents)
-    key = (data.file_key, data.upload_key)
+    language = lang()
+    if data.upload_key is None:  # the file alone: one table per language for every viewer
+        return _file_table(data.file_key, language, data.incidents)
+    key = (data.file_key, data.upload_key, language)
     cached = get(Key.UPLOAD_TABLE)
     if cached is None or cached[0] != key:
-        cached = (key, tables.incident_table(data.incidents))
+        cached = (key, tables.incident_table(data.incidents, tr()))
         st.session_state[Key.UPLOAD_TABLE] = cached
     return cached[1]
 
 
-@st.cache_resource(show_spinner="Preparing the table…", max_entries=4)
-def _file_table(key: tuple, _frame: gpd.GeoDataFrame) -> tuple[pd.DataFrame, int]:
-    """Keyed by the file (``key``); Streamlit does not hash ``_frame`` (leading underscore),
-    which is the frame that file loads to."""
-    return tables.incident_table(_frame)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _file_table(key: tuple, language: str, _frame: gpd.GeoDataFrame) -> tuple[pd.DataFrame,
+                                                                               int]:
+    """Keyed by the file (``key``) and the language; Streamlit does not hash ``_frame``
+    (leading underscore), which is the frame that file loads to."""
+    from geo.i18n import translator
+
+    return tables.incident_table(_frame, translator(language))
 
 
 def _upload_frame(result: importers.ImportResult) -> gpd.GeoDataFrame:
     """The imported incidents with their border distances, computed once per import."""
     cached = get(Key.UPLOAD_FRAME)
     if cached is None or cached[0] is not result:
-        provinces, _, _, border = _layers()
+        provinces, _shown, _line, border = _layers()
         frame = proximity.add_proximity(result.frame, border, provinces)
         frame[s.DATASET] = s.YOURS
         cached = (result, frame)
@@ -306,7 +314,7 @@ def import_upload(upload: object, provinces: gpd.GeoDataFrame) -> None:
 
 def run_import(name: str, payload: bytes, provinces: gpd.GeoDataFrame) -> None:
     """Import an uploaded file into this session, with a progress bar; errors are shown."""
-    bar = st.progress(0.0, text=f"Importing {name}…")
+    bar = st.progress(0.0, text=tr()("Importing {name}…", name=name))
     try:
         result = importers.import_file(
             name, payload, provinces=provinces,
@@ -333,38 +341,49 @@ def clear_upload() -> None:
 
 def import_report() -> None:
     """What the last import did: counts, the row-by-row report and its download."""
+    _ = tr()
     failed = get(Key.UPLOAD_ERROR)
     if failed:
-        st.error(f"**{failed[0]}** could not be imported: {failed[1]}")
+        st.error(_("**{name}** could not be imported: {error}", name=failed[0],
+                   error=failed[1]))
         return
     result = uploaded()
     if result is None:
         return
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Rows read", f"{result.n_read:,}")
-    c2.metric("Accepted", f"{result.n_accepted:,}")
-    c3.metric("Rejected", f"{result.n_rejected:,}")
-    c4.metric("Warnings", f"{len(result.report.warnings):,}")
-    st.caption(f"Read as: {result.format}. Each {result.row_label} is numbered as in the file"
-               + (" (the header is row 1)." if result.row_label == "row" else "."))
+    c1.metric(_("Rows read"), _.num(result.n_read))
+    c2.metric(_("Accepted"), _.num(result.n_accepted))
+    c3.metric(_("Rejected"), _.num(result.n_rejected))
+    c4.metric(_("Warnings"), _.num(len(result.report.warnings)))
+    st.caption(_("Read as: {format}.", format=result.format) + " " + (
+        _("Each row is numbered as in the file (the header is row 1).")
+        if result.row_label == "row" else _("Each feature is numbered as in the file.")))
+    if _.lang != "en":
+        st.caption(_("The report's messages are in English, as the file format is."))
     if result.report.problems:
         table = result.report.to_frame().rename(columns={"row": result.row_label})
         st.dataframe(table, hide_index=True, width="stretch", height=320)
-        st.download_button("Download the report (CSV)", result.report_csv(),
+        st.download_button(_("Download the report (CSV)"), result.report_csv(),
                            file_name="import-report.csv", mime="text/csv")
     else:
-        st.success("Every row was accepted, with no warnings.")
+        st.success(_("Every row was accepted, with no warnings."))
 
 
 def data_warnings(data: Data, *, full: bool) -> None:
     """Validation warnings on the incidents file: a one-line notice, or (``full``) all."""
     if not data.warnings:
         return
+    _ = tr()
+    n = len(data.warnings)
     if not full:
-        st.caption(f"⚠️ The incidents file `{data.source.name}` has {len(data.warnings)} "
-                   "validation warning(s); the About page lists them.")
+        st.caption("⚠️ " + _.ngettext(
+            "The incidents file `{name}` has {n} validation warning; the About page lists it.",
+            "The incidents file `{name}` has {n} validation warnings; the About page lists "
+            "them.", n, name=data.source.name))
         return
-    st.warning(f"The incidents file `{data.source.name}` was accepted with "
-               f"{len(data.warnings)} warning(s) for its maintainer to check:")
-    st.dataframe(pd.DataFrame({"Warning": list(data.warnings)}), hide_index=True,
+    st.warning(_.ngettext("The incidents file `{name}` was accepted with {n} warning for its "
+                          "maintainer to check:",
+                          "The incidents file `{name}` was accepted with {n} warnings for its "
+                          "maintainer to check:", n, name=data.source.name))
+    st.dataframe(pd.DataFrame({_("Warning"): list(data.warnings)}), hide_index=True,
                  width="stretch")

@@ -19,10 +19,11 @@ from streamlit_folium import st_folium
 
 from geo import assets, mapview, stats, tables
 from geo import schema as s
+from geo.i18n import ENGLISH, Translator
 from geo.viewstate import ViewState
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
 from ui.sidebar import as_of
-from ui.state import Key, get, page_url, set_view, share_link, view
+from ui.state import Key, get, page_url, set_view, share_link, tr, view
 from ui.tables import LINK_DISPLAY, LINK_VALIDATE
 
 MAP_KEY = "pbw_map"
@@ -31,10 +32,10 @@ RETURNED = ["center", "zoom", "bounds", "last_active_drawing", "last_object_clic
 
 
 def _base_map(data: Data, basemap: str, center: tuple[float, float] | None = None,
-              zoom: int | None = None) -> folium.Map:
+              zoom: int | None = None, _: Translator = ENGLISH) -> folium.Map:
     return mapview.build_base_map(
         data.border_display, assets=assets.map_assets(st.get_option("server.baseUrlPath")),
-        basemap=basemap, center=center, zoom=zoom)
+        basemap=basemap, center=center, zoom=zoom, _=_)
 
 
 @st.fragment
@@ -45,35 +46,42 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
     lat/lon/zoom and open a record without rebuilding the page. The two columns are
     always there: a layout that changed on a click would remount the map.
     """
+    _ = tr()
     anchor = get(Key.ANCHOR)
     base = _base_map(data, current.basemap, (anchor[0], anchor[1]) if anchor else None,
-                     anchor[2] if anchor else None)
+                     anchor[2] if anchor else None, _)
     band = (current.within_km, border_band(current.within_km)) if current.within_km else None
     cells = None
     if mapview.choose_mode(int(frame.geometry.notna().sum())) == "density":
         cells = store_density_cells(data, current.filter)  # team mode: summed in SQL
     map_layers = mapview.build_layers(frame, data.provinces_display,
-                                      stats.counts_by_region(frame), band=band, cells=cells)
+                                      stats.counts_by_region(frame), band=band, cells=cells,
+                                      _=_)
     left, right = st.columns([3, 1.15], gap="small")
     with left:
-        out = st_folium(base, key=MAP_KEY, height=580, use_container_width=True,
+        # keyed by language too: the map's labels are drawn once, when it mounts
+        out = st_folium(base, key=f"{MAP_KEY}_{_.lang}", height=580,
+                        use_container_width=True,
                         feature_group_to_add=map_layers.groups(),
                         layer_control=folium.LayerControl(collapsed=True),
                         returned_objects=RETURNED)
-        st.caption(map_layers.describe())
+        st.caption(map_layers.describe(_))
         unlocated = int(frame[s.LAT].isna().sum())
         if unlocated:
-            st.caption(f"{unlocated} incident(s) in this filter have no known point and are "
-                       "not on the map; the Data page lists them.")
-        in_view_list(frame, _bounds(out or {}))
+            st.caption(_.ngettext(
+                "{n} incident in this filter has no known point and is not on the map; the "
+                "Data page lists it.",
+                "{n} incidents in this filter have no known point and are not on the map; the "
+                "Data page lists them.", unlocated))
+        in_view_list(frame, _bounds(out or {}), _)
     _follow_map(out or {}, current, data)
     with right:
-        incident_panel(data, frame, view())
-    st.caption("Link to this view (copy it with the icon at the right):")
+        incident_panel(data, frame, view(), _)
+    st.caption(_("Link to this view (copy it with the icon at the right):"))
     st.code(share_link(view()), language=None, wrap_lines=True)
     if uploaded() is not None and data_mode() != "bundled":
-        st.caption("Your uploaded data is not part of this link: whoever opens it sees the "
-                   "bundled incidents only.")
+        st.caption(_("Your uploaded data is not part of this link: whoever opens it sees the "
+                     "bundled incidents only."))
 
 
 def _bounds(out: dict) -> tuple[float, float, float, float] | None:
@@ -88,23 +96,26 @@ def _bounds(out: dict) -> tuple[float, float, float, float] | None:
         return None
 
 
-def in_view_list(frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float] | None
-                 ) -> None:
+def in_view_list(frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float] | None,
+                 _: Translator = ENGLISH) -> None:
     """The incidents the map shows, as a list: what the markers say, for screen readers
     and keyboards. The label stays the same so that a pan keeps it open."""
     rows, total = tables.in_bounds(frame, bounds, limit=tables.IN_VIEW_MAX)
-    with st.expander("Incidents in view, as a list"):
-        st.caption(f"{total:,} incident(s) in the map's current view, newest first; each link "
-                   "opens its full record.")
+    with st.expander(_("Incidents in view, as a list")):
+        st.caption(_.ngettext("{n} incident in the map's current view; its link opens its "
+                              "full record.",
+                              "{n} incidents in the map's current view, newest first; each "
+                              "link opens its full record.", total))
         st.html(tables.in_view_html(rows, total,
-                                    lambda i: share_link(replace(view(), incident=i))))
+                                    lambda i: share_link(replace(view(), incident=i)), _))
 
 
 def _close_incident() -> None:
     set_view(replace(view(), incident=None))
 
 
-def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState) -> None:
+def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState,
+                   _: Translator = ENGLISH) -> None:
     """The full record of the open incident: every field and every source.
 
     Reader-supplied text is escaped into a definition list (``geo.tables.record_html``) or
@@ -112,31 +123,33 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState) -> N
     fetch images from anywhere.
     """
     if not current.incident:
-        st.caption("Click an incident on the map to see its full record here.")
+        st.caption(_("Click an incident on the map to see its full record here."))
         return
     rows = data.incidents[data.incidents[s.ID] == current.incident]
     if rows.empty:
-        st.warning(f"No incident has the id {current.incident!r} in this data.")
-        st.button("Close", on_click=_close_incident, key="close_incident")
+        st.warning(_("No incident has the id '{id}' in this data.", id=current.incident))
+        st.button(_("Close"), on_click=_close_incident, key="close_incident")
         return
-    title, fields, sources = tables.incident_record(rows.iloc[0])
+    title, fields, sources = tables.incident_record(rows.iloc[0], _)
     st.subheader(title)
     if current.incident not in set(frame[s.ID]):
-        st.caption("This incident is outside the current filter.")
-    st.html(tables.record_html(fields))  # wrapped, never cut off; every value escaped
+        st.caption(_("This incident is outside the current filter."))
+    st.html(tables.record_html(fields, _))  # wrapped, never cut off; every value escaped
+    link = _("Link")
     st.dataframe(sources, hide_index=True, width="stretch", column_config={
-        "Link": st.column_config.LinkColumn("Link", display_text=LINK_DISPLAY,
-                                            validate=LINK_VALIDATE)})
+        link: st.column_config.LinkColumn(link, display_text=LINK_DISPLAY,
+                                          validate=LINK_VALIDATE)})
     changes = data.corrections.get(current.incident)
     if changes:
-        st.markdown("**Corrections** since the incident was first recorded, newest first; "
-                    "the record above shows the current values.")
+        st.markdown(_("**Corrections** since the incident was first recorded, newest first; "
+                      "the record above shows the current values."))
         for change in reversed(changes):
             st.text(change.text())  # plain text: the editor's note is never markup
-    st.caption("Link to this incident alone:")
-    st.code(f"{page_url()}?incident={quote(current.incident, safe='')}", language=None,
-            wrap_lines=True)
-    st.button("Close", on_click=_close_incident, key="close_incident")
+    st.caption(_("Link to this incident alone:"))
+    lang_param = f"&lang={_.lang}" if _.lang != "en" else ""
+    st.code(f"{page_url()}?incident={quote(current.incident, safe='')}{lang_param}",
+            language=None, wrap_lines=True)
+    st.button(_("Close"), on_click=_close_incident, key="close_incident")
 
 
 def _follow_map(out: dict, current: ViewState, data: Data) -> None:
@@ -165,17 +178,21 @@ def _follow_map(out: dict, current: ViewState, data: Data) -> None:
 
 def small_map(data: Data, frame: gpd.GeoDataFrame, key: str, basemap: str) -> None:
     """A map that sends nothing back: panning it never reruns the page."""
-    built = mapview.build_layers(frame, data.provinces_display, stats.counts_by_region(frame))
-    st_folium(_base_map(data, basemap), key=key, height=420, use_container_width=True,
-              feature_group_to_add=built.groups(), returned_objects=[])
-    st.caption(built.describe())
+    _ = tr()
+    built = mapview.build_layers(frame, data.provinces_display, stats.counts_by_region(frame),
+                                 _=_)
+    st_folium(_base_map(data, basemap, _=_), key=f"{key}_{_.lang}", height=420,
+              use_container_width=True, feature_group_to_add=built.groups(),
+              returned_objects=[])
+    st.caption(built.describe(_))
 
 
 def export_map(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> str:
     """The current view as a standalone HTML map (see ``geo.mapview.export_html``)."""
+    _ = tr()
     return mapview.export_html(frame, data.provinces_display, data.border_display,
-                               basemap=current.basemap, filter_lines=current.describe(),
-                               link=share_link(current), made=date.today().isoformat())
+                               basemap=current.basemap, filter_lines=current.describe(_),
+                               link=share_link(current), made=date.today().isoformat(), _=_)
 
 
 def export_figure(data: Data, current: ViewState, frame: gpd.GeoDataFrame,
@@ -187,6 +204,8 @@ def export_figure(data: Data, current: ViewState, frame: gpd.GeoDataFrame,
     """
     from geo import figure
 
+    # The figure is in English: matplotlib cannot shape Dari script, and a report figure
+    # in one language for every reader is easier to cite.
     return figure.render(frame, data.provinces_display, data.border_display,
                          filter_lines=current.describe(),
-                         data_note=as_of(data).replace("`", ""), fmt=fmt)
+                         data_note=as_of(data, ENGLISH).replace("`", ""), fmt=fmt)

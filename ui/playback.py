@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo import playback
 from geo.viewstate import ViewState, parse_playback, playback_query
-from ui.state import Key, get, set_page_params, url_params_at_start
+from ui.state import Key, get, set_page_params, tr, url_params_at_start
 
 #: How often the ticker looks whether a frame is due: the fastest speed's interval.
 TICK_S = min(playback.SPEEDS.values())
@@ -59,34 +59,37 @@ def playback_controls(view: ViewState) -> None:
     if Key.PLAY_STEP not in st.session_state:
         settings, notices = parse_playback(url_params_at_start())
         for notice in notices:
-            st.warning(str(notice), icon="⚠️")
+            st.warning(notice.text(tr()), icon="⚠️")
         st.session_state[Key.PLAY_STEP] = settings["step"]
         st.session_state[Key.PLAY_WINDOW] = settings["window"]
         st.session_state[Key.PLAY_SPEED] = settings["speed"]
     state = get(Key.PLAY)
     # In the sidebar: a bordered block of widgets right above the map broke clicks on the
     # map's incidents in Chromium (seen in the browser tests; cause not pinned down).
+    _ = tr()
     sb = st.sidebar
-    sb.header("Playback")
+    sb.header(_("Playback"))
     c1, c2, c3 = sb.columns(3)
-    c1.selectbox("Step", options=list(playback.STEPS), key=Key.PLAY_STEP,
-                 format_func=lambda k: k.capitalize(), disabled=bool(state))
-    c2.selectbox("Window", options=list(playback.WINDOWS), key=Key.PLAY_WINDOW,
-                 format_func=lambda k: k.capitalize(), disabled=bool(state),
-                 help=" · ".join(playback.WINDOWS.values()))
-    c3.selectbox("Speed", options=list(playback.SPEEDS), key=Key.PLAY_SPEED,
-                 format_func=lambda k: k.capitalize(), disabled=bool(state),
-                 help=" · ".join(f"{k.capitalize()}: {v:g} s a frame"
+    c1.selectbox(_("Step"), options=list(playback.STEPS), key=Key.PLAY_STEP,
+                 format_func=lambda k: _(playback.STEPS[k]), disabled=bool(state))
+    c2.selectbox(_("Window"), options=list(playback.WINDOWS), key=Key.PLAY_WINDOW,
+                 format_func=lambda k: _(playback.WINDOWS[k]), disabled=bool(state),
+                 help=_(playback.WINDOW_HELP))
+    c3.selectbox(_("Speed"), options=list(playback.SPEEDS), key=Key.PLAY_SPEED,
+                 format_func=lambda k: _(playback.SPEED_LABELS[k]), disabled=bool(state),
+                 help=" · ".join(_("{speed}: {seconds} s a frame",
+                                   speed=_(playback.SPEED_LABELS[k]), seconds=f"{v:g}")
                                  for k, v in playback.SPEEDS.items()))
     if state:
-        sb.button("Pause", on_click=_pause, width="stretch", key="play_button")
+        sb.button(_("Pause"), on_click=_pause, width="stretch", key="play_button")
         done = (state["i"] + 1) / len(state["ends"])
-        sb.progress(done, text=f"Frame {state['i'] + 1} of {len(state['ends'])}: "
-                               f"{view.start:%d %b %Y} – {view.end:%d %b %Y}")
+        sb.progress(done, text=_("Frame {i} of {n}: {start} – {end}", i=_.num(state["i"] + 1),
+                                 n=_.num(len(state["ends"])), start=_.date(view.start),
+                                 end=_.date(view.end)))
     else:
-        sb.button("Play", on_click=_play, args=(view,), width="stretch", key="play_button",
-                  help="Steps through the date range above; the map, figures and link "
-                       "follow each frame")
+        sb.button(_("Play"), on_click=_play, args=(view,), width="stretch", key="play_button",
+                  help=_("Steps through the date range above; the map, figures and link "
+                         "follow each frame"))
     set_page_params(playback_query({"step": st.session_state[Key.PLAY_STEP],
                                     "window": st.session_state[Key.PLAY_WINDOW],
                                     "speed": st.session_state[Key.PLAY_SPEED]}))

@@ -17,15 +17,29 @@ from streamlit.runtime.pages_manager import PagesManager
 from geo import mapview, stats
 from geo import schema as s
 from geo.basemaps import BASEMAPS
+from geo.i18n import LANGUAGES, N_, Translator
 from geo.viewstate import WITHIN_CHOICES, ViewState, parse_query
 from ui.data import DATA_MODES, Data, filtered_incidents, load_data, uploaded
-from ui.state import Key, get, keep_widget, seed, seed_widgets, seeded, set_view, url_params
+from ui.state import (
+    Key,
+    get,
+    keep_widget,
+    seed,
+    seed_widgets,
+    seeded,
+    set_view,
+    tr,
+    url_params,
+)
 
 APP_TITLE = "Panj Border Watch"
-#: The pages after the map (``app.py``), in the order the navigation shows them.
-PAGES = (("pages/1_Timeline.py", "Timeline"), ("pages/5_Compare.py", "Compare periods"),
-         ("pages/2_Data.py", "Data"), ("pages/3_Import.py", "Your data"),
-         ("pages/4_About.py", "About"))
+#: The pages after the map (``app.py``), in the order the navigation shows them; their
+#: titles are translated where they are shown.
+PAGES = (("pages/1_Timeline.py", N_("Timeline")), ("pages/5_Compare.py", N_("Compare periods")),
+         ("pages/2_Data.py", N_("Data")), ("pages/3_Import.py", N_("Your data")),
+         ("pages/4_About.py", N_("About")))
+#: The language selector's label, in every language it offers, so anyone can find it.
+LANGUAGE_LABEL = "Language · Язык · Забон · زبان"
 
 
 #: On a phone (Streamlit stacks columns under 640 px) the five headline figures would take
@@ -37,6 +51,11 @@ PAGE_CSS = """
 [data-testid="stCaptionContainer"] { opacity: 1 !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
   color: #555a66 !important;
+}
+/* A long date span ("март 2020 – апр. 2026") wraps rather than being cut off. */
+.st-key-pbw_headline [data-testid="stMetricValue"],
+.st-key-pbw_headline [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 /* Keyboard focus is always visible. */
 :focus-visible { outline: 3px solid #1a56db !important; outline-offset: 2px; }
@@ -54,15 +73,37 @@ PAGE_CSS = """
 }
 """
 
+#: Dari: the page's text runs right to left. The map keeps its own (left-to-right) layout,
+#: and links, code and dates typed as ISO stay left to right.
+RTL_CSS = """
+[data-testid="stMain"], [data-testid="stSidebarContent"] { direction: rtl; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"],
+[data-testid="stSidebarContent"] [data-testid="stMarkdownContainer"],
+[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3,
+[data-testid="stSidebarContent"] h2 { text-align: right; }
+[data-testid="stCode"], code, pre, iframe, [data-testid="stDateInput"] input {
+  direction: ltr; text-align: left;
+}
+"""
+
 
 def page_setup(title: str) -> None:
-    """Page config shared by every page; the navigation itself is drawn by ``app.py``."""
+    """Page config shared by every page; the navigation itself is drawn by ``app.py``.
+
+    ``title`` is English (marked for the catalogs); it is shown in the reader's language.
+    """
     _route_through_app()
+    _ = tr()
     # No page_icon: emoji and Material icons are fetched from a CDN as the favicon, and the
     # dashboard must make no network request of its own.
-    st.set_page_config(page_title=f"{title} · {APP_TITLE}" if title != APP_TITLE else title,
+    st.set_page_config(page_title=f"{_(title)} · {APP_TITLE}" if title != APP_TITLE else title,
                        layout="wide")
-    st.html(f"<style>{PAGE_CSS}</style>")  # style only: takes no room on the page
+    css = PAGE_CSS + (RTL_CSS if _.language.rtl else "")
+    st.html(f"<style>{css}</style>")  # style only: takes no room on the page
+    # The document's language, so screen readers read it with the right voice; our own
+    # constant script, no reader text.
+    st.html(f"<script>document.documentElement.lang = '{_.language.tag}';</script>",
+            unsafe_allow_javascript=True)
     seed()
 
 
@@ -139,95 +180,112 @@ def sidebar_view(data: Data) -> ViewState:
     if pending_dates:  # a span brushed on the timeline becomes the date filter
         st.session_state[Key.DATES] = pending_dates
 
+    _ = tr()
     for notice in st.session_state.get(Key.NOTICES, []):
-        st.warning(str(notice), icon="⚠️")
+        st.warning(notice.text(_), icon="⚠️")
 
     sb = st.sidebar
-    sb.header("Filters")
-    sb.caption("Period")
+    chosen_lang = sb.selectbox(LANGUAGE_LABEL, options=list(LANGUAGES), key=Key.LANG,
+                               format_func=lambda c: LANGUAGES[c].name)
+    sb.header(_("Filters"))
+    sb.caption(_("Period"))
     c1, c2, c3 = sb.columns(3)
-    c1.button("All", on_click=_set_dates, args=(first, last), width="stretch",
-              help=f"Every incident: {first.isoformat()} to {last.isoformat()}")
-    c2.button("12 months", on_click=_set_dates, args=(today - timedelta(days=365), today),
-              width="stretch", help="The last 12 months up to today")
-    c3.button("30 days", on_click=_set_dates, args=(today - timedelta(days=30), today),
-              width="stretch", help="The last 30 days up to today")
-    picked = sb.date_input("Date range", key=Key.DATES, min_value=s.MIN_DATE, max_value=today,
-                           format="YYYY-MM-DD",
-                           help="Both ends included. Incidents dated only to the week or "
-                                "month are placed on their recorded day.")
+    c1.button(_("All"), on_click=_set_dates, args=(first, last), width="stretch",
+              help=_("Every incident: {first} to {last}", first=first.isoformat(),
+                     last=last.isoformat()))
+    c2.button(_("12 months"), on_click=_set_dates, args=(today - timedelta(days=365), today),
+              width="stretch", help=_("The last 12 months up to today"))
+    c3.button(_("30 days"), on_click=_set_dates, args=(today - timedelta(days=30), today),
+              width="stretch", help=_("The last 30 days up to today"))
+    picked = sb.date_input(_("Date range"), key=Key.DATES, min_value=s.MIN_DATE,
+                           max_value=today, format="YYYY-MM-DD",
+                           help=_("Both ends included. Incidents dated only to the week or "
+                                  "month are placed on their recorded day."))
     if isinstance(picked, (tuple, list)) and len(picked) == 2:
         start, end = picked
     else:  # the picker is between its first and second click
         start, end = previous.start, previous.end
-        sb.caption("Pick the end date to apply the range.")
+        sb.caption(_("Pick the end date to apply the range."))
     regions = sb.multiselect(
-        "Regions", options=list(s.REGIONS), key=Key.REGIONS, format_func=s.region_option,
-        placeholder="All regions",
-        help="Provinces keyed by ISO 3166-2 code. You can also click a province on the map.")
+        _("Regions"), options=list(s.REGIONS), key=Key.REGIONS,
+        format_func=lambda r: s.region_option(r, _), placeholder=_("All regions"),
+        help=_("Provinces keyed by ISO 3166-2 code. You can also click a province on the "
+               "map."))
     types = sb.multiselect(
-        "Event types", options=list(s.EVENT_TYPES), key=Key.TYPES,
-        format_func=lambda t: s.EVENT_TYPES[t].label, placeholder="All event types",
-        help="\n".join(f"- **{t.label}**: {t.help}" for t in s.EVENT_TYPES.values()))
+        _("Event types"), options=list(s.EVENT_TYPES), key=Key.TYPES,
+        format_func=lambda t: _(s.EVENT_TYPES[t].label), placeholder=_("All event types"),
+        help="\n".join(f"- **{_(t.label)}**: {_(t.help)}" for t in s.EVENT_TYPES.values()))
     actors = sb.multiselect(
-        "Actors", options=list(s.ACTOR_GROUPS), key=Key.ACTORS,
-        format_func=lambda a: s.ACTOR_GROUPS[a].label, placeholder="All actors",
-        help="Incidents whose sources name any chosen group as perpetrator or victim "
-             "(the Data page's Actors column):\n"
-             + "\n".join(f"- **{g.label}**: {g.help}" for g in s.ACTOR_GROUPS.values()))
+        _("Actors"), options=list(s.ACTOR_GROUPS), key=Key.ACTORS,
+        format_func=lambda a: _(s.ACTOR_GROUPS[a].label), placeholder=_("All actors"),
+        help=_("Incidents whose sources name any chosen group as perpetrator or victim "
+               "(the Data page's Actors column):") + "\n"
+             + "\n".join(f"- **{_(g.label)}**: {_(g.help)}" for g in s.ACTOR_GROUPS.values()))
     # 0 stands for "any distance": a selectbox shows None as "nothing chosen"
     within = sb.selectbox(
-        "Distance from the border", options=[0, *WITHIN_CHOICES], key=Key.WITHIN,
-        format_func=lambda k: "Any distance" if not k else f"Within {k} km",
-        help="Geodesic distance from the mapped point to the border line. Most points are "
-             "district centres, so the site itself may be nearer or farther; incidents "
-             "with no point are left out when a distance is set.")
-    sb.header("Map")
-    basemap = sb.selectbox("Background", options=list(BASEMAPS), key=Key.BASEMAP,
-                           format_func=lambda b: BASEMAPS[b].label,
-                           help="Tiles load from their providers in your browser; with no "
-                                "internet the map still shows borders, provinces and incidents.")
-    _data_mode_choice()
+        _("Distance from the border"), options=[0, *WITHIN_CHOICES], key=Key.WITHIN,
+        format_func=lambda k: _("Any distance") if not k else _("Within {km} km",
+                                                                 km=_.num(k)),
+        help=_("Geodesic distance from the mapped point to the border line. Most points are "
+               "district centres, so the site itself may be nearer or farther; incidents "
+               "with no point are left out when a distance is set."))
+    sb.header(_("Map"))
+    basemap = sb.selectbox(_("Background"), options=list(BASEMAPS), key=Key.BASEMAP,
+                           format_func=lambda b: _(BASEMAPS[b].label),
+                           help=_("Tiles load from their providers in your browser; with no "
+                                  "internet the map still shows borders, provinces and "
+                                  "incidents."))
+    _data_mode_choice(_)
     sb.divider()
-    sb.caption(as_of(data))
+    sb.caption(as_of(data, _))
+    if _.lang != "en":
+        sb.caption(_("Incident summaries, notes and sources stay in the language they were "
+                     "written in (mostly English); the interface is translated."))
 
     view = ViewState(start=start, end=end,
                      regions=tuple(r for r in s.REGIONS if r in regions),
                      types=tuple(t for t in s.EVENT_TYPES if t in types), basemap=basemap,
                      lat=previous.lat, lon=previous.lon, zoom=previous.zoom,
                      within_km=within or None, incident=previous.incident,
-                     actors=tuple(a for a in s.ACTOR_GROUPS if a in actors))
-    if view.basemap != previous.basemap and view.has_map_view:
+                     actors=tuple(a for a in s.ACTOR_GROUPS if a in actors),
+                     lang=chosen_lang if chosen_lang in LANGUAGES else previous.lang)
+    if (view.basemap, view.lang) != (previous.basemap, previous.lang) and view.has_map_view:
         st.session_state[Key.ANCHOR] = (view.lat, view.lon, view.zoom)
     set_view(view)
     return view
 
 
-def _data_mode_choice() -> None:
+def _data_mode_choice(_: Translator) -> None:
     """Bundled, uploaded or both: only once the reader has uploaded something."""
     mine = uploaded()
     if mine is None:
         return
     sb = st.sidebar
-    sb.header("Data")
+    sb.header(_("Data"))
     seeded(Key.DATA_MODE_WIDGET, Key.DATA_MODE, "both")
-    sb.radio("Show", options=list(DATA_MODES), format_func=DATA_MODES.__getitem__,
+    sb.radio(_("Show"), options=list(DATA_MODES), format_func=lambda m: _(DATA_MODES[m]),
              key=Key.DATA_MODE_WIDGET, on_change=keep_widget,
              args=(Key.DATA_MODE_WIDGET, Key.DATA_MODE),
-             help=f"Your data: {mine.n_accepted:,} incidents imported in this browser "
-                  "session only. It is not stored and not part of shared links.")
+             help=_.ngettext("Your data: {n} incident imported in this browser session only. "
+                             "It is not stored and not part of shared links.",
+                             "Your data: {n} incidents imported in this browser session "
+                             "only. It is not stored and not part of shared links.",
+                             mine.n_accepted))
 
 
-def as_of(data: Data) -> str:
+def as_of(data: Data, _: Translator | None = None) -> str:
     """How current the data is: its review date and its latest incident, never a file time."""
+    _ = _ or tr()
     own = data.incidents[data.incidents.get(s.DATASET) != s.YOURS]  # the upload left out
-    bundled = len(own)
     latest = None if own.empty else own[s.DATE].max().date()
-    reviewed = (f"Data reviewed {data.review.reviewed.isoformat()}" if data.review else
-                f"{data.origin} has no review record, so its review date is unknown")
-    return (f"{reviewed} · latest incident "
-            f"{latest.isoformat() if latest else 'none'} · {bundled} incidents from "
-            f"{data.origin}")
+    origin = data.origin(_)
+    reviewed = (_("Data reviewed {day}", day=data.review.reviewed.isoformat()) if data.review
+                else _("{origin} has no review record, so its review date is unknown",
+                       origin=origin))
+    return " · ".join((reviewed, _("latest incident {day}", day=latest.isoformat() if latest
+                                   else _("none")),
+                       _.ngettext("{n} incident from {origin}", "{n} incidents from {origin}",
+                                  len(own), origin=origin)))
 
 
 def set_dates_and_rerun(start: date, end: date) -> None:
@@ -240,35 +298,39 @@ def set_dates_and_rerun(start: date, end: date) -> None:
 
 def headline(frame: pd.DataFrame) -> None:
     """Incidents, killed, injured and the date span, as metrics; unknowns said plainly."""
+    _ = tr()
     h = stats.headline(frame)
     c1, c2, c3, c5, c4 = st.container(key="pbw_headline").columns([0.9, 0.9, 0.9, 1, 1.9])
-    c1.metric("Incidents", f"{h.incidents:,}",
-              help=f"{h.unlocated} of them have no known point and are not on the map"
-              if h.unlocated else "All are on the map")
-    c2.metric("Killed", f"{h.killed:,}",
-              help=f"Sum of reported figures; {h.killed_unreported} incident(s) reported no "
-                   "figure and add nothing here")
-    c3.metric("Injured", f"{h.injured:,}",
-              help=f"Sum of reported figures; {h.injured_unreported} incident(s) reported no "
-                   "figure and add nothing here")
-    c5.metric("Cross-border", f"{h.cross_border:,}",
-              help="Incidents whose attackers were reported to come from the other side of "
-                   "the border (an origin point there, or an origin naming that country)")
-    span, exact = stats.span_text(h.first, h.last)
-    c4.metric("Date span", span, help=exact)
+    c1.metric(_("Incidents"), _.num(h.incidents),
+              help=_.ngettext("{n} of them has no known point and is not on the map",
+                              "{n} of them have no known point and are not on the map",
+                              h.unlocated) if h.unlocated else _("All are on the map"))
+    def unreported(n: int) -> str:
+        return _.ngettext("Sum of reported figures; {n} incident reported no figure and adds "
+                          "nothing here", "Sum of reported figures; {n} incidents reported "
+                          "no figure and add nothing here", n)
+
+    c2.metric(_("Killed"), _.num(h.killed), help=unreported(h.killed_unreported))
+    c3.metric(_("Injured"), _.num(h.injured), help=unreported(h.injured_unreported))
+    c5.metric(_("Cross-border"), _.num(h.cross_border),
+              help=_("Incidents whose attackers were reported to come from the other side of "
+                     "the border (an origin point there, or an origin naming that country)"))
+    span, exact = stats.span_text(h.first, h.last, _)
+    c4.metric(_("Date span"), span, help=exact)
 
 
 def empty_hint(view: ViewState, data: Data) -> None:
     """Say how to widen a filter that matches nothing."""
+    _ = tr()
     first, last = data.span
-    tips = [f"widen the dates (incidents run from {first.isoformat()} to {last.isoformat()}; "
-            "the **All** button selects them all)"]
+    tips = [_("widen the dates (incidents run from {first} to {last}; the **All** button "
+              "selects them all)", first=first.isoformat(), last=last.isoformat())]
     if view.regions:
-        tips.append("add regions or clear the region filter")
+        tips.append(_("add regions or clear the region filter"))
     if view.types:
-        tips.append("add event types or clear the type filter")
+        tips.append(_("add event types or clear the type filter"))
     if view.actors:
-        tips.append("add actors or clear the actor filter")
+        tips.append(_("add actors or clear the actor filter"))
     if view.within_km:
-        tips.append("choose a larger distance from the border")
-    st.info("No incidents match this filter. To see some, " + "; ".join(tips) + ".")
+        tips.append(_("choose a larger distance from the border"))
+    st.info(_("No incidents match this filter. To see some, {tips}.", tips="; ".join(tips)))

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import streamlit as st
 
+from geo.i18n import DEFAULT_LANG, LANGUAGES, Translator, translator
 from geo.viewstate import ViewState, link_base, query_string, to_query
 
 
@@ -27,6 +28,7 @@ class Key(StrEnum):
     ACTORS = "w_actors"
     BASEMAP = "w_basemap"
     WITHIN = "w_within"
+    LANG = "w_lang"  # the interface language (?lang=)
     # the view as the link holds it, and what the link said when the session opened
     VIEW = "_pbw_view"
     NOTICES = "_pbw_notices"
@@ -120,6 +122,23 @@ def seed_widgets(current: ViewState) -> None:
     st.session_state[Key.ACTORS] = list(current.actors)
     st.session_state[Key.BASEMAP] = current.basemap
     st.session_state[Key.WITHIN] = current.within_km or 0  # 0 stands for "any distance"
+    st.session_state[Key.LANG] = current.lang
+
+
+def lang() -> str:
+    """The reader's language now: the selector's, else the session's view's, else the
+    link's (before the sidebar has run); English when none is usable."""
+    for chosen in (st.session_state.get(Key.LANG),
+                   getattr(st.session_state.get(Key.VIEW), "lang", None),
+                   (st.query_params.get("lang") or "").strip().lower()):
+        if chosen in LANGUAGES:
+            return chosen
+    return DEFAULT_LANG
+
+
+def tr() -> Translator:
+    """Interface text in the reader's language: ``_ = ui.tr()``, then ``_("Filters")``."""
+    return translator(lang())
 
 
 def write_url(current: ViewState) -> None:

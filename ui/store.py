@@ -29,7 +29,7 @@ from geo import store_read
 from geo.errors import StoreError
 from geo.filters import IncidentFilter
 from geo.incidents import from_table, load_context_events, prepared
-from ui.state import Key
+from ui.state import Key, tr
 
 #: How often a page that cannot reach the store tries again.
 RETRY_S = 10
@@ -114,12 +114,14 @@ def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) ->
         last = _last_good().get(url)
         _retry_later()
         if last is None:
-            st.error(f"The incident store cannot be reached ({reason}), so there is nothing "
-                     f"to show yet. This page tries again every {RETRY_S} seconds.")
+            st.error(tr()("The incident store cannot be reached ({reason}), so there is "
+                          "nothing to show yet. This page tries again every {n} seconds.",
+                          reason=reason, n=RETRY_S))
             st.stop()
-        st.warning(f"The incident store cannot be reached ({reason}). Showing revision "
-                   f"{last.revision} as read at {last.read_at:%H:%M}; this page tries again "
-                   f"every {RETRY_S} seconds.", icon="⚠️")
+        st.warning(tr()("The incident store cannot be reached ({reason}). Showing revision "
+                        "{revision} as read at {time}; this page tries again every {n} "
+                        "seconds.", reason=reason, revision=last.revision,
+                        time=f"{last.read_at:%H:%M}", n=RETRY_S), icon="⚠️")
         return last
     with _lock:
         _last_good()[url] = got

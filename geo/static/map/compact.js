@@ -1,7 +1,7 @@
 /* Compact mode: canvas markers with abridged popups, from column arrays.
  * data: geo.mapview.compact_columns. Each marker carries a GeoJSON feature whose
- * properties say what a click hit (geo.mapview.clicked reads them). */
-/* global L, parent, data, el, esc, link, YOURS_NOTE */
+ * properties say what a click hit (geo.mapview.clicked reads them). T: labels. */
+/* global L, parent, data, T, el, esc, link, speak, YOURS_NOTE */
 
 var renderer = L.canvas({ pane: 'pbw-incidents', padding: 0.3 });
 var layer = L.featureGroup();
@@ -16,7 +16,7 @@ for (var j = 0; j < data.lat.length; j++) {
     layer.addLayer(m);
 }
 
-function count(v) { return v === null ? 'not reported' : String(v); }
+function count(v) { return v === null ? T.notReported : String(v); }
 
 function line(text) { return el('div', text); }
 
@@ -27,16 +27,15 @@ layer.on('mouseover', function (e) {
 });
 layer.on('click', function (e) {
     var j = e.layer._pbw;
-    var box = el('div', null, 'pbw-popup');
+    var box = speak(el('div', null, 'pbw-popup'));
     if (data.mine[j]) { box.appendChild(el('div', YOURS_NOTE, 'pbw-mine')); }
     box.appendChild(el('div', data.date[j] + ' — ' + data.types[data.type[j]][0], 'pbw-title'));
     box.appendChild(el('div', data.place[j], 'pbw-place'));
-    box.appendChild(line('Killed: ' + count(data.killed[j])));
-    box.appendChild(line('Injured: ' + count(data.injured[j])));
-    box.appendChild(line('Incident ID: ' + data.id[j]));
-    if (data.source[j]) { box.appendChild(link('First source', data.source[j])); }
-    box.appendChild(el('div', 'Abridged: the Data page lists every field and source.',
-        'pbw-place'));
+    box.appendChild(line(T.killed + ': ' + count(data.killed[j])));
+    box.appendChild(line(T.injured + ': ' + count(data.injured[j])));
+    box.appendChild(line(T.incidentId + ': ' + data.id[j]));
+    if (data.source[j]) { box.appendChild(link(T.firstSource, data.source[j])); }
+    box.appendChild(el('div', T.abridged, 'pbw-place'));
     L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(box).openOn(layer._map);
 });
 parent.addLayer(layer);

@@ -1,6 +1,6 @@
 /* Density mode: incidents summed in grid cells, drawn as sized canvas circles.
- * data: geo.mapview.density_cells. */
-/* global L, parent, data, el, esc */
+ * data: geo.mapview.density_cells; T: labels (geo.maptext). */
+/* global L, parent, data, T, el, esc, speak */
 
 var renderer = L.canvas({ pane: 'pbw-incidents' });
 var layer = L.featureGroup();
@@ -15,20 +15,21 @@ for (var j = 0; j < data.lat.length; j++) {
     layer.addLayer(c);
 }
 
-function cellText(j) { return data.count[j] + ' incidents in this ' + data.km + ' km cell'; }
+function cellText(j) { return T.cell.replace('{n}', data.count[j]).replace('{km}', data.km); }
 
 layer.on('mouseover', function (e) {
     e.layer.bindTooltip(esc(cellText(e.layer._pbw))).openTooltip();
 });
 layer.on('click', function (e) {
     var j = e.layer._pbw;
-    var box = el('div', null, 'pbw-popup');
+    var box = speak(el('div', null, 'pbw-popup'));
     box.appendChild(el('div', cellText(j), 'pbw-title'));
-    box.appendChild(el('div', 'Killed (reported): ' + data.killed[j]));
-    box.appendChild(el('div', 'Injured (reported): ' + data.injured[j]));
-    box.appendChild(el('div', 'From ' + data.first[j] + ' to ' + data.last[j]));
-    box.appendChild(el('div', 'Most common type: ' + data.top[j]));
-    box.appendChild(el('div', 'Narrow the filter to see each incident.', 'pbw-place'));
+    box.appendChild(el('div', T.killedReported + ': ' + data.killed[j]));
+    box.appendChild(el('div', T.injuredReported + ': ' + data.injured[j]));
+    box.appendChild(el('div', T.span.replace('{first}', data.first[j])
+        .replace('{last}', data.last[j])));
+    box.appendChild(el('div', T.topType + ': ' + data.top[j]));
+    box.appendChild(el('div', T.narrow, 'pbw-place'));
     L.popup({ maxWidth: 300 }).setLatLng(e.latlng).setContent(box).openOn(layer._map);
 });
 parent.addLayer(layer);

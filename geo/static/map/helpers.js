@@ -1,6 +1,7 @@
 /* Helpers prepended to every Panj Border Watch map script (see geo/assets.py map_script).
  * Text reaches the page only through textContent (el) or esc(); links only get http(s) URLs. */
-/* exported esc, el, isHttp, link, swatchGrid, shapeSvg */
+/* global T */
+/* exported esc, el, isHttp, link, swatchGrid, shapeSvg, speak, YOURS_NOTE */
 
 function esc(v) {
     return String(v).replace(/[&<>"'`=\/]/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; });
@@ -78,4 +79,12 @@ function shapeSvg(i, size, fill, o) {
 }
 
 /* The line that marks the reader's own uploaded incidents in a popup. */
-var YOURS_NOTE = 'Your data: uploaded in this browser session only';
+var YOURS_NOTE = T.yours;
+
+/* Mark a box of our text with the reader's language and direction (Dari: right to left);
+ * the map itself keeps its left-to-right layout. */
+function speak(node) {
+    node.setAttribute('lang', T.lang);
+    node.dir = T.dir;
+    return node;
+}

@@ -1,42 +1,43 @@
 /* Detailed mode: each incident as a marker in its type's shape, with its full popup.
- * data: a FeatureCollection from geo.mapview.incident_features. */
-/* global L, parent, data, el, esc, link, shapeSvg, YOURS_NOTE */
+ * data: a FeatureCollection from geo.mapview.incident_features; T: labels (geo.maptext). */
+/* global L, parent, data, T, el, esc, link, shapeSvg, speak, YOURS_NOTE */
 
 function addRow(t, label, value) {
     if (value === null || value === undefined || value === '') { return; }
-    var tr = el('tr'); tr.appendChild(el('th', label)); tr.appendChild(el('td', value));
+    var tr = el('tr'); tr.appendChild(el('th', label));
+    tr.appendChild(el('td', value)).dir = 'auto';
     t.appendChild(tr);
 }
 
 function popupFor(p) {
-    var box = el('div', null, 'pbw-popup');
+    var box = speak(el('div', null, 'pbw-popup'));
     if (p.mine) { box.appendChild(el('div', YOURS_NOTE, 'pbw-mine')); }
     box.appendChild(el('div', p.title, 'pbw-title'));
     box.appendChild(el('div', p.place, 'pbw-place'));
-    box.appendChild(el('p', p.summary));
+    box.appendChild(el('p', p.summary)).dir = 'auto';  // the source's language
     var t = el('table');
-    addRow(t, 'Killed', p.killed === null ? 'not reported' : p.killed);
-    addRow(t, 'Injured', p.injured === null ? 'not reported' : p.injured);
-    addRow(t, 'Victims', p.victims);
-    addRow(t, 'Blamed (by whom)', p.perpetrator);
-    addRow(t, 'Attackers from', p.origin);
-    addRow(t, 'Time (local)', p.time);
-    addRow(t, 'Location', p.precision);
-    addRow(t, 'To the border', p.borderKm);
-    addRow(t, 'Cross-border', p.cross);
-    addRow(t, 'Confidence', p.confidence);
-    addRow(t, 'Incident ID', p.id);
+    addRow(t, T.killed, p.killed === null ? T.notReported : p.killed);
+    addRow(t, T.injured, p.injured === null ? T.notReported : p.injured);
+    addRow(t, T.victims, p.victims);
+    addRow(t, T.blamed, p.perpetrator);
+    addRow(t, T.attackersFrom, p.origin);
+    addRow(t, T.timeLocal, p.time);
+    addRow(t, T.location, p.precision);
+    addRow(t, T.toBorder, p.borderKm);
+    addRow(t, T.crossBorder, p.cross);
+    addRow(t, T.confidence, p.confidence);
+    addRow(t, T.incidentId, p.id);
     box.appendChild(t);
     if (p.notes) {
         var d = el('details');
-        d.appendChild(el('summary', 'Notes: conflicting figures, location'));
-        d.appendChild(el('p', p.notes)); box.appendChild(d);
+        d.appendChild(el('summary', T.notes));
+        d.appendChild(el('p', p.notes)).dir = 'auto'; box.appendChild(d);
     }
-    box.appendChild(el('div', 'Sources', 'pbw-sources'));
+    box.appendChild(el('div', T.sources, 'pbw-sources'));
     var ul = el('ul');
     p.sources.forEach(function (src) {
         var li = el('li');
-        li.appendChild(link(src.outlet + (src.date ? ', ' + src.date : ', undated'), src.url));
+        li.appendChild(link(src.outlet + ', ' + (src.date || T.undated), src.url));
         ul.appendChild(li);
     });
     box.appendChild(ul);
@@ -69,7 +70,7 @@ var layer = L.geoJSON(data, {
         l.bindPopup(function () { return popupFor(p); }, { maxWidth: 380, minWidth: 260 });
         l.on('add', function () {
             var e = l.getElement();
-            if (e) { e.setAttribute('aria-label', p.tip + '. Press Enter for the full record.'); }
+            if (e) { e.setAttribute('aria-label', p.tip + '. ' + T.pressEnter); }
         });
         l.on('keypress', function (ev) {
             var key = ev.originalEvent && ev.originalEvent.key;
