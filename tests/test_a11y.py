@@ -1,5 +1,5 @@
 """Accessibility in a real browser: every page passes axe-core with no critical or serious
-violation, at desktop and phone sizes, the map's frame included."""
+violation, in English and in Dari, at desktop and phone sizes, the map's frame included."""
 
 from __future__ import annotations
 
@@ -45,18 +45,21 @@ def _open(page, url: str, path: str, query: str = "?start=2025-11-26&end=2025-12
         page.wait_for_timeout(1500)  # let the page's last rerun finish
 
 
+@pytest.mark.parametrize("lang", ["en", "fa"])
 @pytest.mark.parametrize("path", list(PAGES))
-def test_every_page_passes_axe(page, server, axe, path) -> None:
-    _open(page, server, path)
+def test_every_page_passes_axe(page, server, axe, path, lang) -> None:
+    """In English and in Dari (right to left, its own digits)."""
+    _open(page, server, path, f"?start=2025-11-26&end=2025-12-01&lang={lang}")
     assert b.axe_violations(page, axe) == []
 
 
-def test_the_map_on_a_phone_passes_axe(chromium, server, axe) -> None:
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_map_on_a_phone_passes_axe(chromium, server, axe, lang) -> None:
     context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
         pg = context.new_page()
         b.offline(pg)
-        _open(pg, server, "/")
+        _open(pg, server, "/", f"?start=2025-11-26&end=2025-12-01&lang={lang}")
         assert b.axe_violations(pg, axe) == []
     finally:
         context.close()

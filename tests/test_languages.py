@@ -1,0 +1,105 @@
+"""The interface's languages in a real browser: Dari right to left on a phone and a desktop,
+the language selector, and right-to-left data text that stays text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+
+from . import browser as b
+from .conftest import good_row
+
+pytestmark = pytest.mark.browser
+LINK = "/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1400, "height": 1000}}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with b.streamlit_server() as url:
+        yield url
+
+
+def _direction(page, selector: str) -> str:
+    return page.evaluate(f"() => getComputedStyle(document.querySelector('{selector}'))"
+                         ".direction")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_dari_reads_right_to_left_and_the_map_stays_a_map(chromium, server, size) -> None:
+    context = chromium.new_context(viewport=SIZES[size], is_mobile=size == "phone")
+    try:
+        page = context.new_page()
+        traffic = b.offline(page)
+        page.goto(server + LINK + "&lang=fa")
+        frame = b.map_frame(page)
+        assert b.wait_for_markers(frame, 2) == 2
+        # the document says its language; the page's text runs right to left
+        assert page.evaluate("() => document.documentElement.lang") == "fa-AF"
+        assert _direction(page, '[data-testid="stMain"]') == "rtl"
+        assert b.metric(page, "رویدادها") == "۲"  # "Incidents", in Persian digits
+        # the map keeps its own layout; its legend and popups speak Dari, right to left
+        assert frame.evaluate("() => getComputedStyle(document.querySelector("
+                              "'.leaflet-container')).direction") == "ltr"
+        legend = frame.locator(".pbw-legend").first
+        assert legend.get_attribute("dir") == "rtl" and legend.get_attribute("lang") == "fa-AF"
+        assert "راهنما" in legend.inner_text()  # "Legend"
+        # on a phone the map starts in the first screen, as in English
+        top = page.locator('iframe[title*="streamlit_folium"]').first.bounding_box()["y"]
+        assert top < SIZES[size]["height"]
+        # the link carries the language
+        link = page.locator('[data-testid="stCode"]').last.inner_text().strip()
+        assert parse_qs(urlparse(link).query)["lang"] == ["fa"]
+        assert _direction(page, '[data-testid="stCode"]') == "ltr"  # links stay readable
+        assert traffic.non_tile() == [] and not traffic.page_errors
+    finally:
+        context.close()
+
+
+def test_the_language_selector_translates_the_page_the_map_and_the_link(page, server) -> None:
+    page.goto(server + LINK)
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 2) == 2
+    b.settled(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Русский").click()
+    page.wait_for_function("() => new URL(location.href).searchParams.get('lang') === 'ru'",
+                           timeout=20_000)
+    page.locator('[data-testid="stMetric"]', has_text="Инциденты").first.wait_for(
+        timeout=20_000)
+    assert b.metric(page, "Убито") == "5"  # the same figures
+    frame = b.map_frame(page)
+    assert b.wait_for_markers(frame, 2) == 2
+    frame.locator(".pbw-legend", has_text="Легенда").first.wait_for(timeout=20_000)
+    assert page.evaluate("() => document.documentElement.lang") == "ru"
+    params = parse_qs(urlparse(page.url).query)
+    assert params["start"] == ["2025-11-26"] and params["region"] == ["TJ-KT,TJ-GB"]
+
+
+@pytest.fixture(scope="module")
+def dari_text_server(tmp_path_factory) -> Iterator[str]:
+    """Incidents whose text is Dari mixed with English and markup."""
+    path = tmp_path_factory.mktemp("dari") / "incidents.csv"
+    summary = "درگیری در <b>شغنان</b> — Shughnon <img src=x onerror=alert(1)> ۳ تن"
+    pd.DataFrame([good_row(summary=summary, victims="افراد ملکی & <i>workers</i>")]).to_csv(
+        path, index=False)
+    with b.streamlit_server({"PANJ_INCIDENTS": str(path)}) as url:
+        yield url
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_right_to_left_data_text_is_shown_as_text(page, dari_text_server, lang) -> None:
+    frame = b.click_the_only_marker(page, dari_text_server + f"/?lang={lang}")
+    popup = frame.locator(".pbw-popup").first
+    popup.wait_for(timeout=20_000)
+    assert "<img src=x" in popup.inner_text() and "<b>شغنان</b>" in popup.inner_text()
+    assert popup.get_attribute("dir") == ("rtl" if lang == "fa" else "ltr")
+    # the summary keeps its own direction in either interface
+    assert popup.locator("p[dir=auto]").first.inner_text().startswith("درگیری")
+    record = page.locator(".pbw-record").first
+    record.wait_for(timeout=20_000)
+    assert "<i>workers</i>" in record.inner_text()
+    assert page.traffic.dialogs == [] and not page.traffic.page_errors
