@@ -50,58 +50,80 @@ def actor_labels(cell: str, _: Translator = ENGLISH) -> str:
     return "; ".join(_(s.ACTOR_GROUPS[c].label) for c in s.actor_codes(cell))
 
 
-def incident_table(frame: pd.DataFrame, _: Translator = ENGLISH) -> tuple[pd.DataFrame, int]:
+def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Display table of incidents and the number of ``Source n`` URL columns it has.
 
     Figures stay as they are recorded: a missing count stays missing (not reported). The
     table keeps ``frame``'s index, so a page can build it once for a whole dataset and
-    select a filter's rows from it (:func:`rows_of`).
+    select a filter's rows from it (:func:`rows_of`). It holds no words of any language:
+    vocabulary columns keep their codes until :func:`labelled` names them, for the rows a
+    page shows.
     """
     parsed = frame[s.SOURCES].map(s.parse_sources)
     n_sources = int(parsed.map(len).max()) if len(parsed) else 0
-    undated = _("undated")
-    # vocabularies are labelled once per value, not once per row
-    regions = {c: s.region_option(c, _) for c in frame[s.REGION_CODE].unique()}
-    types = {c: _(s.EVENT_TYPES[c].label) for c in frame[s.EVENT_TYPE].unique()}
-    precisions = {p: f"{p}: {_(s.GEO_PRECISIONS[int(p)])}"
-                  for p in frame[s.GEO_PRECISION].unique()}
-    confidences = {c: _(s.CONFIDENCE_LABELS[c]) for c in frame[s.CONFIDENCE].unique()}
     out = pd.DataFrame({
         "ID": frame[s.ID],
         "Date": frame[s.DATE].dt.date,
         "Date precision": frame[s.DATE_PRECISION],
         "Time": frame[s.TIME_LOCAL],
-        "Region": frame[s.REGION_CODE].map(regions),
+        "Region": frame[s.REGION_CODE],
         "District": frame[s.DISTRICT],
         "Location": frame[s.LOCATION],
-        "Type": frame[s.EVENT_TYPE].map(types),
+        "Type": frame[s.EVENT_TYPE],
         "Killed": frame[s.FATALITIES],
         "Injured": frame[s.INJURED],
         "Victims": frame[s.VICTIMS],
         "Blamed (by whom)": frame[s.PERPETRATOR],
-        "Actors": frame[s.ACTORS].map(lambda c: actor_labels(c, _)) if s.ACTORS in frame
-        else "",
+        "Actors": frame.get(s.ACTORS, ""),
         "Attackers from": frame[s.ORIGIN],
-        "Location precision": frame[s.GEO_PRECISION].map(precisions),
+        "Location precision": frame[s.GEO_PRECISION],
         "To the border (km)": frame[BORDER_KM].round(1) if BORDER_KM in frame
         else pd.Series(pd.NA, index=frame.index),
-        "Cross-border": frame[CROSS_BORDER].map(lambda v: _yes_no(v, _))
-        if CROSS_BORDER in frame else "",
+        "Cross-border": frame.get(CROSS_BORDER, pd.NA),
         "Lat": frame[s.LAT],
         "Lon": frame[s.LON],
-        "Confidence": frame[s.CONFIDENCE].map(confidences),
+        "Confidence": frame[s.CONFIDENCE],
         "Summary": frame[s.SUMMARY],
         "Notes": frame[s.NOTES],
-        "Sources": parsed.map(lambda ss: "; ".join(
-            f"{x.outlet}, {x.published or undated}" for x in ss)),
+        "Sources": frame[s.SOURCES],
     }, index=frame.index)
     if s.DATASET in frame:
-        out.insert(1, "Dataset", frame[s.DATASET].map(
-            {s.BUNDLED: _("Bundled"), s.YOURS: _("Your data")}).to_numpy())
+        out.insert(1, "Dataset", frame[s.DATASET].to_numpy())
     for i in range(n_sources):
         out[SOURCE_COLUMN.format(n=i + 1)] = parsed.map(
             lambda ss, i=i: ss[i].url if i < len(ss) else None).to_numpy()
     return out, n_sources
+
+
+#: How a date's precision is named in the table (the catalogs' "Day", "Week"…).
+_PRECISION_WORDS: Final = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month"),
+                           "year": N_("Year")}
+
+
+def labelled(rows: pd.DataFrame, _: Translator = ENGLISH) -> pd.DataFrame:
+    """``rows`` of :func:`incident_table` with their codes named in the language of ``_``:
+    region, type, actors, precisions, cross-border, confidence, dataset, and each source
+    as "outlet, date". Meant for the rows a page shows (a thousand), not a whole dataset."""
+    out = rows.copy()
+
+    def named(column: str, name: Callable[[object], str]) -> None:
+        if column in out:
+            out[column] = out[column].map(lambda v: "" if v is None or v is pd.NA or
+                                          (isinstance(v, float) and pd.isna(v)) else name(v))
+
+    named("Region", lambda c: s.region_option(str(c), _))
+    named("Type", lambda t: _(s.EVENT_TYPES[str(t)].label))
+    named("Actors", lambda cell: actor_labels(str(cell), _))
+    named("Date precision", lambda p: _(_PRECISION_WORDS.get(str(p), str(p))))
+    named("Location precision", lambda p: f"{p}: {_(s.GEO_PRECISIONS[int(str(p))])}")
+    named("Cross-border", lambda v: _yes_no(v, _))
+    named("Confidence", lambda c: _(s.CONFIDENCE_LABELS[str(c)]))
+    named("Dataset", lambda d: {s.BUNDLED: _("Bundled"), s.YOURS: _("Your data")}.get(
+        str(d), str(d)))
+    undated = _("undated")
+    named("Sources", lambda cell: "; ".join(f"{x.outlet}, {x.published or undated}"
+                                            for x in s.parse_sources(str(cell))))
+    return out
 
 
 def rows_of(table: pd.DataFrame, frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:

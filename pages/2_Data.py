@@ -47,7 +47,7 @@ else:
                      first=_.num(first), last=_.num(min(page * tables.PAGE_ROWS, len(table))),
                      n=_.num(len(table)), size=_.num(tables.PAGE_ROWS)))
     shown, _n = tables.page_of(table, page)
-    st.dataframe(shown, hide_index=True, width="stretch", height=520,
+    st.dataframe(tables.labelled(shown, _), hide_index=True, width="stretch", height=520,
                  column_config=ui.table_column_config(n_sources))
     stem = f"panj-incidents_{view.start.isoformat()}_{view.end.isoformat()}"
     c1, c2, c3, c4 = st.columns(4)

@@ -13,6 +13,7 @@ from shapely.geometry import shape
 
 from geo import exports, tables
 from geo import schema as s
+from geo.i18n import translator
 from geo.incidents import from_table, read_csv_text
 from geo.layers import DATA_DIR
 
@@ -54,7 +55,13 @@ def test_table_keeps_missing_figures_missing_and_lists_source_links() -> None:
     assert table["Killed"].isna().sum() == frame[s.FATALITIES].isna().sum()
     assert all(str(u).startswith(("http://", "https://"))
                for u in table["Source 1"])
-    assert table.loc[table.ID == "PBW-0024", "Region"].iloc[0] == "Khatlon (Tajikistan) · TJ-KT"
+    shown = tables.labelled(table)
+    assert shown.loc[shown.ID == "PBW-0024", "Region"].iloc[0] == "Khatlon (Tajikistan) · TJ-KT"
+    assert shown.loc[shown.ID == "PBW-0024", "Type"].iloc[0] == "Cross-border attack"
+    assert table.loc[table.ID == "PBW-0024", "Type"].iloc[0] == "cross_border_attack"  # codes
+    russian = tables.labelled(table, translator("ru"))
+    assert russian.loc[russian.ID == "PBW-0024", "Region"].iloc[0] == \
+        "Хатлон (Таджикистан) · TJ-KT"
 
 
 @pytest.mark.filterwarnings("ignore:File /vsimem/.*non conformant file extension")

@@ -32,7 +32,7 @@ from geo.incidents import (
     review_path,
 )
 from ui import store
-from ui.state import Key, get, lang, tr
+from ui.state import Key, get, tr
 
 DATA_MODES = {"both": N_("Bundled and your data"), "yours": N_("Only your data"),
               "bundled": N_("Only the bundled data")}
@@ -269,25 +269,22 @@ def _with_upload(bundled: gpd.GeoDataFrame, key: tuple) -> gpd.GeoDataFrame:
 def incident_table(data: Data) -> tuple[pd.DataFrame, int]:
     """The Data page's table of every incident in ``data``, built once per file (shared by
     every viewer) or once per upload (in this session); pages select their rows from it."""
-    language = lang()
-    if data.upload_key is None:  # the file alone: one table per language for every viewer
-        return _file_table(data.file_key, language, data.incidents)
-    key = (data.file_key, data.upload_key, language)
+    if data.upload_key is None:  # the file alone: one table for every viewer
+        return _file_table(data.file_key, data.incidents)
+    key = (data.file_key, data.upload_key)
     cached = get(Key.UPLOAD_TABLE)
     if cached is None or cached[0] != key:
-        cached = (key, tables.incident_table(data.incidents, tr()))
+        cached = (key, tables.incident_table(data.incidents))
         st.session_state[Key.UPLOAD_TABLE] = cached
     return cached[1]
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _file_table(key: tuple, language: str, _frame: gpd.GeoDataFrame) -> tuple[pd.DataFrame,
-                                                                               int]:
-    """Keyed by the file (``key``) and the language; Streamlit does not hash ``_frame``
-    (leading underscore), which is the frame that file loads to."""
-    from geo.i18n import translator
-
-    return tables.incident_table(_frame, translator(language))
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _file_table(key: tuple, _frame: gpd.GeoDataFrame) -> tuple[pd.DataFrame, int]:
+    """Keyed by the file (``key``); Streamlit does not hash ``_frame`` (leading underscore),
+    which is the frame that file loads to. The table holds codes, not words: every
+    language's readers share it (``geo.tables.labelled`` names a page of it)."""
+    return tables.incident_table(_frame)
 
 
 def _upload_frame(result: importers.ImportResult) -> gpd.GeoDataFrame:
