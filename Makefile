@@ -19,8 +19,11 @@ setup: $(STAMP)
 
 # MALLOC_ARENA_MAX=2: each viewer's script runs in its own thread, and glibc's per-thread
 # arenas otherwise keep ~50 MB per viewer at 100k incidents (docs/PERFORMANCE.md).
+# deploy/warm.py runs the app once as soon as the server answers, so the first reader
+# does not wait for the imports and the data to load.
 run: $(STAMP)
 	$(BIN)/python -m geo.assets >/dev/null
+	$(BIN)/python deploy/warm.py http://127.0.0.1:$(PORT) &
 	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(STAMP)

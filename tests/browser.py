@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -17,6 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .conftest import ROOT
+
+
+def _script_module(path: Path):
+    """A standalone script (not in a package) imported as a module."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: ``deploy/warm.py``: runs a fresh server's app once before readers arrive.
+warm_up = _script_module(ROOT / "deploy" / "warm.py")
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:", "file:")
@@ -36,13 +50,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str | None] | None = None, *, args: tuple[str, ...] = (),
                      python: str = sys.executable, cwd: Path = ROOT,
-                     health_path: str = "") -> Iterator[str]:
+                     health_path: str = "", warm: bool = False) -> Iterator[str]:
     """Run the dashboard on a free port; yields its base URL.
 
     It inherits this process's environment, so under pytest it shows the frozen test data
     (``conftest.FIXTURE_ENV``); ``env`` adds to or overrides that. ``args`` are more
     ``streamlit run`` options, ``python`` and ``cwd`` another interpreter and checkout (the
-    deploy test), and ``health_path`` the base path the server answers under.
+    deploy test), and ``health_path`` the base path the server answers under. With
+    ``warm``, the app is run once before it is handed over, as the Dockerfile, ``make run``
+    and ``deploy/start`` do (``deploy/warm.py``).
     """
     port = free_port()
     merged = {"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})}  # as `make run`
@@ -70,6 +86,11 @@ def streamlit_server(env: dict[str, str | None] | None = None, *, args: tuple[st
                 raise RuntimeError(msg)
             time.sleep(0.3)
         SERVER_PIDS[url] = proc.pid
+        if warm:
+            ok, detail = warm_up.warm(url + health_path)
+            if not ok:
+                msg = f"the warm-up failed: {detail}; the server's log:\n{log.read_text()[-3000:]}"
+                raise RuntimeError(msg)
         yield url
     finally:
         SERVER_PIDS.pop(url, None)

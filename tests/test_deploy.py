@@ -105,3 +105,34 @@ def test_the_healthcheck_follows_the_base_path(locked_python, deployed) -> None:
     wrong = subprocess.run(command, env={**os.environ, "STREAMLIT_SERVER_BASE_URL_PATH": ""},
                            capture_output=True, check=False)
     assert wrong.returncode != 0  # /_stcore/health is not served outside /panj
+
+
+def docker_command() -> str:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    m = re.search(r"^CMD (\[.*\])$", text, flags=re.M)
+    assert m, "the Dockerfile has no exec-form CMD"
+    return " ".join(json.loads(m[1]))
+
+
+def test_the_image_warms_the_app_at_start() -> None:
+    """The image starts the server and, beside it, the warm-up that loads the data before
+    the first reader (deploy/warm.py, which the image holds)."""
+    command = docker_command()
+    assert "deploy/warm.py &" in command and "exec streamlit run app.py" in command
+    assert "deploy/warm.py" in image_files()
+    config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert re.search(r"^scriptHealthCheckEnabled = true$", config, flags=re.M)
+
+
+def test_the_warm_up_runs_the_locked_app_under_its_base_path(locked_python, deployed,
+                                                             image_copy) -> None:
+    done = subprocess.run([locked_python, "deploy/warm.py", f"{deployed}/panj"],
+                          cwd=image_copy, capture_output=True, text=True, check=False,
+                          timeout=200)
+    assert done.returncode == 0, done.stderr
+    assert re.match(rf"warm-up of {re.escape(deployed)}/panj: warmed in \d+\.\d s", done.stdout)
+
+
+def test_the_warm_up_says_when_the_server_never_answers() -> None:
+    ok, detail = b.warm_up.warm(f"http://127.0.0.1:{b.free_port()}", wait_s=1)
+    assert not ok and "did not answer /_stcore/health within 1 s" in detail
