@@ -3,7 +3,8 @@
 The map is drawn in ``ANALYSIS_CRS`` (metres), so the scale bar is true; no tiles, so it
 needs no internet. Incident types differ by shape as well as by colour (the map's
 colour-blind-safe palette). The figure names its filter, the date of the data, the count of
-incidents it could not place, and its sources.
+incidents it could not place, and its sources, in the reader's language; matplotlib cannot
+lay out right-to-left scripts, so a Dari reader's figure is in English (:func:`language_for`).
 """
 
 from __future__ import annotations
@@ -21,21 +22,28 @@ from matplotlib.lines import Line2D
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo import schema as s
+from geo.i18n import ENGLISH, N_, Translator
 from geo.layers import ANALYSIS_CRS
 
 Format = Literal["png", "svg"]
 #: One marker shape per event type, in vocabulary order, so print in grey still tells them
 #: apart.
 SHAPES: Final = ("o", "s", "^", "D", "v", "P", "X", "*", "h")
-ATTRIBUTION: Final = ("Boundaries: Natural Earth (public domain). Incidents: Panj Border "
-                      "Watch, compiled from public reporting; each one's sources are in "
-                      "the dashboard's Data page.")
+ATTRIBUTION: Final = N_("Boundaries: Natural Earth (public domain). Incidents: Panj Border "
+                        "Watch, compiled from public reporting; each one's sources are in "
+                        "the dashboard's Data page.")
+
+
+def language_for(_: Translator) -> Translator:
+    """The language a figure can be drawn in for a reader of ``_``: theirs, or English for
+    a right-to-left script, which matplotlib would draw unjoined and backwards."""
+    return ENGLISH if _.language.rtl else _
 _COUNTRY_FILL: Final = {"TJ": "#eeeeee", "AF": "#f7f3ea"}
 
 
 def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
            border: gpd.GeoDataFrame, *, filter_lines: Sequence[str], data_note: str,
-           fmt: Format = "png") -> bytes:
+           fmt: Format = "png", _: Translator = ENGLISH) -> bytes:
     """The figure as PNG (200 dpi) or SVG bytes.
 
     Parameters
@@ -50,6 +58,8 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
         How current the data is, printed at the foot.
     fmt
         ``"png"`` or ``"svg"``.
+    _
+        The language of its words (left-to-right scripts only: see :func:`language_for`).
     """
     if fmt not in ("png", "svg"):
         msg = f"fmt must be 'png' or 'svg'; got {fmt!r}"
@@ -65,12 +75,12 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     prov.plot(ax=ax, color=prov["country"].map(_COUNTRY_FILL).fillna("#f2f2f2"),
               edgecolor="#9a9a9a", linewidth=0.6)
     for point, code in zip(prov.representative_point(), prov["iso_3166_2"], strict=True):
-        ax.annotate(s.region_option(code), (point.x, point.y), ha="center", fontsize=7,
+        ax.annotate(s.region_option(code, _), (point.x, point.y), ha="center", fontsize=7,
                     color="#555555")
     border.to_crs(ANALYSIS_CRS).plot(ax=ax, color="#222222", linewidth=1.6)
     located = incidents[incidents.geometry.notna()].to_crs(ANALYSIS_CRS)
     handles = [Line2D([], [], color="#222222", linewidth=1.6,
-                      label="Afghanistan–Tajikistan border")]
+                      label=_("Afghanistan–Tajikistan border"))]
     types = list(s.EVENT_TYPES)
     for code in types:
         rows = located[located[s.EVENT_TYPE] == code]
@@ -85,9 +95,9 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
                    alpha=0.85, zorder=3, gid=f"incidents-{code}")
         handles.append(Line2D([], [], linestyle="", marker=shape, color=kind.color,
                               markeredgecolor="#222222", markersize=7,
-                              label=f"{kind.label} ({len(rows):,})"))
+                              label=f"{_(kind.label)} ({_.num(len(rows))})"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
-              frameon=False, title="Marker size: killed + injured", title_fontsize=7,
+              frameon=False, title=_("Marker size: killed + injured"), title_fontsize=7,
               alignment="left")
     ax.add_artist(ScaleBar(1, "m", location="lower right", box_alpha=0.8, font_properties={
         "size": 8}))
@@ -96,16 +106,22 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     ax.set_ylim(miny, maxy)
     ax.set_axis_off()
     killed, injured = incidents[s.FATALITIES].sum(), incidents[s.INJURED].sum()
-    fig.suptitle("Security incidents on the Afghanistan–Tajikistan border", fontsize=13,
+    fig.suptitle(_("Security incidents on the Afghanistan–Tajikistan border"), fontsize=13,
                  x=0.02, ha="left")
-    ax.set_title(" · ".join(filter_lines) + f"\n{len(incidents):,} incidents · "
-                 f"{_count(killed)} killed · {_count(injured)} injured (reported figures)",
-                 fontsize=9, loc="left")
+    # (the counts are worked out first: a bare _ inside the call would hide its plural from
+    # the catalogs' extractor)
+    killed_text, injured_text = _count(killed, _), _count(injured, _)
+    counts = _.ngettext("{n} incident · {killed} killed · {injured} injured (reported figures)",
+                        "{n} incidents · {killed} killed · {injured} injured (reported "
+                        "figures)", len(incidents), killed=killed_text, injured=injured_text)
+    ax.set_title(" · ".join(filter_lines) + "\n" + counts, fontsize=9, loc="left")
     unplaced = len(incidents) - len(located)
     foot = [data_note]
     if unplaced:
-        foot.append(f"{unplaced:,} incident(s) with no known point are counted but not drawn.")
-    foot.append(f"{ATTRIBUTION} Map: {ANALYSIS_CRS} (UTM 42N).")
+        foot.append(_.ngettext("{n} incident with no known point is counted but not drawn.",
+                               "{n} incidents with no known point are counted but not drawn.",
+                               unplaced))
+    foot.append(_(ATTRIBUTION) + " " + _("Map: {crs} (UTM 42N).", crs=ANALYSIS_CRS))
     fig.supxlabel("\n".join(foot), x=0.01, ha="left", fontsize=6.5, color="#444444")
     out = io.BytesIO()
     with rc_context({"svg.fonttype": "none"}):  # SVG text stays text, editable
@@ -114,5 +130,5 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     return out.getvalue()
 
 
-def _count(value: Any) -> str:
-    return "0" if pd.isna(value) else f"{int(value):,}"
+def _count(value: Any, _: Translator) -> str:
+    return _.num(0 if pd.isna(value) else int(value))

@@ -222,7 +222,10 @@ _DATE_LINE: Final = re.compile(rb'^"(?:POT-Creation|PO-Revision)-Date: .*\n', re
 
 def _write_if_changed(path: Path, catalog: Catalog) -> None:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, sort_output=True, include_previous=False)
+    # file names without line numbers: a catalog changes when its messages do, not when
+    # the code around them moves
+    write_po(buffer, catalog, width=100, sort_output=True, include_previous=False,
+             include_lineno=False)
     new = buffer.getvalue()
     if path.exists() and _DATE_LINE.sub(b"", path.read_bytes()) == _DATE_LINE.sub(b"", new):
         return

@@ -72,7 +72,10 @@ else:
     c1, c2, _c3, _c4 = st.columns(4)
     figure_help = _("A figure of this filter for a report: border, provinces and incidents "
                     "with a legend, the filter in words, the date of the data, a scale bar "
-                    "and sources. Drawn here, no map tiles. Its text is in English.")
+                    "and sources. Drawn here, no map tiles.")
+    if _.language.rtl:
+        figure_help += " " + _("Its text is in English: the drawing library cannot lay out "
+                               "Dari script.")
     c1.download_button(_("Download figure (PNG)"),
                        lambda: ui.export_figure(data, view, frame, "png"),
                        file_name=f"{stem}.png", mime="image/png", width="stretch",

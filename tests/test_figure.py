@@ -12,6 +12,7 @@ from PIL import Image
 
 from geo import figure, layers
 from geo import schema as s
+from geo.i18n import translator
 from geo.viewstate import ViewState
 
 from .conftest import fixture_frame
@@ -80,3 +81,16 @@ def test_every_located_incident_of_the_whole_data_is_drawn(boundaries) -> None:
     drawn = sum(sum(c.tag == f"{SVG}path" for c in g) + len(list(g.iter(f"{SVG}use")))
                 for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("incidents-"))
     assert drawn == int(frame.geometry.notna().sum()) == 27
+
+
+def test_the_figure_speaks_the_readers_language_or_english_for_dari(boundaries) -> None:
+    provinces, border = boundaries
+    russian = translator("ru")
+    svg = figure.render(fixture_frame(), provinces, border,
+                        filter_lines=VIEW.describe(russian), data_note="", fmt="svg",
+                        _=russian).decode("utf-8")
+    assert "Инциденты безопасности на афгано-таджикской границе" in svg
+    assert "Хатлон (Таджикистан) · TJ-KT" in svg and "Даты: с 2025-11-26 по 2025-12-01" in svg
+    # matplotlib would draw Dari letters unjoined and backwards: a Dari reader gets English
+    assert figure.language_for(translator("fa")) is translator("en")
+    assert figure.language_for(russian) is russian

@@ -204,8 +204,7 @@ def export_figure(data: Data, current: ViewState, frame: gpd.GeoDataFrame,
     """
     from geo import figure
 
-    # The figure is in English: matplotlib cannot shape Dari script, and a report figure
-    # in one language for every reader is easier to cite.
+    _ = figure.language_for(tr())  # Dari: English, which matplotlib can lay out
     return figure.render(frame, data.provinces_display, data.border_display,
-                         filter_lines=current.describe(),
-                         data_note=as_of(data, ENGLISH).replace("`", ""), fmt=fmt)
+                         filter_lines=current.describe(_),
+                         data_note=as_of(data, _).replace("`", ""), fmt=fmt, _=_)
