@@ -77,11 +77,12 @@ def coverage_markdown(review: Review | None, _: Translator = ENGLISH) -> str:
     if review is None:
         return _("No review record: the file's scope, the sources searched and the known "
                  "gaps are not stated. See `data/README.md` for how to write one.")
-    parts = [f"**{_('In scope.')}** {plain(review.scope)}",
-             f"**{_('Searched.')}** {plain(review.searched)}",
+    # (no _() inside f-strings: Python 3.11's tokenizer hides them from the extractor)
+    parts = ["**" + _("In scope.") + "** " + plain(review.scope),
+             "**" + _("Searched.") + "** " + plain(review.searched),
              "**" + _("Checked on {day}.", day=review.reviewed.isoformat()) + "** "
              + plain(review.checked)]
     if review.gaps:
-        parts.append(f"**{_('Known to be missing or thin:')}**\n\n"
+        parts.append("**" + _("Known to be missing or thin:") + "**\n\n"
                      + "\n".join(f"- {plain(g)}" for g in review.gaps))
     return "\n\n".join(parts)

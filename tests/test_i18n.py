@@ -76,6 +76,21 @@ def test_every_plural_call_is_extracted_as_a_plural(template) -> None:
     assert [c for c in calls if c[1] not in plurals] == []
 
 
+def test_no_marked_text_hides_in_an_f_string() -> None:
+    """Python 3.12 tokenizes f-strings and Babel then finds ``_("…")`` inside them; 3.11
+    does not: the catalogs would differ with the Python that made them."""
+    hidden = []
+    for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"),
+                 *ROOT.glob("geo/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                hidden += [(path.name, call.lineno) for call in ast.walk(node)
+                           if isinstance(call, ast.Call) and call.args
+                           and isinstance(call.args[0], ast.Constant)
+                           and ast.unparse(call.func) in ("_", "_.ngettext", "N_")]
+    assert hidden == []
+
+
 def test_the_pot_file_is_current(template) -> None:
     """``geo/locale/messages.pot`` lists what the code marks (``make messages`` writes it)."""
     from babel.messages.pofile import read_po
