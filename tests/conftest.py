@@ -89,6 +89,30 @@ def data_checksums() -> dict[str, str]:
             for p in sorted(DATA_DIR.iterdir()) if p.is_file()}
 
 
+@functools.cache
+def _components():
+    """Streamlit's registry of v2 components, scanned once for the session. A new AppTest
+    otherwise reads the metadata of every installed package to build its own (half a
+    second each, about 25 s over the suite); the scan's result is the same every time."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
+def app_test(page: str = "app.py"):
+    """An AppTest on ``page``, entered as the server does: through app.py."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if hasattr(at, "_bidi_component_manager"):  # Streamlit 1.56 has no v2 components
+        at._bidi_component_manager = _components()
+    if page != "app.py":
+        at.switch_page(page)
+    return at
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium, or None (tests then skip, except under CI where they fail)."""
     path = shutil.which("chromium") or ("/usr/bin/chromium"

@@ -13,13 +13,12 @@ import pprint
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from geo import gazetteer, layers, proximity, stats
 from geo import incidents as inc
 from geo import schema as s
 
-from .conftest import ROOT, data_checksums
+from .conftest import ROOT, app_test, data_checksums
 
 #: The bundled figures as the Map page shows them with no filter.
 EXPECTED = {
@@ -143,7 +142,7 @@ def test_the_store_round_trips_the_bundled_data(store_url) -> None:
 def test_map_page_shows_the_bundled_figures(monkeypatch) -> None:
     monkeypatch.delenv(inc.INCIDENTS_ENV, raising=False)
     monkeypatch.delenv(inc.CONTEXT_ENV, raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = app_test().run()
     assert not at.exception, at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown["Incidents"] == f"{EXPECTED['incidents']:,}", HOW_TO_UPDATE

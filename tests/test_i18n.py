@@ -10,7 +10,6 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import ui
 from geo import maptext, mapview, tables
@@ -19,7 +18,7 @@ from geo.i18n import LANGUAGES, Translator, catalog_path, extract, problems, tra
 from geo.incidents import from_table
 from geo.viewstate import parse_query, query_string, to_query
 
-from .conftest import ROOT, good_row
+from .conftest import ROOT, app_test, good_row
 
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]
 PAGES = ["app.py", *(path for path, _title in ui.PAGES)]
@@ -263,9 +262,7 @@ def test_map_features_carry_labels_in_the_language_and_data_as_written() -> None
 @pytest.mark.parametrize("lang", OTHER_LANGUAGES)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_in_every_language(page, lang) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if page != "app.py":
-        at.switch_page(page)
+    at = app_test(page)
     at.query_params["lang"] = lang
     at.run()
     assert not at.exception, at.exception
@@ -281,7 +278,7 @@ def test_every_page_runs_in_every_language(page, lang) -> None:
 
 
 def test_choosing_a_language_changes_the_page_and_the_link() -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = app_test().run()
     assert {m.label for m in at.metric} >= {"Incidents", "Killed"}
     at.sidebar.selectbox[0].set_value("ru").run()
     assert not at.exception
@@ -297,7 +294,7 @@ def test_choosing_a_language_changes_the_page_and_the_link() -> None:
 
 
 def test_an_unknown_lang_in_a_link_is_a_notice_not_an_error() -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = app_test()
     at.query_params["lang"] = "xx"
     at.run()
     assert not at.exception

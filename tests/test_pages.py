@@ -14,19 +14,14 @@ from streamlit.testing.v1 import AppTest
 import ui
 from geo.incidents import INCIDENTS_ENV
 
-from .conftest import FIXTURE_INCIDENTS, ROOT, data_checksums, good_row
+from .conftest import FIXTURE_INCIDENTS, app_test, data_checksums, good_row
 
 PAGES = ["app.py", *(path for path, _ in ui.PAGES)]
 #: The pages that show the headline figures of the filtered incidents.
 WITH_FIGURES = ("app.py", "pages/1_Timeline.py", "pages/2_Data.py")
 
 
-def app(page: str = "app.py") -> AppTest:
-    """An AppTest on ``page``, entered as the server does: through app.py."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if page != "app.py":
-        at.switch_page(page)
-    return at
+app = app_test
 
 
 def run(page: str = "app.py", **params: str) -> AppTest:

@@ -14,7 +14,7 @@ from geo import store
 
 from . import browser as b
 from . import pg
-from .conftest import FIXTURE_CONTEXT, FIXTURE_INCIDENTS, ROOT
+from .conftest import FIXTURE_CONTEXT, FIXTURE_INCIDENTS, app_test
 
 
 def _reader(url: str) -> str:
@@ -39,9 +39,7 @@ def _correct(url: str, tmp_path: Path) -> None:
 
 def _run(url: str, monkeypatch, page: str = "app.py", **params: str) -> AppTest:
     monkeypatch.setenv(store.DATABASE_ENV, url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if page != "app.py":
-        at.switch_page(page)
+    at = app_test(page)
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
@@ -59,7 +57,7 @@ def _page_text(at: AppTest) -> str:
 
 def test_the_map_shows_the_store_as_it_shows_the_file(store_url, monkeypatch) -> None:
     monkeypatch.delenv(store.DATABASE_ENV, raising=False)
-    from_file = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    from_file = app_test().run()
     at = _run(_loaded(store_url), monkeypatch)
     assert not at.exception, at.exception
     assert _figures(at) == _figures(from_file) and _figures(at)["Incidents"] == "30"
@@ -73,7 +71,7 @@ def test_the_actor_filter_agrees_with_the_file(store_url, monkeypatch) -> None:
     link are those of the same link on the file."""
     link = {"actor": "taliban,chinese", "region": "TJ-KT,TJ-GB,AF-BDS"}
     monkeypatch.delenv(store.DATABASE_ENV, raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = app_test()
     for key, value in link.items():
         at.query_params[key] = value
     from_file = at.run()
