@@ -159,6 +159,16 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The dashboard on the frozen data, shared by every browser test that only reads it
+    (each test opens its own browser context, so its own Streamlit session)."""
+    from . import browser as b
+
+    with b.streamlit_server(warm=True) as url:
+        yield url
+
+
 @pytest.fixture
 def page(chromium, request):
     """A fresh browser page that cannot reach the internet; a screenshot if the test fails."""

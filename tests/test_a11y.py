@@ -3,8 +3,6 @@ violation, in English and in Dari, at desktop and phone sizes, the map's frame i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from . import browser as b
@@ -28,12 +26,6 @@ def axe() -> str:
     return script
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with b.streamlit_server() as url:
-        yield url
-
-
 def _open(page, url: str, path: str, query: str = "?start=2025-11-26&end=2025-12-01") -> None:
     page.goto(url + path + query)
     ready = PAGES[path]
@@ -42,7 +34,7 @@ def _open(page, url: str, path: str, query: str = "?start=2025-11-26&end=2025-12
         b.settled(page)
     else:
         page.locator(ready).first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)  # let the page's last rerun finish
+        b.idle(page)  # let the page's last rerun finish
 
 
 @pytest.mark.parametrize("lang", ["en", "fa"])

@@ -21,12 +21,6 @@ pytestmark = pytest.mark.browser
 LINK = "/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with b.streamlit_server() as url:
-        yield url
-
-
 def test_map_renders_offline_with_border_provinces_and_markers(page, server) -> None:
     page.goto(server + "/")
     frame = b.map_frame(page)
@@ -36,6 +30,7 @@ def test_map_renders_offline_with_border_provinces_and_markers(page, server) -> 
     assert frame.locator(".pbw-label").count() == 6
     assert b.metric(page, "Incidents") == "30"
     # with no internet only background tiles were asked for; the app itself needs none
+    assert page.traffic.blocked, "no tile was blocked: the offline route never matched"
     assert page.traffic.non_tile() == []
     assert not page.traffic.page_errors
 

@@ -17,12 +17,6 @@ LINK = "/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1400, "height": 1000}}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with b.streamlit_server() as url:
-        yield url
-
-
 def _direction(page, selector: str) -> str:
     return page.evaluate(f"() => getComputedStyle(document.querySelector('{selector}'))"
                          ".direction")
