@@ -116,7 +116,7 @@ class Traffic:
 
 #: Any URL that does not start with one of ``LOCAL_PREFIXES``. Routed as a pattern, so that
 #: Playwright hands only these to Python: routing every request through a Python callback
-#: made each page load about half a second slower.
+#: made each page load 0.3 to 0.5 s slower (measured on four loads of a filtered map).
 NON_LOCAL = re.compile("^(?!(?:" + "|".join(re.escape(p) for p in LOCAL_PREFIXES) + "))")
 
 
