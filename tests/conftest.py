@@ -101,8 +101,9 @@ def _components():
     return manager
 
 
-def app_test(page: str = "app.py"):
-    """An AppTest on ``page``, entered as the server does: through app.py."""
+def app_test(page: str = "app.py", **params: str):
+    """An AppTest on ``page``, entered as the server does: through app.py, with ``params``
+    as the link's query parameters."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -110,6 +111,7 @@ def app_test(page: str = "app.py"):
         at._bidi_component_manager = _components()
     if page != "app.py":
         at.switch_page(page)
+    at.query_params.update(params)
     return at
 
 

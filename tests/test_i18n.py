@@ -262,9 +262,7 @@ def test_map_features_carry_labels_in_the_language_and_data_as_written() -> None
 @pytest.mark.parametrize("lang", OTHER_LANGUAGES)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_in_every_language(page, lang) -> None:
-    at = app_test(page)
-    at.query_params["lang"] = lang
-    at.run()
+    at = app_test(page, lang=lang).run()
     assert not at.exception, at.exception
     assert not at.error
     _ = translator(lang)
@@ -294,9 +292,7 @@ def test_choosing_a_language_changes_the_page_and_the_link() -> None:
 
 
 def test_an_unknown_lang_in_a_link_is_a_notice_not_an_error() -> None:
-    at = app_test()
-    at.query_params["lang"] = "xx"
-    at.run()
+    at = app_test(lang="xx").run()
     assert not at.exception
     assert any("`lang` = “xx”" in w.value for w in at.warning)
     assert at.sidebar.header[0].value == "Filters"

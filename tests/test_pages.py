@@ -21,14 +21,8 @@ PAGES = ["app.py", *(path for path, _ in ui.PAGES)]
 WITH_FIGURES = ("app.py", "pages/1_Timeline.py", "pages/2_Data.py")
 
 
-app = app_test
-
-
 def run(page: str = "app.py", **params: str) -> AppTest:
-    at = app(page)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return app_test(page, **params).run()
 
 
 def qp(at: AppTest, key: str) -> str:
@@ -256,12 +250,10 @@ def _seeded(page: str = "app.py", mode: str | None = None, **params: str) -> App
     result = importers.import_file(
         "acled.csv", samples.acled_table().to_csv(index=False).encode(),
         provinces=layers.load_provinces())
-    at = app(page)
+    at = app_test(page, **params)
     at.session_state[ui.Key.UPLOAD] = result
     if mode:
         at.session_state[ui.Key.DATA_MODE] = mode
-    for key, value in params.items():
-        at.query_params[key] = value
     return at.run()
 
 
@@ -296,7 +288,7 @@ def test_import_page_shows_the_report() -> None:
 
 
 def test_failed_import_is_explained() -> None:
-    at = app("pages/3_Import.py")
+    at = app_test("pages/3_Import.py")
     at.session_state[ui.Key.UPLOAD_ERROR] = ("x.csv", "'x.csv' is empty: there is nothing")
     at.run()
     assert not at.exception and "could not be imported" in at.error[0].value

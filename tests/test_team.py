@@ -39,10 +39,7 @@ def _correct(url: str, tmp_path: Path) -> None:
 
 def _run(url: str, monkeypatch, page: str = "app.py", **params: str) -> AppTest:
     monkeypatch.setenv(store.DATABASE_ENV, url)
-    at = app_test(page)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
+    return app_test(page, **params).run()
 
 
 def _figures(at: AppTest) -> dict[str, str]:
@@ -71,10 +68,7 @@ def test_the_actor_filter_agrees_with_the_file(store_url, monkeypatch) -> None:
     link are those of the same link on the file."""
     link = {"actor": "taliban,chinese", "region": "TJ-KT,TJ-GB,AF-BDS"}
     monkeypatch.delenv(store.DATABASE_ENV, raising=False)
-    at = app_test()
-    for key, value in link.items():
-        at.query_params[key] = value
-    from_file = at.run()
+    from_file = app_test(**link).run()
     team = _run(_loaded(store_url), monkeypatch, **link)
     assert not team.exception, team.exception
     assert _figures(team) == _figures(from_file)
