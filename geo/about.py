@@ -3,7 +3,6 @@ data README's sections."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Final
 
@@ -14,6 +13,7 @@ from geo import schema as s
 from geo.i18n import ENGLISH, Translator
 from geo.incidents import Review
 from geo.layers import DATA_DIR
+from geo.text import markdown_safe
 
 #: Official figures (km, km²) quoted in data/SOURCES.md.
 OFFICIAL_BORDER_KM: Final = (1_344, 1_357)
@@ -52,14 +52,6 @@ def data_readme_section(heading: str, readme: Path = DATA_DIR / "README.md") -> 
     return text.split(marker, 1)[1].split("\n## ", 1)[0]
 
 
-_MARKDOWN_SPECIALS: Final = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def plain(text: str) -> str:
-    """``text`` escaped for Markdown, so that data never becomes a link, image or markup."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
 def review_line(review: Review | None, _: Translator = ENGLISH) -> str:
     """One sentence on how current the data is, for the top of the About page."""
     if review is None:
@@ -71,18 +63,18 @@ def review_line(review: Review | None, _: Translator = ENGLISH) -> str:
 def coverage_markdown(review: Review | None, _: Translator = ENGLISH) -> str:
     """The review record as Markdown: scope, what was searched and checked, known gaps.
 
-    The record's text is escaped (see :func:`plain`) and stays in the language it was
-    written in; only the headings are ours, in the language of ``_``.
+    The record's text is escaped (:func:`geo.text.markdown_safe`) and stays in the language
+    it was written in; only the headings are ours, in the language of ``_``.
     """
     if review is None:
         return _("No review record: the file's scope, the sources searched and the known "
                  "gaps are not stated. See `data/README.md` for how to write one.")
     # (no _() inside f-strings: Python 3.11's tokenizer hides them from the extractor)
-    parts = ["**" + _("In scope.") + "** " + plain(review.scope),
-             "**" + _("Searched.") + "** " + plain(review.searched),
+    parts = ["**" + _("In scope.") + "** " + markdown_safe(review.scope),
+             "**" + _("Searched.") + "** " + markdown_safe(review.searched),
              "**" + _("Checked on {day}.", day=review.reviewed.isoformat()) + "** "
-             + plain(review.checked)]
+             + markdown_safe(review.checked)]
     if review.gaps:
         parts.append("**" + _("Known to be missing or thin:") + "**\n\n"
-                     + "\n".join(f"- {plain(g)}" for g in review.gaps))
+                     + "\n".join(f"- {markdown_safe(g)}" for g in review.gaps))
     return "\n\n".join(parts)

@@ -24,6 +24,7 @@ from geo.basemaps import BASEMAPS, DEFAULT_BASEMAP
 from geo.filters import IncidentFilter
 from geo.i18n import DEFAULT_LANG, ENGLISH, LANGUAGES, N_, Translator
 from geo.playback import SPEEDS, STEPS, WINDOWS
+from geo.text import markdown_safe
 
 PARAMS: Final = ("start", "end", "region", "type", "actor", "within", "basemap", "lat", "lon",
                   "zoom", "incident", "lang")
@@ -86,9 +87,8 @@ class ViewState:
 class Notice:
     """A URL parameter that was not used as given, and why.
 
-    ``message`` is the reason in English; ``template`` and ``fields`` are what it was made
-    from (the template is marked for the catalogs), so :meth:`text` can say it in the
-    reader's language.
+    ``message`` is the reason in English; ``template`` and ``fields`` (marked for the
+    catalogs) are what it was made from, so :meth:`text` can say it in any language.
     """
 
     param: str
@@ -97,10 +97,13 @@ class Notice:
     template: str = ""
     fields: tuple[tuple[str, str], ...] = ()
 
-    def text(self, _: Translator = ENGLISH) -> str:
-        """The notice as a reader sees it, in the language of ``_``."""
-        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        reason = _(self.template, **dict(self.fields)) if self.template else self.message
+    def text(self, _: Translator = ENGLISH, *, markdown: bool = False) -> str:
+        """The notice in the language of ``_``; with ``markdown``, every value from the link
+        escaped for ``st.warning`` (no link, image or markup can be slipped in)."""
+        safe = markdown_safe if markdown else str  # the fields may quote the link too
+        shown = safe(self.value if len(self.value) <= 60 else self.value[:57] + "...")
+        fields = {k: safe(v) for k, v in self.fields}
+        reason = _(self.template, **fields) if self.template else safe(self.message)
         return _("Link parameter `{param}` = “{value}”: {message}", param=self.param,
                  value=shown, message=reason)
 

@@ -26,7 +26,7 @@ if ui.Key.COMPARE_A not in st.session_state:
     st.session_state[ui.Key.COMPARE_A], st.session_state[ui.Key.COMPARE_B] = a_range, b_range
     st.session_state[ui.Key.COMPARE_NOTICES] = notes_a + notes_b
 for notice in st.session_state[ui.Key.COMPARE_NOTICES]:
-    st.warning(notice.text(_), icon="⚠️")
+    st.warning(notice.text(_, markdown=True), icon="⚠️")
 
 c1, c2 = st.columns(2)
 picked_a = c1.date_input(_("Period A"), key=ui.Key.COMPARE_A, format="YYYY-MM-DD")

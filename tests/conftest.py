@@ -115,6 +115,12 @@ def app_test(page: str = "app.py", **params: str):
     return at
 
 
+def unescaped(markdown: str) -> str:
+    """Markdown from ``geo.text.markdown_safe`` as a reader sees it: escapes undone, the
+    invisible word joiners dropped."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium, or None (tests then skip, except under CI where they fail)."""
     path = shutil.which("chromium") or ("/usr/bin/chromium"

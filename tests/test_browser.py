@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pandas as pd
 import pytest
@@ -111,6 +111,25 @@ def test_bad_link_parameter_shows_a_notice(page, server) -> None:
     notices = page.locator('[data-testid="stAlert"]').all_inner_texts()
     assert any("start" in n for n in notices) and any("basemap" in n for n in notices)
     assert not page.traffic.dialogs
+
+
+#: Markdown a crafted link could try to slip into the app's own notices.
+MARKDOWN_LINK = "[x](http://example.org)"
+MARKDOWN_IMAGE = "![t](http://example.org/t.png)"
+
+
+def test_markdown_in_a_link_stays_text_in_its_notice(page, server) -> None:
+    query = urlencode({"basemap": MARKDOWN_LINK, "incident": MARKDOWN_IMAGE,
+                       "region": ":red[TJ-KT] <b>x</b>"})
+    page.goto(f"{server}/?{query}")
+    b.map_frame(page)
+    alerts = page.locator('[data-testid="stAlert"]')
+    text = "\n".join(alerts.all_inner_texts()).replace("\u2060", "")  # the word joiners
+    assert MARKDOWN_LINK in text and MARKDOWN_IMAGE in text  # shown as the characters sent
+    assert ":red[TJ-KT] <b>x</b>" in text
+    assert alerts.locator("a, img, b, span[style]").count() == 0
+    assert page.locator('a[href*="example.org"], img[src*="example.org"]').count() == 0
+    assert not [u for u in page.traffic.blocked if "example.org" in u]
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ from geo.incidents import (
     prepared,
     review_path,
 )
+from geo.text import markdown_safe
 from ui import store
 from ui.state import Key, get, tr
 
@@ -341,8 +342,8 @@ def import_report() -> None:
     _ = tr()
     failed = get(Key.UPLOAD_ERROR)
     if failed:
-        st.error(_("**{name}** could not be imported: {error}", name=failed[0],
-                   error=failed[1]))
+        st.error(_("**{name}** could not be imported: {error}", name=markdown_safe(failed[0]),
+                   error=markdown_safe(failed[1])))
         return
     result = uploaded()
     if result is None:

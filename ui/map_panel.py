@@ -20,6 +20,7 @@ from streamlit_folium import st_folium
 from geo import assets, mapview, stats, tables
 from geo import schema as s
 from geo.i18n import ENGLISH, Translator
+from geo.text import markdown_safe
 from geo.viewstate import ViewState
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
 from ui.sidebar import as_of
@@ -127,7 +128,8 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState,
         return
     rows = data.incidents[data.incidents[s.ID] == current.incident]
     if rows.empty:
-        st.warning(_("No incident has the id '{id}' in this data.", id=current.incident))
+        st.warning(_("No incident has the id '{id}' in this data.",
+                     id=markdown_safe(current.incident)))
         st.button(_("Close"), on_click=_close_incident, key="close_incident")
         return
     title, fields, sources = tables.incident_record(rows.iloc[0], _)

@@ -59,7 +59,7 @@ def playback_controls(view: ViewState) -> None:
     if Key.PLAY_STEP not in st.session_state:
         settings, notices = parse_playback(url_params_at_start())
         for notice in notices:
-            st.warning(notice.text(tr()), icon="⚠️")
+            st.warning(notice.text(tr(), markdown=True), icon="⚠️")
         st.session_state[Key.PLAY_STEP] = settings["step"]
         st.session_state[Key.PLAY_WINDOW] = settings["window"]
         st.session_state[Key.PLAY_SPEED] = settings["speed"]

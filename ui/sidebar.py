@@ -182,7 +182,7 @@ def sidebar_view(data: Data) -> ViewState:
 
     _ = tr()
     for notice in st.session_state.get(Key.NOTICES, []):
-        st.warning(notice.text(_), icon="⚠️")
+        st.warning(notice.text(_, markdown=True), icon="⚠️")
 
     sb = st.sidebar
     chosen_lang = sb.selectbox(LANGUAGE_LABEL, options=list(LANGUAGES), key=Key.LANG,
