@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup run test lint bench data lock messages clean
+.PHONY: setup run test quick lint bench data lock messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -32,6 +32,11 @@ test: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest
 
+# The fast lane for day-to-day work: everything that needs no browser and is not slow.
+quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not browser and not slow and not network"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -39,11 +44,15 @@ lint: $(STAMP)
 
 # requirements.txt: every dependency pinned with hashes, for Docker and Community Cloud.
 # Regenerate after changing the dependencies in pyproject.toml (a test fails until you do).
+# The pins already in the lock are kept where pyproject.toml still allows them (uv reads its
+# output file as preferences), so adding one dependency does not move every other one.
 lock: $(STAMP)
+	cp requirements.txt $(VENV)/lock.txt
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	  --generate-hashes --no-header -q -o $(VENV)/lock.txt
 	{ echo "# The lock: generated from pyproject.toml by 'make lock'; do not edit by hand."; \
 	  echo "# Docker and Streamlit Community Cloud install exactly these versions."; \
-	  $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
-	    --generate-hashes --no-header -q; } > requirements.txt
+	  cat $(VENV)/lock.txt; } > requirements.txt
 
 # Extract the interface text into geo/locale/messages.pot and bring the ru/tg/fa catalogs up
 # to it; then translate the new entries (tests/test_i18n.py fails until every one is).

@@ -15,11 +15,15 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Final, Literal
 
 import geopandas as gpd
+import ijson
 import numpy as np
 import pandas as pd
 
@@ -32,11 +36,17 @@ from geo.layers import region_of_points
 Format = Literal["panj", "acled", "ucdp"]
 Progress = Callable[[float, str], None]
 
-#: The largest upload, in MiB; ``.streamlit/config.toml`` (``maxUploadSize``) says the same.
+#: The largest upload, in MB; ``.streamlit/config.toml`` (``maxUploadSize``) says the same.
 MAX_UPLOAD_MB: Final = 20
-MAX_BYTES: Final = MAX_UPLOAD_MB * 1024 * 1024
+#: In bytes, as Streamlit's uploader counts them (it turns away 20,000,180 bytes at 20 MB,
+#: with the file marked in red: seen in Chromium with Streamlit 1.67).
+MAX_BYTES: Final = MAX_UPLOAD_MB * 1_000_000
 MAX_ROWS: Final = 100_000
 MAX_JSON_DEPTH: Final = 64
+#: The widest header read. ACLED exports have 31 columns, UCDP GED 49, ours 25.
+MAX_COLUMNS: Final = 300
+#: Problems listed in a report; beyond it they are counted, and their rows still rejected.
+MAX_PROBLEMS: Final = 1_000
 
 FORMAT_LABELS: Final[dict[str, str]] = {
     "panj": "Panj Border Watch CSV", "acled": "ACLED export", "ucdp": "UCDP GED",
@@ -61,6 +71,18 @@ UCDP_WHERE_PREC: Final[dict[str, str]] = {"1": "1", "2": "2", "3": "2", "4": "3"
                                           "6": "3", "7": "3"}
 TIME_PREC: Final[dict[str, str]] = {"1": "day", "2": "week", "3": "month"}
 
+#: Every column or GeoJSON property some format reads. Anything else is dropped as the file
+#: is read (and named, once, in the report): a file whose every feature brings keys of its
+#: own (an OpenStreetMap export) must not grow a features × keys table.
+ACLED_FIELDS: Final = frozenset({
+    *ACLED_REQUIRED, "time_precision", "iso", "country", "admin1", "admin2", "location",
+    "geo_precision", "sub_event_type", "actor1", "actor2", "fatalities", "notes", "source"})
+UCDP_FIELDS: Final = frozenset({
+    *UCDP_REQUIRED, "date_prec", "country_id", "country", "adm_2", "where_description",
+    "where_prec", "type_of_violence", "low", "high", "side_a", "side_b", "source_headline",
+    "source_office", "source_article"})
+KNOWN_FIELDS: Final = frozenset(s.COLUMNS) | ACLED_FIELDS | UCDP_FIELDS
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -83,6 +105,9 @@ class ImportResult:
     def report_csv(self) -> bytes:
         """The row-by-row report as CSV, formula cells neutralised."""
         table = self.report.to_frame().rename(columns={"row": self.row_label})
+        if self.report.omitted:  # the report says it is not the whole story
+            table.loc[len(table)] = [None, "", "", f"{self.report.omitted:,} more problems "
+                                     "were found and not listed", "error"]
         for col in ("field", "value", "problem"):
             table[col] = table[col].astype(str).map(neutralise_formula)
         return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
@@ -90,6 +115,11 @@ class ImportResult:
 
 def _fail(msg: str) -> IncidentDataError:
     return IncidentDataError(msg)
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether ``data`` is already plain UTF-8 (no byte-order mark), as ijson reads it."""
+    return not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
 
 
 def decode(data: bytes, name: str) -> str:
@@ -122,78 +152,135 @@ def _delimiter(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class CsvTable:
-    """A CSV file's well-formed rows, the file line each starts on, and the lines skipped."""
+class ReadTable:
+    """A file's rows as strings (only the columns some format reads) and what reading found.
+
+    ``problems`` lists the first ``MAX_PROBLEMS`` damaged lines or features and
+    ``more_problems`` counts the rest; ``ignored`` names the columns or keys no format
+    reads. Where a CSV file had damaged lines, ``lines`` gives the file line of each row;
+    a GeoJSON file's ``bad_rows`` are the features with a problem, listed or not.
+    """
 
     table: pd.DataFrame
-    lines: list[int]
-    bad_lines: list[s.Problem]
+    problems: list[s.Problem]
+    more_problems: int = 0
+    ignored: tuple[str, ...] = ()
+    lines: list[int] | None = None
+    bad_rows: frozenset[int] = frozenset()
 
 
 #: How much of a skipped line the report quotes.
 RAW_CHARS: Final = 120
 
 
-def read_csv(text: str, name: str) -> CsvTable:
+def _ignored_problem(ignored: list[str], what: str) -> list[s.Problem]:
+    """One warning naming the columns or keys no format reads (the first ten of them)."""
+    if not ignored:
+        return []
+    shown = ", ".join(ignored[:10]) + (f" and {len(ignored) - 10:,} more" if len(ignored) > 10
+                                       else "")
+    return [s.Problem(None, what, shown[:RAW_CHARS * 4], f"{len(ignored):,} {what} that no "
+                      "format reads were ignored", "warning")]
+
+
+def _too_many_rows(name: str, max_rows: int) -> IncidentDataError:
+    return _fail(f"{name!r} has more than {max_rows:,} rows; the limit is {max_rows:,}. "
+                 "Split it, or filter it to the border provinces first")
+
+
+
+
+def read_csv(text: str, name: str, *, max_rows: int = MAX_ROWS) -> ReadTable:
     """CSV text (comma, semicolon or tab separated) to a table of strings.
 
     A line whose number of fields differs from the header's is skipped and reported (its
     line number, what is wrong and its text, cut short): analysts' exports often carry a
     few damaged lines, and the rest of the file is still worth having. Blank lines are
-    skipped silently.
+    skipped silently. Only the columns some format reads are kept; every check is linear
+    in the file's size, and at most ``MAX_PROBLEMS`` skipped lines are listed.
     """
     delimiter = _delimiter(text)
     csv.field_size_limit(MAX_BYTES)  # one huge cell is a problem to report, not a crash
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except StopIteration as exc:
         raise _fail(f"{name!r} has no header row: it is not a CSV table") from exc
-    dup = sorted({h for h in header if header.count(h) > 1})
+    if len(header) > MAX_COLUMNS:
+        msg = (f"{name!r} has {len(header):,} columns; the formats read here have at most "
+               f"about 50, and the limit is {MAX_COLUMNS}. Is the first line the header?")
+        raise _fail(msg)
+    dup = sorted(h for h, n in Counter(header).items() if n > 1)
     if dup:
         raise _fail(f"{name!r} repeats the column(s) {dup}; each column name must be unique")
+    keep = [i for i, h in enumerate(header) if h in KNOWN_FIELDS]
     rows: list[list[str]] = []
     lines: list[int] = []
     bad: list[s.Problem] = []
+    more_bad = 0
     start = reader.line_num + 1
     try:
         for record in reader:
             line, start = start, reader.line_num + 1
+            if len(record) != len(header):
+                if not any(cell.strip() for cell in record):
+                    continue
+                if len(bad) < MAX_PROBLEMS:
+                    bad.append(_bad_line(line, record, delimiter, len(header)))
+                else:
+                    more_bad += 1
+                continue
             if not any(cell.strip() for cell in record):
                 continue
-            if len(record) != len(header):
-                raw = delimiter.join(record).replace("\n", " ")
-                shown = raw if len(raw) <= RAW_CHARS else raw[:RAW_CHARS - 1] + "…"
-                bad.append(s.Problem(line, "line", shown, f"has {len(record)} fields where "
-                                     f"the header has {len(header)}; the line was skipped"))
-                continue
-            rows.append(record)
+            rows.append([record[i] for i in keep])
             lines.append(line)
+            if len(rows) > max_rows:
+                raise _too_many_rows(name, max_rows)
     except csv.Error as exc:
         msg = f"{name!r} is not a well-formed CSV table: {exc} (line {reader.line_num})"
         raise _fail(msg) from exc
-    return CsvTable(pd.DataFrame(rows, columns=header, dtype=str), lines, bad)
+    columns = [header[i] for i in keep]
+    return ReadTable(pd.DataFrame(rows, columns=columns, dtype=str), bad, more_bad,
+                     tuple(h for h in header if h not in KNOWN_FIELDS and h),
+                     lines if bad else None)  # rows keep their spreadsheet numbers otherwise
 
 
-def _depth(text: str) -> int:
-    """Deepest bracket nesting in JSON text (strings skipped), without parsing it."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their endings, one at a time: ``io.StringIO`` would hold
+    a second copy of the whole file, four bytes a character."""
+    return (m.group() for m in _LINE.finditer(text))
+
+
+_LINE: Final = re.compile(r"[^\n]*\n|[^\n]+\Z")
+
+
+def _bad_line(line: int, record: list[str], delimiter: str, width: int) -> s.Problem:
+    raw = delimiter.join(record[:RAW_CHARS]).replace("\n", " ")
+    shown = raw if len(raw) <= RAW_CHARS else raw[:RAW_CHARS - 1] + "…"
+    return s.Problem(line, "line", shown, f"has {len(record)} fields where the header has "
+                     f"{width}; the line was skipped")
+
+
+_STEP: Final = np.zeros(256, np.int8)
+_STEP[list(b"[{")], _STEP[list(b"]}")] = 1, -1
+_NOT_STRUCTURE: Final = bytes(set(range(256)) - set(b'"[]{}'))
+
+
+def _depth(data: bytes, chunk: int = 1 << 20) -> int:
+    """Deepest bracket nesting in JSON text, strings skipped, without parsing it.
+
+    Escapes go first, left to right as a JSON reader takes them (``\\\\`` then ``\\"``),
+    then everything but quotes and brackets; what is left is scanned in numpy a megabyte
+    at a time. Linear, a fraction of a second for 20 MB, and a few MB of memory.
+    """
+    bare = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
+    depth = deepest = quotes = 0
+    for at in range(0, len(bare), chunk):
+        part = np.frombuffer(bare, np.uint8, min(chunk, len(bare) - at), at)
+        outside = (np.cumsum(part == ord('"'), dtype=np.int32) + quotes) % 2 == 0
+        level = np.cumsum(_STEP[part] * outside, dtype=np.int32) + depth
+        deepest, depth = max(deepest, int(level.max())), int(level[-1])
+        quotes += int(np.count_nonzero(part == ord('"')))
     return deepest
 
 
@@ -203,55 +290,87 @@ def _cell(value: object) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # "nan"/"inf": the validator names it
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=str)  # numbers are Decimal
     return str(value)
 
 
-def read_geojson(text: str, name: str) -> tuple[pd.DataFrame, list[s.Problem]]:
-    """GeoJSON Point features to a table of strings (with ``lat``/``lon`` and
-    ``latitude``/``longitude`` from the geometry); other geometries become row problems."""
-    if _depth(text) > MAX_JSON_DEPTH:
-        msg = f"{name!r} nests deeper than {MAX_JSON_DEPTH} levels; it is not incident data"
-        raise _fail(msg)
+def _features(data: bytes, name: str) -> Iterator[object]:
+    """The features of a FeatureCollection (or the one Feature), streamed one at a time."""
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = (f"{name!r} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-               f"{exc.msg}); was it cut short?")
+        kind = next(ijson.items(io.BytesIO(data), "type"), None)
+        if kind == "Feature":
+            yield from ijson.items(io.BytesIO(data), "")
+            return
+        if kind != "FeatureCollection":
+            msg = f"{name!r} is JSON but not a GeoJSON FeatureCollection of incident points"
+            raise _fail(msg)
+        # numbers as Decimal: 1e999 is valid JSON, and an infinite point is one bad row,
+        # not a file that cannot be read
+        yield from ijson.items(io.BytesIO(data), "features.item")
+    except ijson.JSONError as exc:
+        msg = f"{name!r} is not valid JSON ({exc}); was it cut short?"
         raise _fail(msg) from exc
-    if isinstance(doc, dict) and doc.get("type") == "Feature":
-        doc = {"type": "FeatureCollection", "features": [doc]}
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
-            or not isinstance(doc.get("features"), list):
-        msg = f"{name!r} is JSON but not a GeoJSON FeatureCollection of incident points"
-        raise _fail(msg)
-    rows: list[dict[str, str]] = []
-    problems: list[s.Problem] = []
-    for n, feature in enumerate(doc["features"], start=1):
-        if not isinstance(feature, dict):
-            problems.append(s.Problem(n, "feature", _cell(feature)[:60], "is not a GeoJSON "
-                                      "Feature object"))
-            rows.append({})
-            continue
-        props = feature.get("properties") or {}
-        row = {str(k): _cell(v) for k, v in props.items()} if isinstance(props, dict) else {}
-        if isinstance(props.get("sources") if isinstance(props, dict) else None, list):
+
+
+def _feature_row(feature: object, ignored: dict[str, None]) -> tuple[dict[str, str],
+                                                                    s.Problem | None]:
+    """One feature's kept properties and coordinates as strings, and its problem if any
+    (numbered 0: the caller knows the feature's number)."""
+    if not isinstance(feature, dict):
+        return {}, s.Problem(0, "feature", _cell(feature)[:60], "is not a GeoJSON Feature "
+                             "object")
+    props = feature.get("properties") or {}
+    row: dict[str, str] = {}
+    if isinstance(props, dict):
+        for k, v in props.items():
+            if k in KNOWN_FIELDS:
+                row[k] = _cell(v)
+            elif len(ignored) < MAX_COLUMNS:
+                ignored[str(k)] = None
+        if isinstance(props.get("sources"), list):
             row["sources"] = s.SOURCE_SEPARATOR.join(
                 f"{x.get('outlet', '')}, {x.get('published') or x.get('date') or 'n.d.'}, "
                 f"{x.get('url', '')}" for x in props["sources"] if isinstance(x, dict))
-        geom = feature.get("geometry")
-        kind = geom.get("type") if isinstance(geom, dict) else None
-        coords = geom.get("coordinates") if isinstance(geom, dict) else None
-        if kind == "Point" and isinstance(coords, list) and len(coords) >= 2 \
-                and all(isinstance(c, (int, float)) for c in coords[:2]):
-            row["lon"] = row["longitude"] = _cell(float(coords[0]))
-            row["lat"] = row["latitude"] = _cell(float(coords[1]))
-        elif geom is not None:
-            problems.append(s.Problem(n, "geometry", str(kind), "must be a Point with "
-                                      "[longitude, latitude]; got " + (str(kind) or "nothing")))
+    geom = feature.get("geometry")
+    kind = str(geom.get("type"))[:40] if isinstance(geom, dict) else None
+    coords = geom.get("coordinates") if isinstance(geom, dict) else None
+    if kind == "Point" and isinstance(coords, list) and len(coords) >= 2 \
+            and all(isinstance(c, (int, float, Decimal)) and not isinstance(c, bool)
+                    for c in coords[:2]):
+        row["lon"] = row["longitude"] = _cell(float(coords[0]))  # 1E+999 → "inf"
+        row["lat"] = row["latitude"] = _cell(float(coords[1]))
+    elif geom is not None:
+        return row, s.Problem(0, "geometry", str(kind), "must be a Point with [longitude, "
+                              "latitude]; got " + (kind or "nothing"))
+    return row, None
+
+
+def read_geojson(data: bytes, name: str, *, max_rows: int = MAX_ROWS) -> ReadTable:
+    """GeoJSON Point features (UTF-8) to a table of strings (with ``lat``/``lon`` and
+    ``latitude``/``longitude`` from the geometry); other geometries become row problems.
+
+    The features are streamed (``ijson``): the file is never held as one parsed document,
+    and only the properties some format reads are kept, so memory follows the rows kept.
+    """
+    if _depth(data) > MAX_JSON_DEPTH:
+        msg = f"{name!r} nests deeper than {MAX_JSON_DEPTH} levels; it is not incident data"
+        raise _fail(msg)
+    rows: list[dict[str, str]] = []
+    problems: list[s.Problem] = []
+    bad: set[int] = set()
+    ignored: dict[str, None] = {}  # an insertion-ordered set
+    for n, feature in enumerate(_features(data, name), start=1):
+        if n > max_rows:
+            raise _too_many_rows(name, max_rows)
+        row, problem = _feature_row(feature, ignored)
+        if problem is not None:
+            bad.add(n)
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(replace(problem, row=n))
         rows.append(row)
-    table = pd.DataFrame(rows).fillna("")
-    return table.astype(str) if len(table.columns) else table, problems
+    table = pd.DataFrame(rows, dtype=object).fillna("")
+    return ReadTable(table.astype(str) if len(table.columns) else table, problems,
+                     len(bad) - len(problems), tuple(ignored), None, frozenset(bad))
 
 
 def detect_format(columns: list[str]) -> Format:
@@ -409,16 +528,15 @@ def import_file(
     step(0.05, "Reading the file")
     text = decode(data, name)
     geo_json = name.lower().endswith((".geojson", ".json")) or text.lstrip().startswith("{")
-    problems: list[s.Problem] = []
-    lines: list[int] | None = None  # the file line of each CSV row, where lines were skipped
-    if geo_json:
-        table, problems = read_geojson(text, name)
+    if geo_json:  # streamed from UTF-8 bytes
+        read = read_geojson(data if _utf8(data) else text.encode(), name, max_rows=max_rows)
     else:
-        parsed = read_csv(text, name)
-        table, problems = parsed.table, parsed.bad_lines
-        lines = parsed.lines if parsed.bad_lines else None
+        read = read_csv(text, name, max_rows=max_rows)
+    del text  # up to four bytes a character: not held while the rows are checked
+    table, problems = read.table, read.problems
     if geo_json and len(table.columns) == 0 and problems:  # no feature was usable at all
-        report = s.ValidationReport(n_rows=len(table), problems=problems)
+        report = s.ValidationReport(n_rows=len(table), problems=problems,
+                                    omitted=read.more_problems)
         return ImportResult("GeoJSON", len(table), to_frame(pd.DataFrame(
             columns=list(s.COLUMNS))), report, "feature")
     if len(table) == 0 and problems:
@@ -427,12 +545,8 @@ def import_file(
         raise _fail(msg)
     if len(table) == 0:
         raise _fail(f"{name!r} has a header but no rows: there is nothing to import")
-    if len(table) > max_rows:
-        msg = (f"{name!r} has {len(table):,} rows; the limit is {max_rows:,}. Split it, or "
-               "filter it to the border provinces first")
-        raise _fail(msg)
     step(0.2, f"Mapping {len(table):,} rows")
-    fmt = detect_format([str(c) for c in table.columns])
+    fmt = detect_format([str(c) for c in table.columns] + list(read.ignored))
     if fmt == "acled":
         mapped = from_acled(table)
     elif fmt == "ucdp":
@@ -447,16 +561,26 @@ def import_file(
     step(0.6, "Checking every row")
     first_row = 1 if geo_json else 2
     report = validate_table(mapped, regions=provinces, allow_outside=True,
-                            first_row=first_row)
-    if lines is None:  # GeoJSON feature problems count against their feature's row
-        report.problems = sorted(problems + report.problems, key=lambda p: p.row or 0)
+                            first_row=first_row, max_problems=MAX_PROBLEMS)
+    if read.lines is None:  # GeoJSON feature problems count against their feature's row
+        report.unlisted_error_rows |= read.bad_rows
         keep = good_rows(report, len(mapped), first_row=first_row)
+        report.problems = problems + report.problems
     else:  # skipped lines are not rows; number each row by its line in the file
         keep = good_rows(report, len(mapped), first_row=first_row)
-        report.problems = sorted(problems + [
+        lines = read.lines
+        report.problems = problems + [
             p if p.row is None else replace(p, row=lines[p.row - first_row])
-            for p in report.problems], key=lambda p: p.row or 0)
-        report.n_rows = len(mapped) + len(problems)
+            for p in report.problems]
+        report.unlisted_error_rows = {lines[r - first_row] for r in report.unlisted_error_rows}
+        report.n_rows = len(mapped) + len(problems) + read.more_problems
+    # ACLED and UCDP exports carry many columns we do not read: only our own format's
+    # extra columns are worth a word
+    ignored = list(read.ignored) if fmt == "panj" else []
+    report.problems = _ignored_problem(ignored, "properties" if geo_json else "columns") \
+        + sorted(report.problems, key=lambda p: p.row or 0)
+    report.keep_first(MAX_PROBLEMS)
+    report.omitted += read.more_problems
     if report.file_errors:
         msg = "the file cannot be imported:\n" + "\n".join(
             f"  {p.field}: {p.message}" for p in report.file_errors)

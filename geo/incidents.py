@@ -255,20 +255,26 @@ def validate_table(
     first_row: int = 2,
     today: date | None = None,
     normalised: bool = False,
+    max_problems: int | None = None,
 ) -> s.ValidationReport:
     """``geo.schema.validate``, and with ``regions`` the check that each point lies in the
     province it names (``geo.layers.region_problems``), in one report.
 
-    ``normalised`` says ``raw`` already went through ``geo.schema.read_table``.
+    ``normalised`` says ``raw`` already went through ``geo.schema.read_table``;
+    ``max_problems`` lists only that many problems and counts the rest (as in ``validate``).
     """
     table = raw if normalised else s.read_table(raw)
     report = s.validate(table, today=today, allow_outside=allow_outside, first_row=first_row,
-                        normalised=True)
+                        normalised=True, max_problems=max_problems)
     if regions is not None and not report.file_errors:
-        # rows whose coordinates are already wrong get no second, derived complaint
+        # rows whose coordinates are already wrong get no second, derived complaint (rows
+        # with any error, once problems are no longer listed: they are rejected anyway)
         wrong = {p.row for p in report.errors if p.field in (s.LAT, s.LON) and p.row}
+        wrong |= report.unlisted_error_rows
         report.problems = s.sort_problems(report.problems + region_problems(
             table, regions, first_row=first_row, skip_rows=wrong))
+        if max_problems is not None:
+            report.keep_first(max_problems)
     return report
 
 

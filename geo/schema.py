@@ -371,6 +371,10 @@ class ValidationReport:
 
     n_rows: int
     problems: list[Problem] = field(default_factory=list)
+    #: Problems found beyond the number a caller asked to keep (``max_problems``): counted,
+    #: not listed. The rows of those that are errors are in ``unlisted_error_rows``.
+    omitted: int = 0
+    unlisted_error_rows: set[int] = field(default_factory=set)
 
     @property
     def errors(self) -> list[Problem]:
@@ -386,8 +390,16 @@ class ValidationReport:
 
     @property
     def bad_rows(self) -> set[int]:
-        """Spreadsheet row numbers that carry at least one error."""
-        return {p.row for p in self.errors if p.row is not None}
+        """Spreadsheet row numbers that carry at least one error, listed or not."""
+        return {p.row for p in self.errors if p.row is not None} | self.unlisted_error_rows
+
+    def keep_first(self, limit: int) -> None:
+        """List only the first ``limit`` problems (in reading order); count the rest."""
+        for p in self.problems[limit:]:
+            if p.severity == "error" and p.row is not None:
+                self.unlisted_error_rows.add(p.row)
+        self.omitted += max(len(self.problems) - limit, 0)
+        del self.problems[limit:]
 
     @property
     def file_errors(self) -> list[Problem]:
@@ -406,8 +418,9 @@ class ValidationReport:
         head = (f"{self.n_rows} rows: {len(self.errors)} errors in "
                 f"{len(self.bad_rows)} rows, {len(self.warnings)} warnings")
         lines = [head, *(f"  {p}" for p in self.problems[:limit])]
-        if len(self.problems) > limit:
-            lines.append(f"  … and {len(self.problems) - limit} more")
+        more = len(self.problems) - min(limit, len(self.problems)) + self.omitted
+        if more:
+            lines.append(f"  … and {more} more")
         return "\n".join(lines)
 
 
@@ -428,22 +441,53 @@ def _parse_day(text: str) -> date | None:
 class _Collector:
     """Gathers problems for a table of strings with a 0-based RangeIndex."""
 
-    def __init__(self, frame: pd.DataFrame, first_row: int = 2) -> None:
+    def __init__(self, frame: pd.DataFrame, first_row: int = 2,
+                 max_problems: int | None = None) -> None:
         self.frame = frame
         self.first_row = first_row
         self.problems: list[Problem] = []
+        # past max_problems, a problem is counted (and its row remembered), never worded:
+        # an upload whose every cell is wrong costs its rows, not millions of messages
+        self.room = max_problems if max_problems is not None else -1
+        self.omitted = 0
+        self.unlisted_error_rows: set[int] = set()
 
     def add(self, index: int | None, fieldname: str, value: str, message: str,
             severity: Severity = "error") -> None:
         row = None if index is None else index + self.first_row
+        if self.room == 0 and row is not None:
+            self.omitted += 1
+            if severity == "error":
+                self.unlisted_error_rows.add(row)
+            return
+        self.room -= self.room > 0
         self.problems.append(Problem(row, fieldname, value, message, severity))
+
+    def rows(self, where: pd.Series | np.ndarray, severity: Severity = "error") -> np.ndarray:
+        """The indices where ``where`` holds that still get a worded problem (pass each to
+        :meth:`add`); past ``max_problems`` the rest are counted, their rows marked, at once."""
+        found = np.flatnonzero(np.asarray(where, dtype=bool))
+        if self.room < 0 or len(found) <= self.room:
+            return found
+        rest = found[self.room:]
+        self.omitted += len(rest)
+        if severity == "error":
+            self.unlisted_error_rows.update((rest + self.first_row).tolist())
+        return found[:self.room]
+
+    def unsettled(self, where: pd.Series | np.ndarray) -> np.ndarray:
+        """The indices where ``where`` holds whose rows still need a closer (Python) look:
+        once no more problems are listed, a row already rejected needs none."""
+        found = np.flatnonzero(np.asarray(where, dtype=bool))
+        if self.room != 0:
+            return found
+        return found[~np.isin(found + self.first_row, list(self.unlisted_error_rows))]
 
     def check(self, column: str, ok: pd.Series, message: str,
               severity: Severity = "error") -> None:
         """Report every non-empty value of ``column`` where ``ok`` is False (or NA)."""
         values = self.frame[column]
-        bad = ~ok.fillna(False).astype(bool) & (values != "")
-        for i in np.flatnonzero(bad.to_numpy()):
+        for i in self.rows(~ok.fillna(False).astype(bool) & (values != ""), severity):
             self.add(int(i), column, values.iat[i], message, severity)
 
 
@@ -490,7 +534,7 @@ _SOURCES_FAST: Final = f"[{_WS}]*{_PART}[{_WS}]*(?:\\|[{_WS}]*(?:{_PART})?[{_WS}
 
 def _check_required(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     for col in sorted(REQUIRED, key=COLUMNS.index):
-        for i in np.flatnonzero((df[col] == "").to_numpy()):
+        for i in c.rows(df[col] == ""):
             c.add(int(i), col, "", "is required and empty")
 
 
@@ -507,9 +551,11 @@ def _check_ids(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
             "must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit")
     dup = df[ID].duplicated(keep="first") & (df[ID] != "")
     if dup.any():
-        first_seen = df.reset_index().groupby(ID)["index"].first()
-        for i in np.flatnonzero(dup.to_numpy()):
-            first = int(first_seen[df[ID].iat[i]])
+        first_seen = df.groupby(ID).cumcount() == 0
+        first_row = pd.Series(np.arange(len(df)), index=df[ID]).where(
+            first_seen.to_numpy()).dropna()
+        for i in c.rows(dup):
+            first = int(first_row.loc[df[ID].iat[i]])
             c.add(int(i), ID, df[ID].iat[i],
                   f"duplicate id; first used on row {first + c.first_row}")
 
@@ -539,12 +585,12 @@ def _check_places(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
         pd.Series(False, index=df.index)
     c.check(REGION_CODE, known_region | outside,
             "must be an ISO 3166-2 code of a mapped province: " + ", ".join(REGIONS))
-    for i in np.flatnonzero(outside.to_numpy()):
+    for i in c.rows(outside, "warning"):
         c.add(int(i), REGION_CODE, OUTSIDE_REGION, "the point lies in none of the mapped "
               "provinces; kept, and shown only when no region filter is set", "warning")
     mismatch = known_region & df[COUNTRY].isin(list(COUNTRIES)) & (
         df[REGION_CODE].str[:2] != df[COUNTRY])
-    for i in np.flatnonzero(mismatch.to_numpy()):
+    for i in c.rows(mismatch):
         c.add(int(i), REGION_CODE, df[REGION_CODE].iat[i],
               f"is not in country {df[COUNTRY].iat[i]!r}")
     c.check(GEO_PRECISION, df[GEO_PRECISION].isin([str(k) for k in GEO_PRECISIONS]),
@@ -553,7 +599,7 @@ def _check_places(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
             f"must be a GeoNames id written {GAZETTEER_PREFIX}<number>, like "
             f"{GAZETTEER_PREFIX}1220479, or empty")
     located = (df[LAT] != "") & (df[LON] != "")
-    for i in np.flatnonzero(((df[GAZETTEER_ID] != "") & ~located).to_numpy()):
+    for i in c.rows((df[GAZETTEER_ID] != "") & ~located):
         c.add(int(i), GAZETTEER_ID, df[GAZETTEER_ID].iat[i],
               "names a gazetteer point, but lat and lon are empty; give its coordinates "
               "(python -m geo.gazetteer fills them)")
@@ -570,7 +616,7 @@ def _check_actors(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     code = "(?:" + "|".join(ACTOR_GROUPS) + ")"
     cells = df[ACTORS]
     ok = cells.str.fullmatch(f"{code}(?:{ACTOR_SEPARATOR}{code})*")
-    for i in np.flatnonzero((~ok.fillna(False).astype(bool) & (cells != "")).to_numpy()):
+    for i in c.rows(~ok.fillna(False).astype(bool) & (cells != "")):
         parts = [p.strip() for p in cells.iat[i].split(ACTOR_SEPARATOR)]
         unknown = [p for p in parts if p not in ACTOR_GROUPS]
         what = (f"unknown group(s) {', '.join(repr(p) for p in unknown)}; " if unknown else
@@ -617,13 +663,13 @@ def _check_coordinates(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
         c.check(lon_col, lon.isna() | lon.between(-180, 180),
                 "longitude must lie between -180 and 180")
         half = (df[lat_col] == "") != (df[lon_col] == "")
-        for i in np.flatnonzero(half.to_numpy()):
+        for i in c.rows(half):
             empty = lat_col if df[lat_col].iat[i] == "" else lon_col
             c.add(int(i), empty, "", f"give both {lat_col} and {lon_col}, or leave both empty")
         # The border region lies near 37°N 70°E: a latitude near 70 and a longitude near 37
         # means the two were swapped.
         swapped = lat.between(60, 80) & lon.between(30, 45)
-        for i in np.flatnonzero(swapped.to_numpy()):
+        for i in c.rows(swapped):
             c.add(int(i), lat_col, df[lat_col].iat[i],
                   f"latitude {df[lat_col].iat[i]} and longitude {df[lon_col].iat[i]} look "
                   "swapped: the border region lies near 37°N 70°E")
@@ -632,7 +678,7 @@ def _check_coordinates(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
 def _check_sources(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
     cells = df[SOURCES]
     fast = cells.str.fullmatch(_SOURCES_FAST).fillna(False).astype(bool)
-    for i in np.flatnonzero((~fast & (cells != "")).to_numpy()):
+    for i in c.unsettled(~fast & (cells != "")):  # may yet be valid: each is parsed
         try:
             parse_sources(cells.iat[i])
         except ValueError as exc:
@@ -664,6 +710,7 @@ def validate(
     allow_outside: bool = False,
     first_row: int = 2,
     normalised: bool = False,
+    max_problems: int | None = None,
 ) -> ValidationReport:
     """Check an incidents table and report every problem at once.
 
@@ -684,6 +731,9 @@ def validate(
         the features of a GeoJSON file.
     normalised
         ``frame`` already went through :func:`read_table` (skips doing it again).
+    max_problems
+        List at most this many row problems; the rest are counted (``omitted``) and their
+        rows still marked bad. None lists every one.
 
     Returns
     -------
@@ -691,13 +741,14 @@ def validate(
         With ``ok`` False when any error was found. The input is not modified.
     """
     df = frame if normalised else read_table(frame)
-    c = _Collector(df, first_row)
+    c = _Collector(df, first_row, max_problems)
     if _check_columns(c, df):
         c.frame = df = with_optional_columns(df)
         opts = _Options(today or date.today(), allow_outside)
         for check in _CHECKS:
             check(c, df, opts)
-    return ValidationReport(n_rows=len(df), problems=sort_problems(c.problems))
+    return ValidationReport(n_rows=len(df), problems=sort_problems(c.problems),
+                            omitted=c.omitted, unlisted_error_rows=c.unlisted_error_rows)
 
 
 def with_optional_columns(table: pd.DataFrame) -> pd.DataFrame:

@@ -2,23 +2,21 @@
 
 - ``ui.state``: every session key, its default, and the view ⇄ URL sync;
 - ``ui.data``: cached layers and incidents, context events, the reader's upload;
+- ``ui.upload``: reading a reader's file within the server's budget, and its report;
 - ``ui.sidebar``: page setup, the shared filters, the headline figures;
 - ``ui.map_panel``: the map with the incident record, small maps, the HTML export;
 - ``ui.playback``: time playback in the sidebar;
 - ``ui.tables``: column settings and the per-region change tables.
 
-This package (and the pages) are the only code that imports streamlit. Importing it also
-caps glibc's malloc arenas when the host did not (``ui.memory``).
+This package (and the pages) are the only code that imports streamlit. Each page run also
+hands freed memory back where the host could not cap glibc's arenas (``ui.memory``).
 """
 
-from ui import memory  # noqa: F401  (applies the arena limit once, at the app's start)
 from ui.data import (
     Data,
     clear_upload,
     context_events,
     data_warnings,
-    import_report,
-    import_upload,
     incident_table,
     load_data,
     uploaded,
@@ -44,6 +42,7 @@ from ui.state import (
     url_params_at_start,
 )
 from ui.tables import compare_table, link_column, region_change_table, table_column_config
+from ui.upload import import_report, import_upload
 
 __all__ = [
     "APP_TITLE",

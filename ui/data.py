@@ -11,13 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import assets, cache, filters, importers, layers, proximity, store_read, tables
+from geo import (
+    assets,
+    cache,
+    filters,
+    importers,
+    layers,
+    proximity,
+    store_read,
+    tables,
+)
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
 from geo.i18n import N_, Translator
@@ -31,7 +39,6 @@ from geo.incidents import (
     prepared,
     review_path,
 )
-from geo.text import markdown_safe
 from ui import store
 from ui.state import Key, get, tr
 
@@ -300,71 +307,10 @@ def _upload_frame(result: importers.ImportResult) -> gpd.GeoDataFrame:
     return cached[1]
 
 
-def import_upload(upload: object, provinces: gpd.GeoDataFrame) -> None:
-    """Import a file from ``st.file_uploader`` once (a rerun does not import it again)."""
-    file_id = getattr(upload, "file_id", None)
-    if file_id is None or get(Key.UPLOAD_ID) == file_id:
-        return
-    st.session_state[Key.UPLOAD_ID] = file_id
-    run_import(upload.name, upload.getvalue(), provinces)  # type: ignore[attr-defined]
-    st.rerun()  # so every part of the page, sidebar included, sees the new data
-
-
-def run_import(name: str, payload: bytes, provinces: gpd.GeoDataFrame) -> None:
-    """Import an uploaded file into this session, with a progress bar; errors are shown."""
-    bar = st.progress(0.0, text=tr()("Importing {name}…", name=name))
-    try:
-        result = importers.import_file(
-            name, payload, provinces=provinces,
-            progress=lambda f, msg: _advance(bar, f, msg))
-    except IncidentDataError as exc:
-        st.session_state[Key.UPLOAD_ERROR] = (name, str(exc))
-        st.session_state.pop(Key.UPLOAD, None)
-    else:
-        st.session_state[Key.UPLOAD] = result
-        st.session_state.pop(Key.UPLOAD_ERROR, None)
-    finally:
-        bar.empty()
-
-
-def _advance(bar: Any, fraction: float, text: str) -> None:
-    bar.progress(min(fraction, 1.0), text=text)
-
-
 def clear_upload() -> None:
     for key in (Key.UPLOAD, Key.UPLOAD_ERROR, Key.UPLOAD_FRAME, Key.UPLOAD_COMBINED,
                 Key.UPLOAD_TABLE):
         st.session_state.pop(key, None)
-
-
-def import_report() -> None:
-    """What the last import did: counts, the row-by-row report and its download."""
-    _ = tr()
-    failed = get(Key.UPLOAD_ERROR)
-    if failed:
-        st.error(_("**{name}** could not be imported: {error}", name=markdown_safe(failed[0]),
-                   error=markdown_safe(failed[1])))
-        return
-    result = uploaded()
-    if result is None:
-        return
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(_("Rows read"), _.num(result.n_read))
-    c2.metric(_("Accepted"), _.num(result.n_accepted))
-    c3.metric(_("Rejected"), _.num(result.n_rejected))
-    c4.metric(_("Warnings"), _.num(len(result.report.warnings)))
-    st.caption(_("Read as: {format}.", format=result.format) + " " + (
-        _("Each row is numbered as in the file (the header is row 1).")
-        if result.row_label == "row" else _("Each feature is numbered as in the file.")))
-    if _.lang != "en":
-        st.caption(_("The report's messages are in English, as the file format is."))
-    if result.report.problems:
-        table = result.report.to_frame().rename(columns={"row": result.row_label})
-        st.dataframe(table, hide_index=True, width="stretch", height=320)
-        st.download_button(_("Download the report (CSV)"), result.report_csv(),
-                           file_name="import-report.csv", mime="text/csv")
-    else:
-        st.success(_("Every row was accepted, with no warnings."))
 
 
 def data_warnings(data: Data, *, full: bool) -> None:
