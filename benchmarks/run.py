@@ -287,7 +287,7 @@ def server_figures(path: Path, cache_folder: Path) -> dict[str, float]:
 #: unset), and glibc's default of 8 per core (a variable the app leaves alone).
 ARENA_SETUPS: dict[str, dict[str, str | None]] = {
     "MALLOC_ARENA_MAX=2 (environment)": {"MALLOC_ARENA_MAX": "2"},
-    "no variable (the app restarts itself with it)": {"MALLOC_ARENA_MAX": None},
+    "no variable (the app trims freed memory)": {"MALLOC_ARENA_MAX": None},
     f"glibc default ({8 * (os.cpu_count() or 1)} arenas)": {
         "MALLOC_ARENA_MAX": str(8 * (os.cpu_count() or 1))},
 }

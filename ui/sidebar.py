@@ -19,6 +19,7 @@ from geo import schema as s
 from geo.basemaps import BASEMAPS
 from geo.i18n import LANGUAGES, N_, Translator
 from geo.viewstate import WITHIN_CHOICES, ViewState, parse_query
+from ui import memory
 from ui.data import DATA_MODES, Data, filtered_incidents, load_data, uploaded
 from ui.state import (
     Key,
@@ -128,6 +129,7 @@ def start_page(title: str, *, filtered: bool = True) -> tuple[Data, ViewState,
     Pages that show no filtered incidents (About, Your data, Compare) pass
     ``filtered=False`` and get every incident instead of the filtered ones.
     """
+    memory.trim_freed_memory()  # what other viewers' runs freed (no-op where capped)
     page_setup(title)
     data = load_data()
     view = sidebar_view(data)
