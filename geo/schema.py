@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Final, Literal
 
 import numpy as np
@@ -262,6 +262,18 @@ def region_option(code: str, _: Translator = ENGLISH) -> str:
 MAX_COUNT: Final = 100_000
 #: Earliest date accepted.
 MIN_DATE: Final = date(1990, 1, 1)
+
+
+#: The time zone where each calendar day begins first (the Line Islands, UTC+14).
+_EARLIEST_ZONE: Final = timezone(timedelta(hours=14))
+
+
+def service_today() -> date:
+    """The latest calendar date anywhere on Earth: the one "today" that the loader and
+    every replica agree on, whatever the time zone each machine runs in. An incident
+    dated today in Dushanbe (UTC+5) or Kabul (UTC+4:30) is never "in the future" to a
+    replica running in UTC, which once rejected such a row and showed nothing at all."""
+    return datetime.now(_EARLIEST_ZONE).date()
 
 SOURCE_SEPARATOR: Final = " | "
 #: A text cell starting with one of these is run as a formula by spreadsheet programs.
@@ -723,7 +735,7 @@ def validate(
     frame
         The table as read from CSV with every cell a string (see :func:`read_table`).
     today
-        Dates after this day are rejected; defaults to the current date.
+        Dates after this day are rejected; defaults to :func:`service_today`.
     allow_outside
         Accept ``region_code`` = ``OUTSIDE_REGION`` (imported points in no mapped province).
     first_row
@@ -744,7 +756,7 @@ def validate(
     c = _Collector(df, first_row, max_problems)
     if _check_columns(c, df):
         c.frame = df = with_optional_columns(df)
-        opts = _Options(today or date.today(), allow_outside)
+        opts = _Options(today or service_today(), allow_outside)
         for check in _CHECKS:
             check(c, df, opts)
     return ValidationReport(n_rows=len(df), problems=sort_problems(c.problems),

@@ -53,7 +53,7 @@ def database_url() -> str | None:
 def connect(url: str, **kwargs: Any) -> psycopg.Connection:
     """A connection, or a StoreError that names the problem but not the URL."""
     try:
-        return psycopg.connect(url, connect_timeout=5, **kwargs)
+        return psycopg.connect(url, **{"connect_timeout": 5, **kwargs})
     except psycopg.Error as exc:
         msg = f"cannot connect to the incident store ({type(exc).__name__})"
         raise StoreError(msg) from None

@@ -179,7 +179,7 @@ def parse_query(
     -------
     (ViewState, list of Notice)
     """
-    today = today or date.today()
+    today = today or s.service_today()
     notices: list[Notice] = []
     raw = {k: _first(params, k) for k in PARAMS}
     for key, value in list(raw.items()):
@@ -347,7 +347,7 @@ def parse_period(
 ) -> tuple[tuple[date, date], list[Notice]]:
     """A second date range in a link (``{prefix}_start``/``{prefix}_end``), e.g. for the
     period comparison; anything unusable falls back to ``default`` with a notice."""
-    today = today or date.today()
+    today = today or s.service_today()
     notices: list[Notice] = []
     got = list(default)
     for i, part in enumerate(("start", "end")):

@@ -214,6 +214,7 @@ def click_the_only_marker(page, url: str):
     return frame
 
 
+#: The test server around ``deploy/nginx.conf``, the example a host copies into its own.
 NGINX_CONF = """
 worker_processes 1;
 pid {tmp}/nginx.pid;
@@ -226,24 +227,20 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
-    client_max_body_size 25m;
-    # uploads are streamed to the app, never buffered to the proxy's disk
-    client_body_buffer_size 25m;
-    map $http_upgrade $connection_upgrade {{ default upgrade; "" close; }}
     server {{
         listen 127.0.0.1:{port};
-        location /panj/ {{
-            proxy_pass http://127.0.0.1:{upstream}/panj/;
-            proxy_http_version 1.1;
-            proxy_set_header Host $host;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_read_timeout 86400;
-            proxy_request_buffering off;
-        }}
+        client_header_timeout 10s;
+{locations}
     }}
 }}
 """
+
+
+def nginx_locations(upstream_port: int) -> str:
+    """``deploy/nginx.conf`` with the app's port set to ``upstream_port``."""
+    example = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert example.count("127.0.0.1:8501") == 1, "deploy/nginx.conf names its upstream once"
+    return example.replace("127.0.0.1:8501", f"127.0.0.1:{upstream_port}")
 
 
 @contextlib.contextmanager
@@ -253,7 +250,8 @@ def nginx_proxy(upstream_port: int, folder: Path) -> Iterator[str]:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     conf = folder / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=folder, port=port, upstream=upstream_port),
+    conf.write_text(NGINX_CONF.format(tmp=folder, port=port,
+                                      locations=nginx_locations(upstream_port)),
                     encoding="utf-8")
     proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

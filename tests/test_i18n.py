@@ -75,6 +75,20 @@ def test_every_plural_call_is_extracted_as_a_plural(template) -> None:
     assert [c for c in calls if c[1] not in plurals] == []
 
 
+def test_text_is_translated_through_a_name_the_extractor_reads() -> None:
+    """``tr()("…")`` is called, but Babel's extractor knows only ``_``, ``N_`` and
+    ``ngettext``: such text never reached the catalogs (the store's outage notices were
+    English in every language until this test)."""
+    inline = []
+    for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Call) \
+                    and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                inline.append((path.name, node.lineno))
+    assert inline == []
+
+
 def test_no_marked_text_hides_in_an_f_string() -> None:
     """Python 3.12 tokenizes f-strings and Babel then finds ``_("…")`` inside them; 3.11
     does not: the catalogs would differ with the Python that made them."""

@@ -53,6 +53,7 @@ GEO_LAYERS = ("i18n", "text", "schema", "errors", "basemaps", "playback", "asset
               "filters", "stats", "tables", "charts", "exports", "figure", "incidents", "importers",
               "uploads",
               "viewstate", "maptext", "mapview", "about", "store_read", "store", "gazetteer",
+              "agent",
               "build_layers")
 
 

@@ -58,3 +58,18 @@ def test_an_upload_works_through_the_proxy(page, proxied) -> None:
     assert b.metric(page, "Accepted") == "27" and b.metric(page, "Rejected") == "0"
     page.get_by_role("link", name="Map").click()
     assert b.wait_for_markers(b.map_frame(page), 54) == 54
+
+
+@pytest.mark.parametrize("path", ["/_stcore/script-health-check", "/_stcore/metrics",
+                                  "/_stcore//metrics", "/_stcore/script%2Dhealth-check",
+                                  "/_stcore/Metrics", "/_stcore/metrics/",
+                                  "/_stcore/script-health-check?x=1"])
+def test_internal_endpoints_stay_internal_behind_nginx(proxied, path) -> None:
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(proxied + path, timeout=30)
+    assert refused.value.code == 404
+    with urllib.request.urlopen(proxied + "/_stcore/health", timeout=30) as ok:
+        assert ok.status == 200

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -205,3 +206,25 @@ def test_a_coded_actors_cell_is_kept_as_written() -> None:
     row = good_row(perpetrator="Taliban", actors="smugglers")
     typed = to_frame(s.read_table(pd.DataFrame([row], dtype=str)))
     assert typed[s.ACTORS].tolist() == ["smugglers"]
+
+
+def test_every_machine_agrees_on_today_whatever_its_time_zone() -> None:
+    """The loader in Dushanbe, a replica in UTC and one in Samoa name the same day."""
+    import subprocess
+    import sys
+
+    days = {subprocess.run([sys.executable, "-c", "from geo.schema import service_today; "
+                            "print(service_today())"], env={**os.environ, "TZ": tz},
+                           capture_output=True, text=True, check=True).stdout.strip()
+            for tz in ("Asia/Dushanbe", "UTC", "Pacific/Pago_Pago", "Pacific/Kiritimati")}
+    assert len(days) == 1
+    today = date.fromisoformat(days.pop())
+    assert today >= datetime.now(UTC).date()  # never behind anyone's today
+    assert today - datetime.now(UTC).date() <= timedelta(days=1)
+
+
+def test_a_row_dated_today_anywhere_passes_and_tomorrow_fails() -> None:
+    today = s.service_today()
+    assert s.validate(pd.DataFrame([good_row(date=today.isoformat())])).ok
+    report = s.validate(pd.DataFrame([good_row(date=(today + timedelta(days=1)).isoformat())]))
+    assert [p.field for p in report.errors] == [s.DATE]

@@ -153,3 +153,72 @@ def test_readers_keep_the_last_data_while_the_store_is_away_and_it_recovers(
         assert not at.exception, at.exception
         assert not any("cannot be reached" in w.value for w in at.warning)
         assert _figures(at)["Incidents"] == "30"
+
+
+def _spoil(url: str, incident: str, day: str) -> None:
+    """Store a row the app rejects, as another version of the loader (or another time zone)
+    could have: straight in SQL, in a revision of its own."""
+    with store.connect(url, autocommit=True) as conn:
+        rev = conn.execute("INSERT INTO pbw_revisions (editor, note, file, kind) VALUES "
+                           "('other', 'another loader', 'x.csv', 'incidents') "
+                           "RETURNING revision").fetchone()[0]
+        conn.execute("UPDATE pbw_incidents SET date = %s, revision = %s WHERE id = %s",
+                     (day, rev, incident))
+
+
+def test_a_row_the_app_rejects_hides_itself_only_and_the_page_recovers(
+        store_url, monkeypatch) -> None:
+    reader = _loaded(store_url)
+    assert _figures(_run(reader, monkeypatch))["Incidents"] == "30"
+    _spoil(store_url, "PBW-0021", "2999-01-01")
+    at = _run(reader, monkeypatch)
+    assert not at.exception, at.exception
+    assert _figures(at)["Incidents"] == "29"  # every other row
+    (notice,) = [w.value for w in at.warning if "could not be shown" in w.value]
+    assert "PBW\\-0021" in notice and "1 incident in the store" in notice
+    with store.connect(store_url, autocommit=True) as conn:  # an editor fixes it
+        store.load(conn, FIXTURE_INCIDENTS, editor="ana", note="date fixed")
+    at = _run(reader, monkeypatch)
+    assert _figures(at)["Incidents"] == "30"
+    assert not [w for w in at.warning if "could not be shown" in w.value]
+
+
+def test_a_row_dated_today_anywhere_is_shown_by_every_replica(store_url, monkeypatch) -> None:
+    """The loader in Dushanbe after midnight and a replica in UTC agree on "today"."""
+    from geo import schema as s
+
+    reader = _loaded(store_url)
+    _spoil(store_url, "PBW-0021", s.service_today().isoformat())  # tomorrow in UTC, often
+    at = _run(reader, monkeypatch)
+    assert _figures(at)["Incidents"] == "30"
+    assert not [w for w in at.warning if "could not be shown" in w.value]
+
+
+@pytest.mark.browser
+def test_a_replica_with_nothing_to_show_tells_the_balancer(monkeypatch) -> None:
+    """Started while the store is down, a replica's agent says down (HAProxy sends readers
+    elsewhere); once the store answers, up."""
+    import socket
+
+    from geo import agent
+
+    pg.require()
+    with pg.cluster(b.free_port()) as own:
+        own.admin_sql("CREATE DATABASE agent")
+        url = own.url("agent")
+        with store.connect(url, autocommit=True) as conn:
+            store.init(conn)
+        reader = _loaded(url)
+        pg.stop(own)
+        port = b.free_port()
+
+        def ask() -> str:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+                return conn.makefile().readline()
+
+        env = {store.DATABASE_ENV: reader, agent.PORT_ENV: str(port)}
+        with b.streamlit_server(env, warm=False) as app:
+            b.warm_up.warm(app)  # the first run starts the agent; the store is down
+            assert ask().startswith("down #nothing to show yet")
+            pg.start(own)
+            assert ask() == "up ready\n"

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -69,15 +70,16 @@ def deployment(store_url, tmp_path):
     with store.connect(store_url, autocommit=True) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
         store.load_context(conn, FIXTURE_CONTEXT, editor="ci", note="first import")
-    first, bind = _free_pair(), b.free_port()
+    first, agents, bind = _free_pair(), _free_pair(), b.free_port()
     run = tmp_path / "run"
     env = {**os.environ, "PANJ_DATABASE_URL": store_url.replace(
         "postgres@", f"{store.READER_ROLE}@"), "PANJ_BIND": f"127.0.0.1:{bind}",
-        "PANJ_FIRST_PORT": str(first), "PANJ_RUN_DIR": str(run), "PYTHON": sys.executable,
+        "PANJ_FIRST_PORT": str(first), "PANJ_AGENT_FIRST_PORT": str(agents),
+        "PANJ_RUN_DIR": str(run), "PYTHON": sys.executable,
         "PATH": os.environ.get("PATH", "") + ":/usr/sbin"}
+    out = (tmp_path / "deploy-start.log").open("w")  # HAProxy's access log, among others
     proc = subprocess.Popen(["bash", "deploy/start"], cwd=ROOT, env=env,
-                            start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
     try:
         replicas = {f"r{i + 1}": f"http://127.0.0.1:{first + i}" for i in range(2)}
         for url in replicas.values():
@@ -86,6 +88,7 @@ def deployment(store_url, tmp_path):
         _healthy(balancer)
         yield balancer, replicas, run
     finally:
+        out.close()
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
@@ -144,3 +147,64 @@ def test_a_link_survives_its_replica_and_every_replica_shows_a_correction(
                              ).wait_for(timeout=20_000)
         finally:
             pinned.close()
+
+
+#: Ways to write the internal endpoints' paths that HAProxy must still recognise.
+INTERNAL = ["/_stcore/script-health-check", "/_stcore/metrics", "/_stcore//metrics",
+            "/_stcore/script%2Dhealth-check", "/_stcore/METRICS", "/_stcore/metrics/",
+            "/_stcore/script-health-check?x=1"]
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_balancer_is_a_public_front(deployment, tmp_path) -> None:
+    balancer, replicas, run = deployment
+    # internal endpoints: refused from outside, however written; the replica itself answers
+    assert {path: _status(balancer + path) for path in INTERNAL} == dict.fromkeys(INTERNAL, 404)
+    assert _status(replicas["r1"] + "/_stcore/script-health-check") == 200
+    assert _status(balancer + "/_stcore/health") == 200
+
+    # one client may not hold more than its share of connections
+    host, port = balancer.split("//")[1].split(":")
+    held = [socket.create_connection((host, int(port)), timeout=5) for _ in range(130)]
+    try:
+        cut = 0
+        for conn in held:
+            conn.settimeout(2)
+            try:
+                conn.sendall(b"GET /_stcore/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                cut += conn.recv(64) == b""
+            except OSError:
+                cut += 1
+        assert cut >= 25, cut  # 100 are allowed (PANJ_CLIENT_CONNS); the rest are refused
+    finally:
+        for conn in held:
+            conn.close()
+
+    # a request that never finishes is cut after `timeout http-request` (10 s)
+    with socket.create_connection((host, int(port)), timeout=20) as slow:
+        slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        answer = slow.recv(200)
+        assert answer.startswith(b"HTTP/1.1 408") and time.monotonic() - started < 15
+
+    # the access log is on deploy/start's standard output
+    log = (tmp_path / "deploy-start.log").read_text()
+    assert '"GET /_stcore/metrics HTTP/1.1"' in log and " 404 " in log
+
+    # HAProxy itself is supervised: killed, it is back within seconds
+    first = int((run / "haproxy.pid").read_text())
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if int((run / "haproxy.pid").read_text() or 0) != first:
+            break
+        time.sleep(0.2)
+    _healthy(balancer, timeout_s=20)
+    assert int((run / "haproxy.pid").read_text()) != first

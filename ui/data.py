@@ -80,7 +80,7 @@ class Data:
     @property
     def span(self) -> tuple[date, date]:
         got = filters.date_span(self.incidents)
-        return got if got else (date.today() - timedelta(days=365), date.today())
+        return got if got else (s.service_today() - timedelta(days=365), s.service_today())
 
 
 @st.cache_resource(show_spinner=False)
@@ -174,7 +174,8 @@ def _team_data(url: str, provinces: gpd.GeoDataFrame, provinces_display: gpd.Geo
     try:
         snap = store.snapshot(url, provinces, border)
     except IncidentDataError as exc:
-        st.error(tr()("The team store holds incidents this version of the app rejects, so "
+        _ = tr()
+        st.error(_("The team store holds incidents this version of the app rejects, so "
                       "nothing is shown. Fix these rows with `python -m geo.store load`:"))
         st.code(str(exc), language=None)
         st.stop()

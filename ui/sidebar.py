@@ -152,7 +152,7 @@ def _open_view(data: Data) -> None:
     params = url_params()
     st.session_state[Key.START_PARAMS] = params  # pages read their own from these
     view, notices = parse_query(params, default_start=first, default_end=last,
-                                today=date.today())
+                                today=s.service_today())
     st.session_state[Key.VIEW] = view
     st.session_state[Key.NOTICES] = notices
     st.session_state[Key.ANCHOR] = (view.lat, view.lon, view.zoom) if view.has_map_view \
@@ -167,7 +167,7 @@ def sidebar_view(data: Data) -> ViewState:
     and writes it back to the address bar.
     """
     first, last = data.span
-    today = date.today()
+    today = s.service_today()
     st.session_state[Key.PAGE_PARAMS] = {}  # a page that has its own parameters sets them
     if Key.VIEW not in st.session_state:
         _open_view(data)
@@ -292,7 +292,7 @@ def as_of(data: Data, _: Translator | None = None) -> str:
 
 def set_dates_and_rerun(start: date, end: date) -> None:
     """Make ``start``–``end`` the date filter (e.g. from a chart selection) and rerun."""
-    start, end = max(start, s.MIN_DATE), min(end, date.today())
+    start, end = max(start, s.MIN_DATE), min(end, s.service_today())
     if (start, end) != tuple(get(Key.DATES) or ()):
         st.session_state[Key.PENDING_DATES] = (start, end)
         st.rerun()

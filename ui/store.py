@@ -11,11 +11,12 @@ The connection string is never shown: it may hold a password.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 import geopandas as gpd
@@ -24,17 +25,20 @@ import psycopg
 import psycopg_pool
 import streamlit as st
 
+from geo import agent, store_read
 from geo import schema as s
-from geo import store_read
 from geo.errors import StoreError
 from geo.filters import IncidentFilter
 from geo.incidents import from_table, load_context_events, prepared
+from geo.text import markdown_safe
 from ui.state import Key, tr
 
 #: How often a page that cannot reach the store tries again.
 RETRY_S = 10
 #: How long a rerun waits for a pooled connection before treating the store as away.
 WAIT_S = 4
+#: The same, when a last good snapshot can answer meanwhile.
+PROBE_S = 1.0
 #: What a query raises when the store is away (down, unreachable, or the pool is waiting).
 _AWAY = (psycopg.Error, psycopg_pool.PoolTimeout)
 T = TypeVar("T")
@@ -42,7 +46,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One revision of the store, prepared as the file's incidents are."""
+    """One revision of the store, prepared as the file's incidents are, on one day (the
+    service's ``today``: a row dated in the future becomes valid when its day comes).
+
+    ``rejected`` names the rows this replica could not show (each with why): readers see
+    every other row, and a notice naming these.
+    """
 
     revision: int
     incidents: gpd.GeoDataFrame
@@ -50,6 +59,8 @@ class Snapshot:
     corrections: Mapping[str, tuple[store_read.Change, ...]]
     context: pd.DataFrame
     read_at: datetime
+    today: date
+    rejected: Mapping[str, str]
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,13 +84,23 @@ def _last_good() -> dict[str, Snapshot]:
 _lock = threading.Lock()
 
 
-@st.cache_resource(show_spinner="Loading incidents from the team store…", max_entries=2)
-def _snapshot(url: str, revision: int, _layers: tuple, _previous: Snapshot | None) -> Snapshot:
-    """Keyed by the store and its revision (the unhashed ``_layers`` never change).
+@st.cache_resource(show_spinner=False)
+def _away() -> dict[str, float]:
+    """Per store, until when (``time.monotonic``) it counts as away: the filter and density
+    queries in that window answer from the last good snapshot at once, without waiting
+    for the pool again; the next successful probe clears it."""
+    return {}
 
-    With ``_previous`` (an earlier revision of the same store), only the incidents added or
-    changed since are read, validated and prepared, and replace their older rows: after an
-    edit, a replica's refresh costs what the edit touched, not the whole store.
+
+@st.cache_resource(show_spinner="Loading incidents from the team store…", max_entries=2)
+def _snapshot(url: str, revision: int, today: date, _layers: tuple,
+              _previous: Snapshot | None) -> Snapshot:
+    """Keyed by the store, its revision and the day (the unhashed ``_layers`` never change).
+
+    With ``_previous`` (an earlier revision of the same store, the same day), only the
+    incidents added or changed since are read, validated and prepared, and replace their
+    older rows: after an edit, a replica's refresh costs what the edit touched, not the
+    whole store. A row that fails validation is left out and named, never the whole store.
     """
     provinces, border = _layers
     since = _previous.revision if _previous is not None else 0
@@ -87,45 +108,105 @@ def _snapshot(url: str, revision: int, _layers: tuple, _previous: Snapshot | Non
         table = store_read.read_incidents(conn, since=since)
         corrections = store_read.corrections(conn)
         context_csv = store_read.read_context(conn)
-    frame, warnings = prepared(from_table(table, regions=provinces, strict=True), border,
-                               provinces)
+    loaded = from_table(table, regions=provinces, strict=False)
+    rejected = {str(table[s.ID].iat[p.row - 2]): p.message for p in loaded.report.errors
+                if p.row is not None}
+    frame, warnings = prepared(loaded, border, provinces)
     if _previous is not None:
         old = _previous.incidents
-        kept = old[~old[s.ID].isin(frame[s.ID])]
+        kept = old[~old[s.ID].isin(table[s.ID])]  # re-read rows replace (or drop) the old
         frame = gpd.GeoDataFrame(pd.concat([kept, frame], ignore_index=True),
                                  geometry="geometry", crs=old.crs)
         warnings = _previous.warnings + warnings
+        rejected = {**{k: v for k, v in _previous.rejected.items()
+                       if k not in set(table[s.ID])}, **rejected}
     context = load_context_events(context_csv, name="the team store's context events")
     return Snapshot(revision, frame, warnings, corrections, context,
-                    datetime.now().astimezone())
+                    datetime.now().astimezone(), today, rejected)
 
 
 def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) -> Snapshot:
     """The store's latest revision, prepared; or the last good one with a notice; or a
-    message and a stopped page. Either way the page retries while the store is away."""
+    message and a stopped page. Either way the page retries while the store is away.
+
+    With a last good snapshot to fall back on, the probe waits ``PROBE_S``, not the pool's
+    ``WAIT_S``, and the queries after a failed probe do not wait at all (they answer from
+    that snapshot): a reader's click during an outage is answered in about a second.
+    """
+    _ = tr()
+    _serve_agent(url)
+    last = _last_good().get(url)
+    today = s.service_today()
     try:
-        with _pool(url).connection() as conn:
+        with _pool(url).connection(timeout=PROBE_S if last is not None else WAIT_S) as conn:
             revision = store_read.revision(conn)
-        last = _last_good().get(url)
-        previous = last if last is not None and last.revision < revision else None
-        got = _snapshot(url, revision, (provinces, border), previous)
+        previous = (last if last is not None and last.today == today
+                    and last.revision < revision else None)
+        got = _snapshot(url, revision, today, (provinces, border), previous)
     except (*_AWAY, StoreError) as exc:
-        reason = str(exc) if isinstance(exc, StoreError) else "it does not answer"
-        last = _last_good().get(url)
-        _retry_later()
+        _away()[url] = time.monotonic() + RETRY_S - 1
+        reason = str(exc) if isinstance(exc, StoreError) else _("it does not answer")
         if last is None:
-            st.error(tr()("The incident store cannot be reached ({reason}), so there is "
-                          "nothing to show yet. This page tries again every {n} seconds.",
-                          reason=reason, n=RETRY_S))
+            _retry_later()
+            st.error(_("The incident store cannot be reached ({reason}), so there is "
+                       "nothing to show yet. This page tries again every {n} seconds.",
+                       reason=markdown_safe(reason), n=RETRY_S))
             st.stop()
-        st.warning(tr()("The incident store cannot be reached ({reason}). Showing revision "
-                        "{revision} as read at {time}; this page tries again every {n} "
-                        "seconds.", reason=reason, revision=last.revision,
-                        time=f"{last.read_at:%H:%M}", n=RETRY_S), icon="⚠️")
-        return last
+        return _keep(last, reason)
     with _lock:
         _last_good()[url] = got
+        _away().pop(url, None)
+    _say_rejected(got)
     return got
+
+
+def _keep(last: Snapshot, reason: str) -> Snapshot:
+    """The last good snapshot, with the notice that says so; the page retries by itself."""
+    _retry_later()
+    _ = tr()
+    st.warning(_("The incident store cannot be reached ({reason}). Showing revision "
+                 "{revision} as read at {time}; this page tries again every {n} seconds.",
+                 reason=markdown_safe(reason), revision=last.revision,
+                 time=f"{last.read_at:%H:%M}", n=RETRY_S), icon="⚠️")
+    _say_rejected(last)
+    return last
+
+
+def _say_rejected(snap: Snapshot) -> None:
+    """Name the rows this replica left out; everything else is shown."""
+    if not snap.rejected:
+        return
+    ids = sorted(snap.rejected)
+    shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
+    st.warning(tr().ngettext(
+        "{n} incident in the store could not be shown, as it does not pass validation: "
+        "{ids}. Every other incident is shown; its editors can fix it with python -m "
+        "geo.store load.",
+        "{n} incidents in the store could not be shown, as they do not pass validation: "
+        "{ids}. Every other incident is shown; its editors can fix them with python -m "
+        "geo.store load.", len(ids), ids=markdown_safe(shown)), icon="⚠️")
+
+
+@st.cache_resource(show_spinner=False)
+def _serve_agent(url: str) -> object | None:
+    """HAProxy's agent for this replica (``geo.agent``), where deploy/start asked for one:
+    up while this process has a revision to show, or the store answers (a reader's run
+    will then load it); down otherwise, so readers go to a replica that has one."""
+    port = os.environ.get(agent.PORT_ENV, "").strip()
+    if not port.isdigit():
+        return None
+
+    def ready() -> tuple[bool, str]:
+        if _last_good().get(url) is not None:
+            return True, ""
+        try:
+            with store_read.connect(url, connect_timeout=2) as conn:
+                store_read.revision(conn)
+        except (psycopg.Error, StoreError):
+            return False, "nothing to show yet and the incident store does not answer"
+        return True, ""
+
+    return agent.start(int(port), ready)
 
 
 @st.fragment(run_every=RETRY_S)
@@ -151,9 +232,12 @@ def _unless_away(query: Callable[[str, int, IncidentFilter], T], url: str, revis
                  flt: IncidentFilter) -> T | None:
     """``query``'s answer, or None when the store is away: the caller then works from the
     last good snapshot in memory."""
+    if time.monotonic() < _away().get(url, 0.0):
+        return None
     try:
         return query(url, revision, flt)
     except _AWAY:
+        _away()[url] = time.monotonic() + RETRY_S - 1
         return None
 
 
