@@ -8,8 +8,8 @@ docs/PERFORMANCE.md). The Dockerfile, ``make run`` and ``deploy/start`` run it b
 server; on hosts that start the app themselves (Community Cloud) the first reader still
 waits.
 
-Usage: ``python deploy/warm.py [URL]``; URL defaults to http://127.0.0.1:8501 under
-``$STREAMLIT_SERVER_BASE_URL_PATH``. Exits 0 once the app ran without error, 1 if it
+Usage: ``python deploy/warm.py [URL]``; URL defaults to http://127.0.0.1 on
+``$STREAMLIT_SERVER_PORT`` (8501) under ``$STREAMLIT_SERVER_BASE_URL_PATH``. Exits 0 once the app ran without error, 1 if it
 failed or the server did not answer within 180 s. Only the standard library: it runs
 before, and beside, the app.
 """
@@ -65,7 +65,8 @@ def warm(base: str, wait_s: float = WAIT_S) -> tuple[bool, str]:
 
 def main(argv: list[str]) -> int:
     prefix = os.environ.get("STREAMLIT_SERVER_BASE_URL_PATH", "").strip("/")
-    base = (argv[1] if len(argv) > 1 else "http://127.0.0.1:8501"
+    port = os.environ.get("STREAMLIT_SERVER_PORT", "").strip() or "8501"
+    base = (argv[1] if len(argv) > 1 else f"http://127.0.0.1:{port}"
             + (f"/{prefix}" if prefix else "")).rstrip("/")
     ok, detail = warm(base)
     print(f"warm-up of {base}: {detail}", file=sys.stderr if not ok else sys.stdout,
