@@ -9,9 +9,9 @@ server; on hosts that start the app themselves (Community Cloud) the first reade
 waits.
 
 Usage: ``python deploy/warm.py [URL]``; URL defaults to http://127.0.0.1 on
-``$STREAMLIT_SERVER_PORT`` (8501) under ``$STREAMLIT_SERVER_BASE_URL_PATH``. Exits 0 once the app ran without error, 1 if it
-failed or the server did not answer within 180 s. Only the standard library: it runs
-before, and beside, the app.
+``$STREAMLIT_SERVER_PORT`` (8501) under ``$STREAMLIT_SERVER_BASE_URL_PATH``. Exits 0 once
+the app ran without error, 1 if it failed or the server did not answer within 180 s.
+Only the standard library: it runs before, and beside, the app.
 """
 
 from __future__ import annotations

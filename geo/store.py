@@ -4,6 +4,9 @@ Incidents are stored as the text the CSV holds (so ``export`` gives back the sam
 beside typed columns for the queries: ``day``, and ``geom`` in EPSG:4326 with a spatial
 index. Every change of a stored incident is kept in ``pbw_history`` with who, when and
 why. The app reads through ``geo.store_read`` with a read-only role.
+
+About 400 lines: the schema, its migrations and the roles sit beside the tool that
+relies on them.
 """
 
 from __future__ import annotations
@@ -58,7 +61,8 @@ from geo.store_read import (
     schema_version,
 )
 
-__all__ = ["DATABASE_ENV", "MIGRATIONS", "READER_ROLE", "SCHEMA_VERSION", "Change",
+__all__ = ["APPEND_ONLY", "DATABASE_ENV", "EDITOR_ROLE", "MIGRATIONS", "READER_ROLE",
+           "SCHEMA_VERSION", "Change",
            "LoadResult", "connect", "corrections", "database_url", "density_cells", "export",
            "filtered_ids",
            "history", "init", "load", "load_context", "main", "matches_all", "read_context",
@@ -130,8 +134,50 @@ def _schema_v2() -> list[sql.SQL | sql.Composed]:
         sql.Identifier(s.ACTORS))]
 
 
+def _schema_v3() -> list[sql.SQL | sql.Composed]:
+    """Roles that mean something: each revision records the database login beside the
+    editor's ``--by``; history is append-only for everyone (a trigger, which no privilege
+    granted later can get around); context-event loads keep the set they replace."""
+    context_cols = sql.SQL(", ").join(sql.SQL("{} text NOT NULL").format(sql.Identifier(c))
+                                      for c in CONTEXT_COLUMNS)
+    statements: list[sql.SQL | sql.Composed] = [
+        # revisions made before this version did not record it, and say so
+        sql.SQL("ALTER TABLE pbw_revisions ADD COLUMN login text NOT NULL "
+                "DEFAULT 'not recorded (before schema 3)'"),
+        sql.SQL("ALTER TABLE pbw_revisions ALTER COLUMN login SET DEFAULT session_user"),
+        sql.SQL("CREATE TABLE pbw_context_history (revision bigint NOT NULL REFERENCES "
+                "pbw_revisions, position integer NOT NULL, {}, "
+                "PRIMARY KEY (revision, position))").format(context_cols),
+        sql.SQL("CREATE FUNCTION pbw_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP "
+                "USING ERRCODE = 'insufficient_privilege'; END $$"),
+    ]
+    for table in APPEND_ONLY:
+        statements += [
+            sql.SQL("CREATE TRIGGER {} BEFORE UPDATE OR DELETE ON {} FOR EACH ROW "
+                    "EXECUTE FUNCTION pbw_append_only()").format(
+                sql.Identifier(f"{table}_append_only"), sql.Identifier(table)),
+            sql.SQL("CREATE TRIGGER {} BEFORE TRUNCATE ON {} FOR EACH STATEMENT "
+                    "EXECUTE FUNCTION pbw_append_only()").format(
+                sql.Identifier(f"{table}_no_truncate"), sql.Identifier(table))]
+    return statements
+
+
+#: Tables whose rows, once written, no one changes or removes.
+APPEND_ONLY: Final = ("pbw_revisions", "pbw_history", "pbw_context_history")
+
 #: Schema versions in order; ``init`` applies the ones a store has not seen yet.
-MIGRATIONS: Final = {1: _schema_v1, 2: _schema_v2}
+MIGRATIONS: Final = {1: _schema_v1, 2: _schema_v2, 3: _schema_v3}
+
+#: The group role whose members may load: what ``load`` and ``load --context`` need, and
+#: nothing that rewrites history. Grant it to each editor's own login.
+EDITOR_ROLE: Final = "panj_editors"
+#: Per table, what editors may do (history and revisions: add rows, never change them).
+EDITOR_GRANTS: Final = {
+    "pbw_incidents": "SELECT, INSERT, UPDATE", "pbw_history": "SELECT, INSERT",
+    "pbw_revisions": "SELECT, INSERT", "pbw_context_history": "SELECT, INSERT",
+    "pbw_context_events": "SELECT, INSERT, DELETE", "pbw_cells": "SELECT, INSERT, DELETE",
+    "pbw_meta": "SELECT"}
 
 
 def init(conn: psycopg.Connection, *, reader: str = READER_ROLE) -> list[int]:
@@ -153,6 +199,16 @@ def init(conn: psycopg.Connection, *, reader: str = READER_ROLE) -> list[int]:
         role = sql.Identifier(reader)
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
         conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(role))
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (EDITOR_ROLE,)
+                        ).fetchone() is None:
+            conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(EDITOR_ROLE)))
+        editors = sql.Identifier(EDITOR_ROLE)
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(editors))
+        conn.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {}").format(
+            editors))
+        for table, privileges in EDITOR_GRANTS.items():
+            conn.execute(sql.SQL("GRANT {} ON {} TO {}").format(
+                sql.SQL(privileges), sql.Identifier(table), editors))
     return applied
 
 
@@ -270,6 +326,10 @@ def load_context(conn: psycopg.Connection, path: Path, *, editor: str, note: str
         rev = one(conn.execute("INSERT INTO pbw_revisions (editor, note, file, kind) "
                                 "VALUES (%s, %s, %s, 'context') RETURNING revision",
                                 (editor.strip(), note.strip(), path.name)))
+        # the set being replaced goes to history, under the revision that replaced it
+        conn.execute(sql.SQL("INSERT INTO pbw_context_history (revision, position, {cols}) "
+                             "SELECT %s, position, {cols} FROM pbw_context_events").format(
+            cols=cols), (rev,))
         conn.execute("DELETE FROM pbw_context_events")
         with conn.cursor().copy(sql.SQL(
                 "COPY pbw_context_events (position, {}, revision) FROM STDIN").format(
@@ -319,7 +379,7 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace) -> int:
         applied = init(conn, reader=args.reader)
         print(f"schema version {SCHEMA_VERSION}" + (
             f" (applied {', '.join(map(str, applied))})" if applied else ", already current")
-            + f"; read-only role {args.reader!r}")
+            + f"; read-only role {args.reader!r}; editors' group role {EDITOR_ROLE!r}")
     elif args.command == "load" and args.context:
         rev = load_context(conn, args.file, editor=args.by, note=args.note)
         print("no changes" if rev is None else f"revision {rev}: context events replaced")
@@ -339,7 +399,8 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace) -> int:
             print(f"no incident {args.id!r} in the store")
             return 1
         for change in changes:
-            print(f"r{change.revision}  {change.at:%Y-%m-%d %H:%M %Z}  {change.what()}")
+            print(f"r{change.revision}  {change.at:%Y-%m-%d %H:%M %Z}  {change.what()}  "
+                  f"[database login {change.login}]")
     return 0
 
 

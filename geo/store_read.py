@@ -29,7 +29,7 @@ from geo.mapview import DENSITY_CELL_KM
 DATABASE_ENV: Final = "PANJ_DATABASE_URL"
 #: The role the app connects as: it may read every table and change none.
 READER_ROLE: Final = "panj_reader"
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 INCIDENT_COLS: Final = s.COLUMNS
 #: ``ANALYSIS_CRS`` as an SRID: the store keeps each point in it too (px, py).
 EPSG_METRIC: Final = int(ANALYSIS_CRS.split(":")[1])
@@ -97,6 +97,21 @@ def export(conn: psycopg.Connection, *, context: bool = False) -> bytes:
     return _csv(INCIDENT_COLS, rows)
 
 
+#: What every connection of the app sets: no transaction of its may write, whatever its
+#: role, and no query may run longer than 5 s (a reader's click never waits on one).
+READ_ONLY_OPTIONS: Final = "-c default_transaction_read_only=on -c statement_timeout=5000"
+
+
+def can_write(conn: psycopg.Connection) -> bool:
+    """Whether this connection's role could change the store: a superuser, or any write
+    privilege on one of its tables. The app refuses to serve with such a role."""
+    return bool(one(conn.execute(
+        "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR coalesce("
+        "bool_or(has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')), false) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'pbw\\_%'")))
+
+
 def revision(conn: psycopg.Connection) -> int:
     """The store's latest revision: a new number after every load that changed something."""
     require_schema(conn)
@@ -139,6 +154,7 @@ class Change:
     field: str
     old: str | None
     new: str | None
+    login: str = ""  #: the database login that loaded it (the editors' tool shows it)
 
     def what(self) -> str:
         """The change without its date: "killed 2 → 3, per Interfax (by ana)"."""
@@ -166,7 +182,8 @@ def field_label(column: str) -> str:
 
 def _changes(conn: psycopg.Connection, where: sql.Composable, params: tuple) -> list[tuple]:
     return conn.execute(sql.SQL(
-        "SELECT h.incident_id, r.revision, r.at, r.editor, r.note, h.field, h.old, h.new "
+        "SELECT h.incident_id, r.revision, r.at, r.editor, r.note, h.field, h.old, h.new, "
+        "r.login "
         "FROM pbw_history h JOIN pbw_revisions r USING (revision) WHERE {} "
         "ORDER BY h.incident_id, r.revision, h.field").format(where), params).fetchall()
 

@@ -67,9 +67,11 @@ def test_a_version_1_store_is_upgraded_in_place(pg_cluster, tmp_path) -> None:
                      "VALUES ('OLD-1', '2021-01-01', 'kept', '2021-01-01', 1)")
         with pytest.raises(StoreError, match=r"run `python -m geo\.store init`"):
             store_read.require_schema(conn)
-        assert store.init(conn) == [2]
+        assert store.init(conn) == [2, 3]
         assert conn.execute("SELECT summary, actors FROM pbw_incidents").fetchall() == [
             ("kept", "")]
+        assert conn.execute("SELECT login FROM pbw_revisions").fetchall() == [
+            ("not recorded (before schema 3)",)]
         conn.execute("DELETE FROM pbw_incidents")
         source = _edit(tmp_path, "incidents.csv",
                        lambda t: t.assign(**{s.ACTORS: "taliban"}))
@@ -258,3 +260,71 @@ def test_a_geoparquet_file_loads_like_its_csv(store_url, tmp_path) -> None:
         ).fetchone()
     frame = fixture_frame()
     assert (killed, located) == (int(frame[s.FATALITIES].sum()), 27)
+
+
+def _editor(store_url: str, login: str = "ana") -> str:
+    """A login of the editors' group role (``init`` makes the group), as README's steps do."""
+    with _connect(store_url) as conn:
+        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() \
+                is None:
+            conn.execute(f'CREATE ROLE "{login}" LOGIN')
+        conn.execute(f'GRANT {store.EDITOR_ROLE} TO "{login}"')
+    return store_url.replace("postgres@", f"{login}@")
+
+
+@pytest.mark.parametrize("statement", ["UPDATE pbw_history SET new = 'x'",
+                                       "DELETE FROM pbw_history", "TRUNCATE pbw_history",
+                                       "UPDATE pbw_revisions SET editor = 'someone else'",
+                                       "DELETE FROM pbw_revisions WHERE revision = 1"])
+def test_history_is_append_only_for_editors_and_even_the_owner(store_url, statement) -> None:
+    with _connect(store_url) as conn:
+        store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
+    for url in (_editor(store_url), store_url):  # an editor, then the owner (superuser)
+        with _connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)
+    with _connect(store_url) as conn:
+        assert store.history(conn, "PBW-0021")  # still there
+
+
+def test_an_editor_loads_and_each_revision_records_the_database_login(store_url,
+                                                                       tmp_path) -> None:
+    url = _editor(store_url, "ana")
+    with _connect(url) as conn:
+        rev = store.load(conn, FIXTURE_INCIDENTS, editor="Ana K.", note="first import")
+        context = store.load_context(conn, FIXTURE_CONTEXT, editor="Ana K.", note="first")
+        assert conn.execute("SELECT login, editor FROM pbw_revisions ORDER BY revision"
+                            ).fetchall() == [("ana", "Ana K."), ("ana", "Ana K.")]
+        assert rev.revision and context
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DROP TABLE pbw_history")
+    done = subprocess.run([sys.executable, "-m", "geo.store", "--database", url, "history",
+                           "PBW-0021"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "[database login ana]" in done.stdout
+
+
+def test_a_context_load_keeps_the_set_it_replaces(store_url, tmp_path) -> None:
+    with _connect(store_url) as conn:
+        store.load_context(conn, FIXTURE_CONTEXT, editor="ci", note="first")
+        before = store.export(conn, context=True)
+        changed = tmp_path / "context.csv"
+        table = pd.read_csv(FIXTURE_CONTEXT, dtype=str, keep_default_na=False)
+        changed.write_text(table.head(3).to_csv(index=False), encoding="utf-8")
+        rev = store.load_context(conn, changed, editor="ana", note="trimmed")
+        kept = conn.execute("SELECT count(*) FROM pbw_context_history WHERE revision = %s",
+                            (rev,)).fetchone()[0]
+    assert kept == len(table) and len(before.splitlines()) == len(table) + 1
+
+
+def test_the_apps_sessions_cannot_write_whatever_their_role(store_url) -> None:
+    with psycopg.connect(store_url, autocommit=True,
+                         options=store_read.READ_ONLY_OPTIONS) as conn:
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("INSERT INTO pbw_meta VALUES ('x', 'y')")
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("5s",)
+
+
+def test_which_roles_can_write(store_url) -> None:
+    reader = store_url.replace("postgres@", f"{store.READER_ROLE}@")
+    with _connect(reader) as r, _connect(_editor(store_url)) as e, _connect(store_url) as o:
+        assert (store_read.can_write(r), store_read.can_write(e), store_read.can_write(o)) \
+            == (False, True, True)

@@ -222,3 +222,14 @@ def test_a_replica_with_nothing_to_show_tells_the_balancer(monkeypatch) -> None:
             assert ask().startswith("down #nothing to show yet")
             pg.start(own)
             assert ask() == "up ready\n"
+
+
+def test_an_app_given_a_role_that_can_write_serves_nothing(store_url, monkeypatch) -> None:
+    """The owner's URL (here a superuser with no password) by mistake: refused, and the
+    page never shows the address."""
+    _loaded(store_url)
+    at = _run(store_url, monkeypatch)
+    assert not at.exception, at.exception
+    assert any("can change the incident store" in e.value and "panj_reader" in e.value
+               for e in at.error)
+    assert not at.metric and "postgresql://" not in _page_text(at)

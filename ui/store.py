@@ -69,7 +69,8 @@ def _pool(url: str) -> psycopg_pool.ConnectionPool:
     pool = psycopg_pool.ConnectionPool(
         url, min_size=1, max_size=8, open=False, timeout=WAIT_S, reconnect_timeout=30,
         check=psycopg_pool.ConnectionPool.check_connection,
-        kwargs={"connect_timeout": WAIT_S, "autocommit": True}, name="panj-store")
+        kwargs={"connect_timeout": WAIT_S, "autocommit": True,
+                "options": store_read.READ_ONLY_OPTIONS}, name="panj-store")
     pool.open(wait=False)
     return pool
 
@@ -134,6 +135,7 @@ def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) ->
     that snapshot): a reader's click during an outage is answered in about a second.
     """
     _ = tr()
+    _refuse_a_role_that_can_write(url)
     _serve_agent(url)
     last = _last_good().get(url)
     today = s.service_today()
@@ -158,6 +160,29 @@ def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) ->
         _away().pop(url, None)
     _say_rejected(got)
     return got
+
+
+@st.cache_resource(show_spinner=False)
+def _writable(url: str) -> bool:
+    """Whether the app's role could change the store (asked once per process)."""
+    with store_read.connect(url, connect_timeout=WAIT_S) as conn:
+        return store_read.can_write(conn)
+
+
+def _refuse_a_role_that_can_write(url: str) -> None:
+    """A public app reads the store with the read-only role; given an editor's or the
+    owner's, it serves nothing and says so (never the address, which may hold a
+    password). Its sessions are read-only in any case (``READ_ONLY_OPTIONS``)."""
+    try:
+        writable = _writable(url)
+    except StoreError:
+        return  # the store is away: snapshot() says so, and asks again later
+    if writable:
+        _ = tr()
+        st.error(_("This dashboard's database role can change the incident store, so it "
+                   "shows nothing. Start it with the read-only role ({role}) that python -m "
+                   "geo.store init creates.", role=store_read.READER_ROLE))
+        st.stop()
 
 
 def _keep(last: Snapshot, reason: str) -> Snapshot:
