@@ -328,3 +328,25 @@ def test_which_roles_can_write(store_url) -> None:
     with _connect(reader) as r, _connect(_editor(store_url)) as e, _connect(store_url) as o:
         assert (store_read.can_write(r), store_read.can_write(e), store_read.can_write(o)) \
             == (False, True, True)
+
+
+def test_the_readmes_team_steps_work_from_an_empty_server(pg_cluster) -> None:
+    """README, Team mode: a superuser makes the database, PostGIS and an owner with
+    CREATEROLE (no superuser); the owner runs init; an editor in panj_editors loads; the
+    reader reads and the editor cannot rewrite history."""
+    admin = pg_cluster.admin_sql
+    admin("CREATE ROLE readme_owner LOGIN CREATEROLE")
+    admin("CREATE DATABASE readme OWNER readme_owner")
+    admin("CREATE EXTENSION postgis", database="readme")
+    owner = pg_cluster.url("readme", user="readme_owner")
+    with _connect(owner) as conn:
+        assert store.init(conn) == [1, 2, 3]
+        conn.execute(f"CREATE ROLE readme_ana LOGIN IN ROLE {store.EDITOR_ROLE}")
+    editor = pg_cluster.url("readme", user="readme_ana")
+    with _connect(editor) as conn:
+        assert store.load(conn, FIXTURE_INCIDENTS, editor="ana", note="first").added == 30
+        assert store.load_context(conn, FIXTURE_CONTEXT, editor="ana", note="first")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM pbw_history")
+    with _connect(pg_cluster.url("readme", user=store.READER_ROLE)) as conn:
+        assert len(store.read_incidents(conn)) == 30 and not store_read.can_write(conn)
