@@ -188,8 +188,6 @@ def _too_many_rows(name: str, max_rows: int) -> IncidentDataError:
                  "Split it, or filter it to the border provinces first")
 
 
-
-
 def read_csv(text: str, name: str, *, max_rows: int = MAX_ROWS) -> ReadTable:
     """CSV text (comma, semicolon or tab separated) to a table of strings.
 
@@ -246,12 +244,13 @@ def read_csv(text: str, name: str, *, max_rows: int = MAX_ROWS) -> ReadTable:
 
 
 def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` with their endings, one at a time: ``io.StringIO`` would hold
-    a second copy of the whole file, four bytes a character."""
+    """The lines of ``text`` with their endings (``\\n``, ``\\r\\n`` or a lone ``\\r``, as
+    old Mac exports end them), one at a time: ``io.StringIO`` would hold a second copy of
+    the whole file, four bytes a character."""
     return (m.group() for m in _LINE.finditer(text))
 
 
-_LINE: Final = re.compile(r"[^\n]*\n|[^\n]+\Z")
+_LINE: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 def _bad_line(line: int, record: list[str], delimiter: str, width: int) -> s.Problem:

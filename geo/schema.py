@@ -263,7 +263,6 @@ MAX_COUNT: Final = 100_000
 #: Earliest date accepted.
 MIN_DATE: Final = date(1990, 1, 1)
 
-
 #: The time zone where each calendar day begins first (the Line Islands, UTC+14).
 _EARLIEST_ZONE: Final = timezone(timedelta(hours=14))
 
@@ -274,6 +273,7 @@ def service_today() -> date:
     dated today in Dushanbe (UTC+5) or Kabul (UTC+4:30) is never "in the future" to a
     replica running in UTC, which once rejected such a row and showed nothing at all."""
     return datetime.now(_EARLIEST_ZONE).date()
+
 
 SOURCE_SEPARATOR: Final = " | "
 #: A text cell starting with one of these is run as a formula by spreadsheet programs.

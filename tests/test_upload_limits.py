@@ -135,3 +135,12 @@ def test_one_file_is_read_at_a_time() -> None:
     worker.join()
     with uploads.reading_slot(wait_s=0.1):  # free again
         pass
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_every_line_ending_reads_the_same(ending, provinces) -> None:
+    """Excel's old "CSV (Macintosh)" ends lines with a lone carriage return."""
+    text = ending.join([hostile.HEADER, hostile.GOOD_ROW,
+                        hostile.GOOD_ROW.replace("T-1", "T-2"), ""])
+    result = importers.import_file("mac.csv", text.encode(), provinces=provinces)
+    assert result.frame[s.ID].tolist() == ["T-1", "T-2"]
