@@ -233,3 +233,31 @@ def test_an_app_given_a_role_that_can_write_serves_nothing(store_url, monkeypatc
     assert any("can change the incident store" in e.value and "panj_reader" in e.value
                for e in at.error)
     assert not at.metric and "postgresql://" not in _page_text(at)
+
+
+@pytest.mark.browser
+def test_a_community_cloud_secret_gives_the_app_its_store(store_url, chromium,
+                                                          tmp_path) -> None:
+    """README, Deploy: PANJ_DATABASE_URL as a top-level secret in .streamlit/secrets.toml
+    (what Community Cloud writes from its Secrets box) reaches the app as the variable."""
+    import shutil
+    import subprocess
+    import sys
+
+    from .test_deploy import image_files
+
+    reader = _loaded(store_url)
+    copy = tmp_path / "app"
+    for name in image_files():
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(Path(__file__).parents[1] / name, copy / name)
+    (copy / ".streamlit" / "secrets.toml").write_text(f'PANJ_DATABASE_URL = "{reader}"\n',
+                                                     encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "geo.assets"], cwd=copy, check=True,
+                   capture_output=True)
+    with b.streamlit_server({store.DATABASE_ENV: None, "PANJ_INCIDENTS": None}, cwd=copy,
+                            warm=True) as url, \
+            b.fresh_page(chromium, url + "/?start=2020-01-01&end=2026-12-31") as page:
+        b.map_frame(page)
+        assert b.metric(page, "Incidents") == "30"
+        assert page.get_by_text("the team store (revision").count() > 0

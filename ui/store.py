@@ -115,12 +115,13 @@ def _snapshot(url: str, revision: int, today: date, _layers: tuple,
     frame, warnings = prepared(loaded, border, provinces)
     if _previous is not None:
         old = _previous.incidents
-        kept = old[~old[s.ID].isin(table[s.ID])]  # re-read rows replace (or drop) the old
+        reread = set(table[s.ID])
+        kept = old[~old[s.ID].isin(reread)]  # re-read rows replace (or drop) the old
         frame = gpd.GeoDataFrame(pd.concat([kept, frame], ignore_index=True),
                                  geometry="geometry", crs=old.crs)
         warnings = _previous.warnings + warnings
-        rejected = {**{k: v for k, v in _previous.rejected.items()
-                       if k not in set(table[s.ID])}, **rejected}
+        rejected = {**{k: v for k, v in _previous.rejected.items() if k not in reread},
+                    **rejected}
     context = load_context_events(context_csv, name="the team store's context events")
     return Snapshot(revision, frame, warnings, corrections, context,
                     datetime.now().astimezone(), today, rejected)
