@@ -382,7 +382,7 @@ def incident_features(incidents: gpd.GeoDataFrame,
                 "sources": [{"outlet": src.outlet, "date": src.published, "url": src.url}
                             for src in s.parse_sources(row[s.SOURCES])],
                 "mine": bool(row.get(s.DATASET) == s.YOURS),
-                "borderKm": distance_text(row.get(BORDER_KM)),
+                "borderKm": distance_text(row.get(BORDER_KM), _),
                 "cross": _cross_text(row.get(CROSS_BORDER), _),
                 "color": etype.color, "radius": marker_radius(killed, injured),
                 "geoPrecision": gp, "groupSize": int(n), "groupIndex": int(k),

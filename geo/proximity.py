@@ -12,7 +12,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geo import schema as s
-from geo.i18n import ENGLISH, Translator
+from geo.i18n import Translator
 from geo.layers import ANALYSIS_CRS, STORAGE_CRS, WGS84
 
 #: Columns this module adds to an incidents frame.
@@ -92,8 +92,11 @@ def add_proximity(frame: gpd.GeoDataFrame, border: gpd.GeoDataFrame,
     return out
 
 
-def distance_text(km: object, _: Translator = ENGLISH) -> str:
-    """How far from the border, said the same way in popups and records ("" if unknown)."""
+def distance_text(km: object, _: Translator) -> str:
+    """How far from the border, said the same way in popups and records ("" if unknown).
+
+    ``_`` has no default: the popup once called this without it, and every reader saw the
+    distance in English."""
     if km is None or pd.isna(km):
         return ""
     return _("{km} km from the mapped point (geodesic)",

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import ui
-from geo import maptext, mapview, tables
+from geo import maptext, mapview, proximity, tables
 from geo import schema as s
 from geo.i18n import LANGUAGES, Translator, catalog_path, extract, problems, translator
 from geo.incidents import from_table
@@ -268,6 +268,16 @@ def test_map_features_carry_labels_in_the_language_and_data_as_written() -> None
     assert "ختلان" in feature["tip"] or "Shamsiddin Shohin" in feature["tip"]
     html_text = mapview.safe_json(feature)
     assert "<b>" not in html_text and "\\u003cb\\u003e" in html_text
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_the_popups_distance_to_the_border_is_in_the_readers_language(lang, border,
+                                                                      provinces) -> None:
+    _ = translator(lang)
+    frame = proximity.add_proximity(_frame(), border, provinces)
+    feature = mapview.incident_features(frame, _)[0]["properties"]
+    assert feature["borderKm"] == proximity.distance_text(frame[proximity.BORDER_KM].iloc[0], _)
+    assert "km from the mapped point" not in feature["borderKm"]
 
 
 # --- every page, in every language ---------------------------------------------------------
