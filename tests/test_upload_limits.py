@@ -24,6 +24,7 @@ def run(maker, provinces, **kw) -> importers.ImportResult:
 @pytest.mark.parametrize(("maker", "pattern"), [
     (lambda: hostile.unique_key_geojson(1), r"not a format this dashboard reads.*found: "
                                             r"addr:street_0"),
+    (lambda: hostile.unique_key_geojson(5), r"not a format this dashboard reads"),
     (lambda: hostile.unique_key_geojson(20), r"more than 100,000 rows; the limit is 100,000"),
     (hostile.wide_csv, r"has 100,000 columns; .* the limit is 300"),
     (hostile.deep_nesting, r"nests deeper than 64 levels"),
