@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Final
 
@@ -102,7 +102,7 @@ def reading_slot(wait_s: float = WAIT_S) -> Iterator[None]:
         _ONE_AT_A_TIME.release()
 
 
-def budget_from_env(environ: dict[str, str] | os._Environ[str] = os.environ) -> UploadBudget:
+def budget_from_env(environ: Mapping[str, str] = os.environ) -> UploadBudget:
     """The process's budget: ``PANJ_UPLOAD_BUDGET_MB`` MB, or the default."""
     raw = environ.get(BUDGET_ENV, "").strip()
     try:

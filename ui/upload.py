@@ -40,7 +40,7 @@ def run_import(name: str, payload: bytes, provinces: gpd.GeoDataFrame) -> None:
     clear_upload()  # the earlier upload's share of the budget is given back first
     budget = _upload_budget()
     _ = tr()
-    bar = st.progress(0.0, text=_("Importing {name}…", name=name))
+    bar = st.progress(0.0, text=_("Importing {name}…", name=markdown_safe(name)))
     try:
         budget.check(len(payload))
         with uploads.reading_slot():
