@@ -5,8 +5,8 @@ as in ``geo.incidents``, with a report of every row that does not: its row (or f
 number, field, value and why. It never writes anything and never raises on bad content
 except :class:`~geo.errors.IncidentDataError`, whose message says what to fix.
 
-About 470 lines: one mapping per outside format (ACLED, UCDP GED, GeoJSON) sits beside the
-reading and limits they share.
+About 590 lines: one mapping per outside format (ACLED, UCDP GED, GeoJSON) sits beside the
+streamed reading and the bounds they share (columns, rows, depth, problems listed).
 """
 
 from __future__ import annotations
