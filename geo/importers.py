@@ -561,12 +561,11 @@ def import_file(
     first_row = 1 if geo_json else 2
     report = validate_table(mapped, regions=provinces, allow_outside=True,
                             first_row=first_row, max_problems=MAX_PROBLEMS)
-    if read.lines is None:  # GeoJSON feature problems count against their feature's row
-        report.unlisted_error_rows |= read.bad_rows
-        keep = good_rows(report, len(mapped), first_row=first_row)
+    report.unlisted_error_rows |= read.bad_rows  # a GeoJSON feature's problem is its row's
+    keep = good_rows(report, len(mapped), first_row=first_row)
+    if read.lines is None:
         report.problems = problems + report.problems
     else:  # skipped lines are not rows; number each row by its line in the file
-        keep = good_rows(report, len(mapped), first_row=first_row)
         lines = read.lines
         report.problems = problems + [
             p if p.row is None else replace(p, row=lines[p.row - first_row])
