@@ -136,13 +136,17 @@ def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) ->
     that snapshot): a reader's click during an outage is answered in about a second.
     """
     _ = tr()
-    _refuse_a_role_that_can_write(url)
     _serve_agent(url)
     last = _last_good().get(url)
     today = s.service_today()
     try:
         with _pool(url).connection(timeout=PROBE_S if last is not None else WAIT_S) as conn:
+            roles = _writable()
+            if url not in roles:  # asked once per process, on the probe's own connection
+                roles[url] = store_read.can_write(conn)
             revision = store_read.revision(conn)
+        if roles[url]:
+            _refuse_a_role_that_can_write()
         previous = (last if last is not None and last.today == today
                     and last.revision < revision else None)
         got = _snapshot(url, revision, today, (provinces, border), previous)
@@ -164,26 +168,20 @@ def snapshot(url: str, provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame) ->
 
 
 @st.cache_resource(show_spinner=False)
-def _writable(url: str) -> bool:
-    """Whether the app's role could change the store (asked once per process)."""
-    with store_read.connect(url, connect_timeout=WAIT_S) as conn:
-        return store_read.can_write(conn)
+def _writable() -> dict[str, bool]:
+    """Per store, whether the app's role could change it (``store_read.can_write``)."""
+    return {}
 
 
-def _refuse_a_role_that_can_write(url: str) -> None:
+def _refuse_a_role_that_can_write() -> None:
     """A public app reads the store with the read-only role; given an editor's or the
     owner's, it serves nothing and says so (never the address, which may hold a
     password). Its sessions are read-only in any case (``READ_ONLY_OPTIONS``)."""
-    try:
-        writable = _writable(url)
-    except StoreError:
-        return  # the store is away: snapshot() says so, and asks again later
-    if writable:
-        _ = tr()
-        st.error(_("This dashboard's database role can change the incident store, so it "
-                   "shows nothing. Start it with the read-only role ({role}) that python -m "
-                   "geo.store init creates.", role=store_read.READER_ROLE))
-        st.stop()
+    _ = tr()
+    st.error(_("This dashboard's database role can change the incident store, so it "
+               "shows nothing. Start it with the read-only role ({role}) that python -m "
+               "geo.store init creates.", role=store_read.READER_ROLE))
+    st.stop()
 
 
 def _keep(last: Snapshot, reason: str) -> Snapshot:
