@@ -28,6 +28,7 @@ from benchmarks import synthetic
 from geo import assets, cache, filters, layers, mapview, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
+from geo.i18n import ENGLISH
 from geo.incidents import from_table, load_incidents
 from geo.incidents import prepared as app_prepared
 from tests import browser as b
@@ -47,8 +48,9 @@ def timed(fn, *args, repeat: int = 3, **kwargs):
 def serialise(frame, display, border, cells=None) -> tuple[int, str]:
     """Build the map and its layers and serialise them as st_folium sends them; bytes, mode.
     ``cells``: density cells summed elsewhere (the team store)."""
-    base = mapview.build_base_map(border, assets=assets.map_assets())
-    built = mapview.build_layers(frame, display, stats.counts_by_region(frame), cells=cells)
+    base = mapview.build_base_map(border, assets=assets.map_assets(), _=ENGLISH)
+    built = mapview.build_layers(frame, display, stats.counts_by_region(frame), cells=cells,
+                                 _=ENGLISH)
     payload = _get_map_string(base)
     for idx, fg in enumerate(built.groups()):
         payload += _get_feature_group_string(fg, base, idx)

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from geo import schema as s
-from geo.i18n import ENGLISH, N_, Translator
+from geo.i18n import N_, Translator
 from geo.stats import Period
 
 #: Name of the interval selection on the time axis; the page reads it back.
@@ -30,7 +30,7 @@ PERIOD_LABELS: Final[dict[str, str]] = {"week": N_("Week"), "month": N_("Month")
 
 
 def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period,
-                   start: date, end: date, _: Translator = ENGLISH) -> alt.VConcatChart:
+                   start: date, end: date, _: Translator) -> alt.VConcatChart:
     """Incidents (stacked by region when the series has ``region_code``) and casualties.
 
     Parameters
@@ -148,7 +148,7 @@ def brush_range(selection: object) -> tuple[date, date] | None:
     return lo.date(), hi.date()
 
 
-def series_table(series: pd.DataFrame, period: str, _: Translator = ENGLISH) -> pd.DataFrame:
+def series_table(series: pd.DataFrame, period: str, _: Translator) -> pd.DataFrame:
     """``stats.time_series`` as the reader's table: the period's first day, the region
     (when split), and the figures, newest first."""
     out = pd.DataFrame({_("{period} from", period=_(PERIOD_LABELS[period])):

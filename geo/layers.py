@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import schema as s
 from geo.errors import LayerError
+from geo.i18n import ENGLISH
 from geo.schema import REGIONS
 
 STORAGE_CRS: Final = "EPSG:4326"
@@ -93,7 +94,7 @@ def load_provinces(path: Path = PROVINCES_FILE) -> gpd.GeoDataFrame:
         msg = (f"province layer {str(path)!r} has unknown iso_3166_2 codes {unknown}; "
                f"allowed: {', '.join(REGIONS)}")
         raise LayerError(msg)
-    gdf["label"] = gdf["iso_3166_2"].map(lambda c: REGIONS[c].label())
+    gdf["label"] = gdf["iso_3166_2"].map(lambda c: REGIONS[c].label(ENGLISH))
     return gdf.reset_index(drop=True)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from geo.i18n import ENGLISH, N_, Translator
+from geo.i18n import N_, Translator
 
 BOUNDARY_ATTRIBUTION: Final = N_("Boundaries: Natural Earth 1:10m (public domain) | "
                                  "Incidents: Panj Border Watch, from public reporting")
@@ -67,7 +67,7 @@ SCRIPT_TEXT: Final[dict[str, str]] = {
 }
 
 
-def script_text(_: Translator = ENGLISH) -> dict[str, str]:
+def script_text(_: Translator) -> dict[str, str]:
     """The scripts' labels in the language of ``_``, with its direction and language tag."""
     return {**{k: _(v) for k, v in SCRIPT_TEXT.items()}, "dir": _.dir,
             "lang": _.language.tag}

@@ -34,7 +34,7 @@ from geo import schema as s
 from geo import stats
 from geo.assets import MapAssets, inline_leaflet, map_css, map_script
 from geo.basemaps import BASEMAPS
-from geo.i18n import ENGLISH, Translator
+from geo.i18n import Translator
 from geo.layers import ANALYSIS_CRS, STORAGE_CRS
 from geo.maptext import (
     BOUNDARY_ATTRIBUTION,
@@ -126,7 +126,7 @@ class _Script(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, name: str, data: Any = None, _: Translator = ENGLISH) -> None:
+    def __init__(self, name: str, data: Any, _: Translator) -> None:
         super().__init__()
         self._name = "PbwScript"
         self.code = map_script(name)
@@ -182,7 +182,7 @@ def build_base_map(
     basemap: str = "streets",
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
-    _: Translator = ENGLISH,
+    _: Translator,
 ) -> folium.Map:
     """The part of the map that no filter changes: tiles, border, legend, styles.
 
@@ -270,7 +270,7 @@ class MapLayers:
         extra = [self.band] if self.band is not None else []
         return [self.provinces, *extra, self.origins, self.incidents]
 
-    def describe(self, _: Translator = ENGLISH) -> str:
+    def describe(self, _: Translator) -> str:
         """One sentence for the page: how the incidents are drawn, and why."""
         if self.mode == "detailed":
             return _.ngettext("{n} incident drawn one by one; click one for its full record "
@@ -338,7 +338,7 @@ def clicked(drawing: Any) -> Clicked | None:
 
 
 def incident_features(incidents: gpd.GeoDataFrame,
-                      _: Translator = ENGLISH) -> list[dict[str, Any]]:
+                      _: Translator) -> list[dict[str, Any]]:
     """GeoJSON features of the located incidents, with everything the tooltip and popup show
     (labels in the language of ``_``; the data's own text as it was written)."""
     text = s.cell_text
@@ -394,7 +394,7 @@ def incident_features(incidents: gpd.GeoDataFrame,
 
 
 def province_features(provinces: gpd.GeoDataFrame, counts: dict[str, int],
-                      _: Translator = ENGLISH) -> list[dict[str, Any]]:
+                      _: Translator) -> list[dict[str, Any]]:
     """Province polygons with their shade, hover text and label point."""
     _require_crs(provinces, "provinces")
     features = []
@@ -419,7 +419,7 @@ def province_features(provinces: gpd.GeoDataFrame, counts: dict[str, int],
 
 
 def origin_features(incidents: gpd.GeoDataFrame,
-                    _: Translator = ENGLISH) -> list[dict[str, Any]]:
+                    _: Translator) -> list[dict[str, Any]]:
     """A dashed line from each reported origin to its incident, with an arrowhead."""
     rows = incidents[incidents[s.ORIGIN_LAT].notna() & incidents[s.LAT].notna()]
     if rows.empty:
@@ -461,7 +461,7 @@ def build_layers(
     mode: DrawMode | None = None,
     band: tuple[float, BaseGeometry] | None = None,
     cells: dict[str, Any] | None = None,
-    _: Translator = ENGLISH,
+    _: Translator,
 ) -> MapLayers:
     """The layers that follow the filter: shaded provinces, origin arrows and incidents.
 
@@ -529,7 +529,7 @@ def choose_mode(n_located: int) -> DrawMode:
     return "compact" if n_located <= COMPACT_MAX else "density"
 
 
-def compact_columns(located: gpd.GeoDataFrame, _: Translator = ENGLISH) -> dict[str, Any]:
+def compact_columns(located: gpd.GeoDataFrame, _: Translator) -> dict[str, Any]:
     """Column arrays for canvas markers: a few bytes per incident, built without a loop.
 
     Markers are smaller than in detailed mode (``4 + 1.5 * sqrt(n)`` pixels rather than
@@ -604,7 +604,7 @@ def standalone_html(base: folium.Map, layers: MapLayers | Sequence[folium.Featur
 
 def export_html(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
                 border: gpd.GeoDataFrame, *, basemap: str, filter_lines: list[str],
-                link: str, made: str, _: Translator = ENGLISH) -> str:
+                link: str, made: str, _: Translator) -> str:
     """The current view as one HTML file that opens without the server.
 
     Leaflet is inlined from its installed package, so the file needs no network except

@@ -24,7 +24,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
-from geo.i18n import ENGLISH, N_, Translator
+from geo.i18n import N_, Translator
 
 # --- column names -----------------------------------------------------------------------
 ID: Final = "id"
@@ -94,7 +94,7 @@ class Region:
     country: str  # ISO 3166-1 alpha-2
     country_name: str
 
-    def label(self, _: Translator = ENGLISH) -> str:
+    def label(self, _: Translator) -> str:
         """The name a reader sees, with the country: "Badakhshan" exists on both sides."""
         return _("{name} ({country})", name=_(self.name), country=_(self.country_name))
 
@@ -248,13 +248,13 @@ OUTSIDE_REGION: Final = "outside"
 OUTSIDE_LABEL: Final = N_("Outside the mapped provinces")
 
 
-def region_label(code: str, _: Translator = ENGLISH) -> str:
+def region_label(code: str, _: Translator) -> str:
     """The reader's name for a region code, with its country."""
     region = REGIONS.get(code)
     return region.label(_) if region else _(OUTSIDE_LABEL)
 
 
-def region_option(code: str, _: Translator = ENGLISH) -> str:
+def region_option(code: str, _: Translator) -> str:
     """A region as lists and tables show it: its name, then its ISO code."""
     return f"{region_label(code, _)} · {code}"
 

@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pandas as pd
 import pytest
 
+from geo.i18n import ENGLISH
+
 from . import browser as b
 from .conftest import (
     FIXTURE_INCIDENTS,
@@ -244,7 +246,7 @@ def test_exported_map_opens_without_the_server(chromium, tmp_path, provinces) ->
         fixture_frame(), layers.load_provinces(layers.PROVINCES_DISPLAY_FILE),
         layers.load_border(layers.BORDER_DISPLAY_FILE), basemap="streets",
         filter_lines=["Dates: 2020-06-13 to 2026-04-17"], link="http://example.org/?x=1",
-        made="2026-11-28")
+        made="2026-11-28", _=ENGLISH)
     path = tmp_path / "map.html"
     path.write_text(html, encoding="utf-8")
     context = chromium.new_context()

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from geo import charts, stats
+from geo.i18n import ENGLISH
 from geo.incidents import load_context_events
 
 from .conftest import FIXTURE_CONTEXT, fixture_frame
@@ -18,7 +19,7 @@ def test_chart_has_the_brush_and_context_rules(by_region) -> None:
     series = stats.time_series(fixture_frame(), period="month", by_region=by_region)
     events = load_context_events(FIXTURE_CONTEXT)
     chart = charts.timeline_chart(series, events, period="month", start=date(2020, 6, 1),
-                                  end=date(2026, 5, 1))
+                                  end=date(2026, 5, 1), _=ENGLISH)
     spec = chart.to_dict()
     assert [p["name"] for p in spec["params"]] == [charts.BRUSH]
     assert len(spec["vconcat"]) == 2
@@ -28,7 +29,7 @@ def test_chart_has_the_brush_and_context_rules(by_region) -> None:
     # named as a whole, and drawn on a canvas so the brush is no unnamed image (axe-core)
     assert "drag across the upper chart" in spec["description"]
     assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
-    table = charts.series_table(series, "month")
+    table = charts.series_table(series, "month", _=ENGLISH)
     assert table["Incidents"].sum() == len(fixture_frame())
     assert list(table.columns[:1]) == ["Month from"] and table.iloc[0, 0] >= table.iloc[-1, 0]
     assert ("Region" in table.columns) == by_region
@@ -58,5 +59,5 @@ def test_chart_with_no_context_event_in_the_period() -> None:
     series = stats.time_series(fixture_frame(), period="week")
     events = load_context_events(FIXTURE_CONTEXT).iloc[:0]
     chart = charts.timeline_chart(series, events, period="week", start=date(2025, 11, 26),
-                                  end=date(2025, 11, 26))
+                                  end=date(2025, 11, 26), _=ENGLISH)
     assert chart.to_dict()["vconcat"]

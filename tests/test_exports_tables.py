@@ -13,7 +13,7 @@ from shapely.geometry import shape
 
 from geo import exports, tables
 from geo import schema as s
-from geo.i18n import translator
+from geo.i18n import ENGLISH, translator
 from geo.incidents import from_table, read_csv_text
 from geo.layers import DATA_DIR
 
@@ -55,7 +55,7 @@ def test_table_keeps_missing_figures_missing_and_lists_source_links() -> None:
     assert table["Killed"].isna().sum() == frame[s.FATALITIES].isna().sum()
     assert all(str(u).startswith(("http://", "https://"))
                for u in table["Source 1"])
-    shown = tables.labelled(table)
+    shown = tables.labelled(table, _=ENGLISH)
     assert shown.loc[shown.ID == "PBW-0024", "Region"].iloc[0] == "Khatlon (Tajikistan) · TJ-KT"
     assert shown.loc[shown.ID == "PBW-0024", "Type"].iloc[0] == "Cross-border attack"
     assert table.loc[table.ID == "PBW-0024", "Type"].iloc[0] == "cross_border_attack"  # codes
@@ -100,7 +100,7 @@ def test_every_geojson_file_follows_rfc_7946() -> None:
 def test_incident_record_lists_every_field_and_source() -> None:
     frame = fixture_frame()
     title, fields, sources = tables.incident_record(frame.set_index(s.ID, drop=False)
-                                                    .loc["PBW-0026"])
+                                                    .loc["PBW-0026"], _=ENGLISH)
     got = dict(fields.values.tolist())
     assert title == "24 Dec 2025 — Armed incursion"
     assert got["Killed"] == "5" and got["Injured"] == "2"
@@ -138,10 +138,11 @@ def test_the_in_view_list_keeps_to_the_bounds_and_escapes_everything() -> None:
     assert list(rows[s.ID]) == ["T-2", "T-1"] and total == 2  # located only, newest first
     rows, total = tables.in_bounds(frame, (37.0, 69.0, 38.0, 71.0))
     assert list(rows[s.ID]) == ["T-1"] and total == 1
-    html = tables.in_view_html(*tables.in_bounds(frame, None), lambda i: f'?incident={i}&x="y"')
+    html = tables.in_view_html(*tables.in_bounds(frame, None), lambda i: f'?incident={i}&x="y"',
+                               ENGLISH)
     assert html.index("T-2") < html.index("T-1")
     assert "<img" not in html and "&lt;img src=x" in html
     assert 'href="?incident=T-1&amp;x=&quot;y&quot;"' in html
     assert html.count("<li") == 2 and "killed 3, injured 1" in html
-    capped = tables.in_view_html(*tables.in_bounds(frame, None, limit=1), str)
+    capped = tables.in_view_html(*tables.in_bounds(frame, None, limit=1), str, ENGLISH)
     assert capped.count("<li") == 1 and "1 more in view" in capped and "T-2" in capped

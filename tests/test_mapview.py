@@ -14,6 +14,7 @@ from streamlit_folium import _get_map_string, generate_js_hash
 from geo import assets, figure, filters, layers, mapview, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
+from geo.i18n import ENGLISH
 from geo.incidents import from_table
 
 from .conftest import IN_CI, ROOT, fixture_frame, good_row
@@ -36,28 +37,29 @@ def display():
 
 def render(frame, display, **kwargs) -> str:
     provinces, border = display
-    base = mapview.build_base_map(border, assets=ASSETS, **kwargs)
+    base = mapview.build_base_map(border, assets=ASSETS, **{"_": ENGLISH, **kwargs})
     return mapview.standalone_html(base, mapview.build_layers(
-        frame, provinces, stats.counts_by_region(frame)))
+        frame, provinces, stats.counts_by_region(frame), _=ENGLISH))
 
 
 def test_layers_and_markers(display) -> None:
     frame = fixture_frame()
     provinces, _ = display
-    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame))
+    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame), _=ENGLISH)
     assert built.n_markers == 27  # 30 incidents, 3 without a point
     names = [fg.layer_name for fg in built.groups()]
     assert names == [mapview.LAYER_PROVINCES, mapview.LAYER_ORIGINS, mapview.LAYER_INCIDENTS]
-    feats = mapview.incident_features(frame)
+    feats = mapview.incident_features(frame, _=ENGLISH)
     assert {f["properties"]["id"] for f in feats} >= {"PBW-0024", "PBW-0025"}
     camp = next(f for f in feats if f["properties"]["id"] == "PBW-0024")
     assert camp["properties"]["killed"] == 3 and camp["properties"]["injured"] == 1
     assert camp["properties"]["groupSize"] > 1  # shares Shurobod with other incidents
-    assert len(mapview.origin_features(frame)) == 2 * 6  # six origins, line + arrowhead each
+    # six origins, line + arrowhead each
+    assert len(mapview.origin_features(frame, _=ENGLISH)) == 2 * 6
 
 
 def test_rendered_html_uses_only_local_assets(display) -> None:
-    html = render(fixture_frame(), display)
+    html = render(fixture_frame(), display, _=ENGLISH)
     srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert srcs and all(u.startswith("/app/static/vendor/leaflet/") for u in srcs), srcs
     for cdn in ("cdn.jsdelivr", "cdnjs", "unpkg", "code.jquery", "bootstrapcdn", "d3js.org",
@@ -68,7 +70,7 @@ def test_rendered_html_uses_only_local_assets(display) -> None:
 
 def test_only_tile_and_source_urls_appear(display) -> None:
     frame = fixture_frame()
-    html = render(frame, display, basemap="none")
+    html = render(frame, display, basemap="none", _=ENGLISH)
     urls = set(re.findall(r"https?://[^\s\"'<>\\`]+", html))
     sources = {src.url for text in frame[s.SOURCES] for src in s.parse_sources(text)}
     attribution = {"https://www.openstreetmap.org/copyright", "https://opentopomap.org"}
@@ -79,7 +81,7 @@ def test_only_tile_and_source_urls_appear(display) -> None:
 
 def test_hostile_text_never_reaches_the_page_as_markup(display) -> None:
     frame = from_table(pd.DataFrame([good_row(**HOSTILE)])).frame
-    html = render(frame, display)
+    html = render(frame, display, _=ENGLISH)
     for needle in ("<script>alert", "<img src=x", "<b>bold</b>",
                    "${alert", "`tick`", "<i>outlet</i>"):
         assert needle not in html, needle
@@ -97,19 +99,19 @@ def test_safe_json_escapes_every_breakout_character() -> None:
 def test_base_map_does_not_depend_on_the_filter(display) -> None:
     """Same base → same streamlit-folium component key → filtering never remounts it."""
     _, border = display
-    one = mapview.build_base_map(border, assets=ASSETS)
-    two = mapview.build_base_map(border, assets=ASSETS)
+    one = mapview.build_base_map(border, assets=ASSETS, _=ENGLISH)
+    two = mapview.build_base_map(border, assets=ASSETS, _=ENGLISH)
     key = [generate_js_hash(_get_map_string(m), "k") for m in (one, two)]
     assert key[0] == key[1]
-    other = mapview.build_base_map(border, assets=ASSETS, basemap="terrain")
+    other = mapview.build_base_map(border, assets=ASSETS, basemap="terrain", _=ENGLISH)
     assert generate_js_hash(_get_map_string(other), "k") != key[0]
 
 
 def test_initial_view_from_link(display) -> None:
     _, border = display
-    fitted = mapview.build_base_map(border, assets=ASSETS).get_root().render()
+    fitted = mapview.build_base_map(border, assets=ASSETS, _=ENGLISH).get_root().render()
     assert "fitBounds" in fitted
-    m = mapview.build_base_map(border, assets=ASSETS, center=(37.9, 70.4), zoom=9)
+    m = mapview.build_base_map(border, assets=ASSETS, center=(37.9, 70.4), zoom=9, _=ENGLISH)
     assert m.location == [37.9, 70.4] and m.options["zoom"] == 9
     assert "fitBounds" not in m.get_root().render()
 
@@ -118,7 +120,7 @@ def test_shading_follows_the_filter(display) -> None:
     provinces, _ = display
     frame = filters.apply(fixture_frame(),
                           IncidentFilter(date(2025, 11, 26), date(2025, 11, 30)))
-    feats = mapview.province_features(provinces, stats.counts_by_region(frame))
+    feats = mapview.province_features(provinces, stats.counts_by_region(frame), _=ENGLISH)
     fills = {f["properties"]["ref"]: f["properties"]["fill"] for f in feats}
     assert fills["TJ-KT"] == mapview.shade_for(1) != fills["AF-BAL"] == mapview.shade_for(0)
 
@@ -132,9 +134,9 @@ def test_shade_bins(count, colour) -> None:
 def test_bad_arguments_are_named(display) -> None:
     _, border = display
     with pytest.raises(ValueError, match=r"basemap must be one of .* got 'google'"):
-        mapview.build_base_map(border, assets=ASSETS, basemap="google")
+        mapview.build_base_map(border, assets=ASSETS, basemap="google", _=ENGLISH)
     with pytest.raises(ValueError, match=r"border must be in EPSG:4326"):
-        mapview.build_base_map(border.to_crs(3857), assets=ASSETS)
+        mapview.build_base_map(border.to_crs(3857), assets=ASSETS, _=ENGLISH)
 
 
 def test_asset_urls_follow_the_base_path() -> None:
@@ -157,12 +159,12 @@ def test_template_syntax_in_data_is_never_evaluated(display) -> None:
     from streamlit_folium import _get_feature_group_string
 
     frame = from_table(pd.DataFrame([good_row(summary=JINJA)])).frame
-    html = render(frame, display)
+    html = render(frame, display, _=ENGLISH)
     assert "X49Y" not in html and "__globals__" in html
     assert "X\\u007b{ 7*7 }}Y" in html
     provinces, border = display
-    base = mapview.build_base_map(border, assets=ASSETS)
-    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame))
+    base = mapview.build_base_map(border, assets=ASSETS, _=ENGLISH)
+    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame), _=ENGLISH)
     sent = "".join(_get_feature_group_string(fg, base, i) for i, fg in enumerate(built.groups()))
     assert "X49Y" not in sent and "X\\u007b{ 7*7 }}Y" in sent
 
@@ -187,22 +189,24 @@ def test_mode_follows_the_number_of_incidents(n, mode) -> None:
 def test_large_modes_keep_counts_and_escape_text(display, mode) -> None:
     frame = fixture_frame()
     provinces, _ = display
-    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame), mode=mode)
+    built = mapview.build_layers(frame, provinces, stats.counts_by_region(frame), mode=mode,
+                                 _=ENGLISH)
     assert built.mode == mode and built.n_markers == 27
-    assert str(built.n_markers) in built.describe()
+    assert str(built.n_markers) in built.describe(_=ENGLISH)
     if mode == "density":
         cells = mapview.density_cells(frame[frame.geometry.notna()])
         assert sum(cells["count"]) == 27 and built.n_cells == len(cells["count"])
         assert sum(cells["killed"]) == int(
             frame.loc[frame.geometry.notna(), s.FATALITIES].sum())
     else:
-        cols = mapview.compact_columns(frame[frame.geometry.notna()])
+        cols = mapview.compact_columns(frame[frame.geometry.notna()], _=ENGLISH)
         assert len(cols["id"]) == 27
         assert all(u.startswith(("http://", "https://")) for u in cols["source"])
     hostile = from_table(pd.DataFrame([good_row(**HOSTILE)])).frame
     html = mapview.standalone_html(
-        mapview.build_base_map(display[1], assets=ASSETS),
-        mapview.build_layers(hostile, provinces, stats.counts_by_region(hostile), mode=mode))
+        mapview.build_base_map(display[1], assets=ASSETS, _=ENGLISH),
+        mapview.build_layers(hostile, provinces, stats.counts_by_region(hostile), mode=mode,
+                             _=ENGLISH))
     assert "<img src=x" not in html and "<b>bold</b>" not in html
 
 
@@ -210,11 +214,12 @@ def test_every_clickable_feature_says_what_a_click_means(display) -> None:
     """The click contract: each feature's properties read back as its id or ISO code."""
     frame = fixture_frame()
     provinces, _ = display
-    for feature in mapview.incident_features(frame):
+    for feature in mapview.incident_features(frame, _=ENGLISH):
         hit = mapview.clicked(feature)
         assert hit == mapview.Clicked("incident", feature["properties"]["id"])
     counts = stats.counts_by_region(frame)
-    codes = {mapview.clicked(f).ref for f in mapview.province_features(provinces, counts)}
+    codes = {mapview.clicked(f).ref
+             for f in mapview.province_features(provinces, counts, _=ENGLISH)}
     assert codes == set(provinces["iso_3166_2"])
 
 
@@ -280,6 +285,6 @@ def test_every_event_type_has_one_marker_shape_on_the_map_and_in_the_figure() ->
     assert len(set(paths)) == len(paths)
     frame = fixture_frame()
     types = frame.set_index(s.ID)[s.EVENT_TYPE]
-    for feature in mapview.incident_features(frame):
+    for feature in mapview.incident_features(frame, _=ENGLISH):
         p = feature["properties"]
         assert p["shape"] == list(s.EVENT_TYPES).index(types[p["id"]])

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from geo.i18n import ENGLISH
 from geo.text import JOINER, markdown_safe
 from geo.viewstate import parse_query
 
@@ -44,7 +45,7 @@ def test_a_link_notice_escapes_the_value_for_markdown_only() -> None:
     _view, notices = parse_query({"basemap": "[x](http://example.org)"},
                                  default_start=date(2025, 1, 1), default_end=date(2025, 12, 1))
     (notice,) = notices
-    assert "[x](http://example.org)" in notice.text()
-    shown = notice.text(markdown=True).replace(JOINER, "")
+    assert "[x](http://example.org)" in notice.text(_=ENGLISH)
+    shown = notice.text(markdown=True, _=ENGLISH).replace(JOINER, "")
     assert "\\[x\\]\\(http\\:\\/\\/example\\.org\\)" in shown
     assert "`basemap`" in shown  # the app's own Markdown around the value still works
