@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import schema as s
-from geo.i18n import ENGLISH, Translator
+from geo.i18n import Translator
 from geo.incidents import Review
 from geo.layers import DATA_DIR
 from geo.text import markdown_safe
@@ -21,7 +21,7 @@ OFFICIAL_AREA_KM2: Final[dict[str, int]] = {"TJ-GB": 64_200, "TJ-KT": 24_800, "A
 
 
 def comparison_table(provinces: gpd.GeoDataFrame, border: gpd.GeoDataFrame,
-                     _: Translator = ENGLISH) -> pd.DataFrame:
+                     _: Translator) -> pd.DataFrame:
     """One row per measure: the value in our data, the official figure, the difference."""
     low, high = OFFICIAL_BORDER_KM
     rows = [(_("Border length (km)"), _.num(border["length_km"].iloc[0]),
@@ -52,7 +52,7 @@ def data_readme_section(heading: str, readme: Path = DATA_DIR / "README.md") -> 
     return text.split(marker, 1)[1].split("\n## ", 1)[0]
 
 
-def review_line(review: Review | None, _: Translator = ENGLISH) -> str:
+def review_line(review: Review | None, _: Translator) -> str:
     """One sentence on how current the data is, for the top of the About page."""
     if review is None:
         return _("This incidents file has no review record (incidents.review.json), so when "
@@ -60,7 +60,7 @@ def review_line(review: Review | None, _: Translator = ENGLISH) -> str:
     return _("Data reviewed on {day}.", day=_.date(review.reviewed, "long"))
 
 
-def coverage_markdown(review: Review | None, _: Translator = ENGLISH) -> str:
+def coverage_markdown(review: Review | None, _: Translator) -> str:
     """The review record as Markdown: scope, what was searched and checked, known gaps.
 
     The record's text is escaped (:func:`geo.text.markdown_safe`) and stays in the language
@@ -72,7 +72,7 @@ def coverage_markdown(review: Review | None, _: Translator = ENGLISH) -> str:
     # (no _() inside f-strings: Python 3.11's tokenizer hides them from the extractor)
     parts = ["**" + _("In scope.") + "** " + markdown_safe(review.scope),
              "**" + _("Searched.") + "** " + markdown_safe(review.searched),
-             "**" + _("Checked on {day}.", day=review.reviewed.isoformat()) + "** "
+             "**" + _("Checked on {day}.", day=_.date(review.reviewed)) + "** "
              + markdown_safe(review.checked)]
     if review.gaps:
         parts.append("**" + _("Known to be missing or thin:") + "**\n\n"

@@ -3,8 +3,9 @@
 The map is drawn in ``ANALYSIS_CRS`` (metres), so the scale bar is true; no tiles, so it
 needs no internet. Incident types differ by shape as well as by colour (the map's
 colour-blind-safe palette). The figure names its filter, the date of the data, the count of
-incidents it could not place, and its sources, in the reader's language; matplotlib cannot
-lay out right-to-left scripts, so a Dari reader's figure is in English (:func:`language_for`).
+incidents it could not place, and its sources, in the reader's language. Dari is drawn in
+Dari: matplotlib 3.11 shapes and orders right-to-left text (libraqm), and its own DejaVu Sans
+has the Arabic-script letters Dari uses.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo import schema as s
-from geo.i18n import ENGLISH, N_, Translator
+from geo.i18n import N_, Translator
 from geo.layers import ANALYSIS_CRS
 
 Format = Literal["png", "svg"]
@@ -33,17 +34,12 @@ ATTRIBUTION: Final = N_("Boundaries: Natural Earth (public domain). Incidents: P
                         "Watch, compiled from public reporting; each one's sources are in "
                         "the dashboard's Data page.")
 
-
-def language_for(_: Translator) -> Translator:
-    """The language a figure can be drawn in for a reader of ``_``: theirs, or English for
-    a right-to-left script, which matplotlib would draw unjoined and backwards."""
-    return ENGLISH if _.language.rtl else _
 _COUNTRY_FILL: Final = {"TJ": "#eeeeee", "AF": "#f7f3ea"}
 
 
 def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
            border: gpd.GeoDataFrame, *, filter_lines: Sequence[str], data_note: str,
-           fmt: Format = "png", _: Translator = ENGLISH) -> bytes:
+           fmt: Format = "png", _: Translator) -> bytes:
     """The figure as PNG (200 dpi) or SVG bytes.
 
     Parameters
@@ -59,7 +55,7 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     fmt
         ``"png"`` or ``"svg"``.
     _
-        The language of its words (left-to-right scripts only: see :func:`language_for`).
+        The language of its words.
     """
     if fmt not in ("png", "svg"):
         msg = f"fmt must be 'png' or 'svg'; got {fmt!r}"
@@ -70,6 +66,10 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
             msg = f"{name} has no CRS; set it (EPSG:4326) before drawing a figure"
             raise ValueError(msg)
     fig = Figure(figsize=(12, 7.5), layout="constrained")
+    # right-to-left text starts at the right edge
+    rtl = _.language.rtl
+    start: Literal["left", "right"] = "right" if rtl else "left"
+    edge = 0.98 if rtl else 0.02
     ax = fig.add_subplot()
     prov = provinces.to_crs(ANALYSIS_CRS)
     prov.plot(ax=ax, color=prov["country"].map(_COUNTRY_FILL).fillna("#f2f2f2"),
@@ -98,7 +98,7 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
                               label=f"{_(kind.label)} ({_.num(len(rows))})"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
               frameon=False, title=_("Marker size: killed + injured"), title_fontsize=7,
-              alignment="left")
+              alignment=start)
     ax.add_artist(ScaleBar(1, "m", location="lower right", box_alpha=0.8, font_properties={
         "size": 8}))
     minx, miny, maxx, maxy = prov.total_bounds
@@ -107,14 +107,14 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     ax.set_axis_off()
     killed, injured = incidents[s.FATALITIES].sum(), incidents[s.INJURED].sum()
     fig.suptitle(_("Security incidents on the Afghanistan–Tajikistan border"), fontsize=13,
-                 x=0.02, ha="left")
+                 x=edge, ha=start, gid="figure-title")
     # (the counts are worked out first: a bare _ inside the call would hide its plural from
     # the catalogs' extractor)
     killed_text, injured_text = _count(killed, _), _count(injured, _)
     counts = _.ngettext("{n} incident · {killed} killed · {injured} injured (reported figures)",
                         "{n} incidents · {killed} killed · {injured} injured (reported "
                         "figures)", len(incidents), killed=killed_text, injured=injured_text)
-    ax.set_title(" · ".join(filter_lines) + "\n" + counts, fontsize=9, loc="left")
+    ax.set_title(" · ".join(filter_lines) + "\n" + counts, fontsize=9, loc=start)
     unplaced = len(incidents) - len(located)
     foot = [data_note]
     if unplaced:
@@ -122,7 +122,8 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
                                "{n} incidents with no known point are counted but not drawn.",
                                unplaced))
     foot.append(_(ATTRIBUTION) + " " + _("Map: {crs} (UTM 42N).", crs=ANALYSIS_CRS))
-    fig.supxlabel("\n".join(foot), x=0.01, ha="left", fontsize=6.5, color="#444444")
+    fig.supxlabel("\n".join(foot), x=0.99 if rtl else 0.01, ha=start, fontsize=6.5,
+                  color="#444444", multialignment=start)
     out = io.BytesIO()
     with rc_context({"svg.fonttype": "none"}):  # SVG text stays text, editable
         fig.savefig(out, format=fmt, dpi=200 if fmt == "png" else 72,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema as s
-from geo.i18n import ENGLISH, Translator
+from geo.i18n import Translator
 from geo.proximity import CROSS_BORDER
 
 
@@ -139,14 +139,14 @@ def region_change(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame
 
 
 def span_text(first: date | None, last: date | None,
-              _: Translator = ENGLISH) -> tuple[str, str]:
+              _: Translator) -> tuple[str, str]:
     """The date span of some incidents, short (for a metric) and exact (for its help)."""
     if first is None or last is None:
         return "—", _("No incident in the current filter")
-    exact = _("First and last incident: {first} to {last}", first=first.isoformat(),
-              last=last.isoformat())
+    exact = _("First and last incident: {first} to {last}", first=_.date(first),
+              last=_.date(last))
     if first == last:
-        return _.date(first), _("One day: {day}", day=first.isoformat())
+        return _.date(first), _("One day: {day}", day=_.date(first))
     if first.year == last.year:
         short = _.month(first) if first.month == last.month else \
             f"{_.date(first, 'LLL')}–{_.month(last)}"

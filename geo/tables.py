@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema as s
-from geo.i18n import ENGLISH, N_, Translator
+from geo.i18n import N_, Translator
 from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
 
 SOURCE_COLUMN = "Source {n}"
@@ -27,9 +27,12 @@ HEADERS: Final = (
     N_("To the border (km)"), N_("Cross-border"), N_("Lat"), N_("Lon"), N_("Confidence"),
     N_("Summary"), N_("Notes"), N_("Sources"),
 )
+#: The column :func:`labelled` adds beside ``Date`` where the reader's calendar is not the
+#: Gregorian one (Dari: the solar Hijri date).
+OWN_DATE: Final = N_("Date (solar Hijri)")
 
 
-def headers(columns: list[str], _: Translator = ENGLISH) -> dict[str, str]:
+def headers(columns: list[str], _: Translator) -> dict[str, str]:
     """What a page shows for each of ``columns`` of the incident table."""
     shown = {}
     for name in columns:
@@ -44,7 +47,7 @@ def _yes_no(value: object, _: Translator) -> str:
     return "" if value is None or pd.isna(value) else (_("yes") if value else _("no"))
 
 
-def actor_labels(cell: str, _: Translator = ENGLISH) -> str:
+def actor_labels(cell: str, _: Translator) -> str:
     """An ``actors`` cell as the reader's labels, e.g. "Taliban; Tajik border and security
     forces"."""
     return "; ".join(_(s.ACTOR_GROUPS[c].label) for c in s.actor_codes(cell))
@@ -100,11 +103,14 @@ _PRECISION_WORDS: Final = {"day": N_("Day"), "week": N_("Week"), "month": N_("Mo
                            "year": N_("Year")}
 
 
-def labelled(rows: pd.DataFrame, _: Translator = ENGLISH) -> pd.DataFrame:
+def labelled(rows: pd.DataFrame, _: Translator) -> pd.DataFrame:
     """``rows`` of :func:`incident_table` with their codes named in the language of ``_``:
     region, type, actors, precisions, cross-border, confidence, dataset, and each source
     as "outlet, date". Meant for the rows a page shows (a thousand), not a whole dataset."""
     out = rows.copy()
+    if "Date" in out and _.language.calendar != "gregorian":
+        out.insert(int(out.columns.get_loc("Date")) + 1, OWN_DATE,
+                   out["Date"].map(lambda d: "" if pd.isna(d) else _.date(d)))
 
     def named(column: str, name: Callable[[object], str]) -> None:
         if column in out:
@@ -151,7 +157,7 @@ def page_of(table: pd.DataFrame, page: int, *, size: int = PAGE_ROWS) -> tuple[p
     return table.iloc[(page - 1) * size: page * size], pages
 
 
-def incident_record(row: pd.Series, _: Translator = ENGLISH) -> tuple[str, pd.DataFrame,
+def incident_record(row: pd.Series, _: Translator) -> tuple[str, pd.DataFrame,
                                                                       pd.DataFrame]:
     """One incident as a title, a field/value table and a sources table (plain text).
 
@@ -174,7 +180,8 @@ def incident_record(row: pd.Series, _: Translator = ENGLISH) -> tuple[str, pd.Da
         (_("ID"), row[s.ID]),
         (_("Dataset"), {s.BUNDLED: _("Bundled"), s.YOURS: _("Your data (this session only)")
                         }.get(text(row.get(s.DATASET)), "")),
-        (_("Date"), f"{row[s.DATE]:%Y-%m-%d} ({_(s.DATE_PRECISIONS[row[s.DATE_PRECISION]])})"),
+        (_("Date"), f"{_.date_both(row[s.DATE].date())} "
+                    f"({_(s.DATE_PRECISIONS[row[s.DATE_PRECISION]])})"),
         (_("Time (local)"), text(row[s.TIME_LOCAL])),
         (_("Region"), s.region_option(row[s.REGION_CODE], _)),
         (_("District"), text(row[s.DISTRICT])),
@@ -212,7 +219,7 @@ RECORD_CSS: Final = """
 """
 
 
-def record_html(fields: pd.DataFrame, _: Translator = ENGLISH) -> str:
+def record_html(fields: pd.DataFrame, _: Translator) -> str:
     """A record's Field/Value table (:func:`incident_record`) as a definition list.
 
     Every label and value is escaped: data text never becomes markup. ``dir="auto"`` lets
@@ -248,7 +255,7 @@ def in_bounds(frame: pd.DataFrame, bounds: tuple[float, float, float, float] | N
 
 
 def in_view_html(rows: pd.DataFrame, total: int, link_for: Callable[[str], str],
-                 _: Translator = ENGLISH) -> str:
+                 _: Translator) -> str:
     """``rows`` (from :func:`in_bounds`) as an ordered list a screen reader or a keyboard
     can follow: date, type, place, figures, and a link that opens each record; then how
     many of the ``total`` in view are not listed.

@@ -66,11 +66,10 @@ class ViewState:
         """A copy centred on ``lat``/``lon`` at ``zoom`` (rounded for readable links)."""
         return replace(self, lat=round(lat, 4), lon=round(lon, 4), zoom=int(zoom))
 
-    def describe(self, _: Translator = ENGLISH) -> list[str]:
+    def describe(self, _: Translator) -> list[str]:
         """The filter in words, one line per part, for exports and captions."""
         every = _("all")
-        lines = [_("Dates: {start} to {end}", start=self.start.isoformat(),
-                   end=self.end.isoformat()),
+        lines = [_("Dates: {start} to {end}", start=_.date(self.start), end=_.date(self.end)),
                  _("Regions: {regions}", regions=", ".join(
                      s.region_option(r, _) for r in self.regions) if self.regions else every),
                  _("Event types: {types}", types=", ".join(
@@ -97,18 +96,19 @@ class Notice:
     template: str = ""
     fields: tuple[tuple[str, str], ...] = ()
 
-    def text(self, _: Translator = ENGLISH, *, markdown: bool = False) -> str:
+    def text(self, _: Translator, *, markdown: bool = False) -> str:
         """The notice in the language of ``_``; with ``markdown``, every value from the link
         escaped for ``st.warning`` (no link, image or markup can be slipped in)."""
         safe = markdown_safe if markdown else str  # the fields may quote the link too
-        shown = safe(self.value if len(self.value) <= 60 else self.value[:57] + "...")
-        fields = {k: safe(v) for k, v in self.fields}
+        # each value from the link keeps its own direction in right-to-left text
+        shown = _.isolate(safe(self.value if len(self.value) <= 60 else self.value[:57] + "..."))
+        fields = {k: _.isolate(safe(v)) for k, v in self.fields}
         reason = _(self.template, **fields) if self.template else safe(self.message)
         return _("Link parameter `{param}` = “{value}”: {message}", param=self.param,
                  value=shown, message=reason)
 
     def __str__(self) -> str:
-        return self.text()
+        return self.text(ENGLISH)
 
 
 def _notice(param: str, value: str, template: str, **fields: object) -> Notice:

@@ -10,6 +10,7 @@ import pytest
 from geo import filters, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
+from geo.i18n import ENGLISH
 
 from .conftest import fixture_frame
 
@@ -101,7 +102,7 @@ def test_no_geo_function_mutates_its_input(incidents, provinces) -> None:
     tables.incident_table(incidents)
     exports.to_csv(incidents)
     exports.to_geojson(incidents)
-    mapview.build_layers(incidents, provinces, stats.counts_by_region(incidents))
+    mapview.build_layers(incidents, provinces, stats.counts_by_region(incidents), _=ENGLISH)
     pd.testing.assert_frame_equal(incidents, before)
 
 
@@ -134,9 +135,9 @@ def test_region_change_flags_large_moves(incidents) -> None:
     (date(2020, 6, 13), date(2026, 4, 17), "Jun 2020 – Apr 2026"),
 ])
 def test_span_in_words(first, last, short) -> None:
-    got, exact = stats.span_text(first, last)
+    got, exact = stats.span_text(first, last, _=ENGLISH)
     assert got == short
-    assert (first is None) or first.isoformat() in exact
+    assert (first is None) or ENGLISH.date(first) in exact
 
 
 def test_actor_filter_matches_whole_codes_only() -> None:

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import ast
+import csv
 import html
 import re
 from datetime import date
 
 import pandas as pd
 import pytest
+from babel.messages.pofile import read_po
 
 import ui
 from geo import maptext, mapview, proximity, tables
 from geo import schema as s
-from geo.i18n import LANGUAGES, Translator, catalog_path, extract, problems, translator
+from geo.i18n import ENGLISH, LANGUAGES, Translator, catalog_path, extract, problems, translator
 from geo.incidents import from_table
 from geo.viewstate import parse_query, query_string, to_query
 
@@ -51,13 +53,8 @@ def test_the_catalog_check_can_fail(template, tmp_path) -> None:
     spoiled = tmp_path / "ru.po"
     spoiled.write_bytes(catalog_path("ru").read_bytes().replace(
         "с {start} по {end}".encode(), "с {start}".encode()))
-    original = catalog_path("ru").read_bytes()
-    try:
-        catalog_path("ru").write_bytes(spoiled.read_bytes())
-        assert any("placeholders ['start'] instead of ['end', 'start']" in line
-                   for line in problems(template, "ru"))
-    finally:
-        catalog_path("ru").write_bytes(original)
+    assert any("placeholders ['start'] instead of ['end', 'start']" in line
+               for line in problems(template, "ru", spoiled))
 
 
 def test_every_plural_call_is_extracted_as_a_plural(template) -> None:
@@ -122,8 +119,7 @@ def _rebinds_underscore(tree: ast.AST) -> list[int]:
         targets: list[ast.AST] = []
         if isinstance(node, ast.Assign):
             value = ast.unparse(node.value)
-            if value in ("ui.tr()", "tr()", "_ or tr()", "translator('ru')",
-                         "figure.language_for(tr())"):
+            if value in ("ui.tr()", "tr()", "_ or tr()", "translator('ru')"):
                 continue
             targets = list(node.targets)
         elif isinstance(node, (ast.For, ast.comprehension)):
@@ -161,7 +157,7 @@ def test_every_label_the_map_scripts_read_is_provided() -> None:
     used = set()
     for path in (ROOT / "geo" / "static" / "map").glob("*.js"):
         used |= set(re.findall(r"\bT\.([A-Za-z]+)", path.read_text(encoding="utf-8")))
-    provided = set(maptext.script_text())
+    provided = set(maptext.script_text(_=ENGLISH))
     assert used, "the scripts read no labels"
     assert used <= provided, sorted(used - provided)
 
@@ -186,10 +182,23 @@ def test_dates_and_numbers_are_written_as_each_locale_writes_them() -> None:
     day = date(2025, 11, 26)
     assert translator("en").date(day) == "26 Nov 2025"
     assert translator("ru").date(day, "long") == "26 ноября 2025\u202fг."
-    assert translator("tg").date(day, "long") == "26 Ноябр 2025"
-    # Dari: Afghan month names, Persian digits
-    assert translator("fa").date(day, "long") == "۲۶ نومبر ۲۰۲۵"
-    assert translator("fa").num(1350) == "۱٬۳۵۰"
+    # Tajik: the izofat month, lower case, and the numeric form with full stops
+    tajik = translator("tg")
+    assert tajik.date(day, "long") == tajik.date(day) == "26 ноябри 2025"
+    assert tajik.date(date(2026, 1, 5)) == "5 январи 2026"  # no leading zero
+    assert tajik.date(day, "short") == "26.11.2025"
+    assert tajik.month(day) == "ноябри 2025" and tajik.date(day, "LLL") == "ноябр"
+    dari = translator("fa")
+    # Dari: the Gregorian month of a chart's bin in full (CLDR abbreviates it to جنو)
+    assert dari.month(date(2026, 1, 5)) == "جنوری ۲۰۲۶"
+    assert dari.date(date(2025, 7, 2), "LLL") == "جولای"
+    assert dari.gregorian(day) == "۲۶ نومبر ۲۰۲۵"
+    assert dari.num(1350) == "۱٬۳۵۰" and dari.num(1350.5, places=1) == "۱٬۳۵۰٫۵"
+    # signs take the left-to-right mark and CLDR's own minus, so −۴ never shows as ۴-
+    assert dari.num(-4) == "\u200e−۴"
+    assert dari.percent(0.25) == "۲۵٪" and dari.percent(0.25, signed=True) == "\u200e+۲۵٪"
+    assert translator("ru").percent(-0.25, signed=True) == "-25\u00a0%"
+    assert translator("en").percent(0.25, signed=True) == "+25%"
     assert translator("ru").num(12345) == "12\u00a0345"
     assert translator("en").num(12345) == "12,345"
 
@@ -322,3 +331,157 @@ def test_an_unknown_lang_in_a_link_is_a_notice_not_an_error() -> None:
     assert not at.exception
     assert any("`lang` = “xx”" in w.value for w in at.warning)
     assert at.sidebar.header[0].value == "Filters"
+
+
+# --- calendars, directions and the glossary ----------------------------------------------
+
+#: Gregorian days and their Afghan solar Hijri dates, from the review (i18n_review.md,
+#: checked against the known Nowruz dates and 15 Aug 2021 = 24 Asad 1400).
+AFGHAN_DATES = [
+    (date(2020, 6, 13), "۲۴ جوزا ۱۳۹۹"), (date(2021, 6, 22), "۱ سرطان ۱۴۰۰"),
+    (date(2021, 8, 15), "۲۴ اسد ۱۴۰۰"), (date(2024, 11, 18), "۲۸ عقرب ۱۴۰۳"),
+    (date(2025, 7, 2), "۱۱ سرطان ۱۴۰۴"), (date(2025, 11, 26), "۵ قوس ۱۴۰۴"),
+    (date(2025, 11, 30), "۹ قوس ۱۴۰۴"), (date(2026, 1, 5), "۱۵ جدی ۱۴۰۴"),
+    (date(2026, 4, 17), "۲۸ حمل ۱۴۰۵"), (date(2026, 3, 21), "۱ حمل ۱۴۰۵"),
+    (date(2026, 3, 20), "۲۹ حوت ۱۴۰۴"),
+]
+
+
+@pytest.mark.parametrize(("day", "afghan"), AFGHAN_DATES)
+def test_dari_dates_are_in_the_afghan_solar_hijri_calendar(day, afghan) -> None:
+    dari = translator("fa")
+    assert dari.date(day) == dari.date(day, "long") == afghan
+    assert dari.date_both(day) == f"{afghan} ({dari.gregorian(day)})"
+    # the other languages keep the Gregorian calendar
+    assert translator("en").date_both(day) == translator("en").date(day, "long")
+
+
+def test_iso_dates_and_link_values_are_isolated_in_right_to_left_text() -> None:
+    day = date(2025, 11, 26)
+    assert translator("fa").iso(day) == "\u20662025-11-26\u2069"
+    assert translator("en").iso(day) == "2025-11-26"
+    _view, notices = parse_query({"start": "2025-13-45"}, default_start=date(2020, 1, 1),
+                                 default_end=date(2026, 4, 17), today=date(2026, 12, 6))
+    dari = notices[0].text(translator("fa"))
+    assert "\u20662025-13-45\u2069" in dari and "\u20662020-01-01\u2069" in dari
+    assert not _bare_iso_dates(dari)
+    assert notices[0].text(translator("en")) == (
+        "Link parameter `start` = “2025-13-45”: must be a date like 2025-11-26; using "
+        "2020-01-01")
+
+
+#: An ISO date not wrapped in a first-strong isolate (U+2066 … U+2069).
+_BARE_ISO = re.compile(r"(?<!\u2066)\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _bare_iso_dates(text: str) -> list[str]:
+    """ISO dates in ``text`` outside code spans that are not isolated."""
+    return _BARE_ISO.findall(re.sub(r"`[^`]*`", "", text))
+
+
+def _page_text(at) -> list[str]:
+    """Every reader-facing text of an AppTest run: headings, markdown, captions, notices,
+    metrics (labels, values, help) and widget help, in the main area and the sidebar."""
+    texts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "info",
+                 "error", "success"):
+        texts += [e.value for e in at.get(kind)]
+    for m in at.metric:
+        texts += [m.label, m.value, m.proto.help]
+    for kind in ("date_input", "selectbox", "multiselect", "slider", "radio", "toggle",
+                 "checkbox", "number_input", "text_input"):
+        texts += [e.proto.help for e in at.get(kind)]
+    return [str(t) for t in texts if t]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_drops_a_bare_iso_date_or_latin_percent_into_dari_text(page) -> None:
+    """Under the bidi algorithm an ISO date among Dari letters reads 26-11-2025; every
+    date a page writes is the Afghan date or an isolated ISO one."""
+    at = app_test(page, lang="fa", start="2025-06-01", end="2026-04-17").run()
+    assert not at.exception
+    texts = _page_text(at)
+    assert len(texts) > 5
+    assert [t for t in texts if _bare_iso_dates(t)] == []
+    assert [t for t in texts if re.search(r"[0-9]%|%[0-9+]", t)] == []
+
+
+def test_the_dari_check_finds_a_bare_date() -> None:
+    assert _bare_iso_dates("تاریخ‌ها: از 2025-11-26 تا `2025-12-01`") == ["2025-11-26"]
+    assert _bare_iso_dates("از \u20662025-11-26\u2069") == []
+
+
+def test_the_dari_record_and_table_show_the_gregorian_date_beside_the_afghan_one() -> None:
+    frame = from_table(pd.DataFrame([good_row(date="2025-11-26")])).frame
+    dari = translator("fa")
+    title, fields, _sources = tables.incident_record(frame.iloc[0], dari)
+    assert title.startswith("۵ قوس ۱۴۰۴")
+    shown = dict(zip(fields["Field"], fields["Value"], strict=True))
+    assert shown[dari("Date")].startswith("۵ قوس ۱۴۰۴ (۲۶ نومبر ۲۰۲۵)")
+    table, _n = tables.incident_table(frame)
+    labelled = tables.labelled(table, dari)
+    columns = list(labelled.columns)
+    assert columns[columns.index("Date") + 1] == tables.OWN_DATE
+    assert labelled[tables.OWN_DATE].iloc[0] == "۵ قوس ۱۴۰۴"
+    assert tables.OWN_DATE not in tables.labelled(table, translator("ru")).columns
+
+
+# --- the glossary: one word per concept per language ------------------------------------
+
+GLOSSARY = ROOT / "geo" / "locale" / "glossary.csv"
+
+
+def _glossary_breaches(lang: str, messages: list[tuple[str, list[str]]]) -> list[str]:
+    """Where ``messages`` (English, translations) break the glossary for ``lang``: a
+    concept's English with no word of the concept in the translation, or a word to avoid."""
+    found = []
+    with GLOSSARY.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        if not row[lang]:
+            continue
+        pattern = re.compile(row[lang], re.I)
+        for english, strings in messages:
+            if row["kind"] == "use" and re.search(row["en"], english, re.I):
+                found += [f"{lang}: {row['concept']} is {row[lang]!r}, not in {text!r}"
+                          for text in strings if not pattern.search(text)]
+            elif row["kind"] == "avoid":
+                found += [f"{lang}: avoid {hit.group(0)!r} ({row['why']}) in {text!r}"
+                          for text in strings for hit in [pattern.search(text)] if hit]
+    return found
+
+
+def _messages(lang: str) -> list[tuple[str, list[str]]]:
+    with catalog_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=LANGUAGES[lang].locale)
+    return [(m.id[0] if isinstance(m.id, tuple) else m.id,
+             list(m.string) if isinstance(m.string, tuple) else [m.string])
+            for m in catalog if m.id]
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_every_catalog_keeps_to_its_glossary(lang) -> None:
+    assert _glossary_breaches(lang, _messages(lang)) == []
+
+
+def test_the_glossary_check_can_fail() -> None:
+    assert _glossary_breaches("fa", [("Incidents", ["رویدادها"])]) == [
+        "fa: incident is 'حادثه', not in 'رویدادها'"]
+    assert _glossary_breaches("tg", [("Playback", ["Навохтан"])])[0].startswith(
+        "tg: playback is 'пахш'")
+    assert any("avoid 'Навохтан'" in line
+               for line in _glossary_breaches("tg", [("Playback", ["Навохтан"])]))
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_different_labels_get_different_words(lang) -> None:
+    """Two interface labels that mean different things never share a translation (Tajik
+    had Замина for both Context and Background); only case variants and listed synonyms do."""
+    same_concept = {frozenset({"Date span", "Period"}), frozenset({"no", "none"})}
+    by_text: dict[str, set[str]] = {}
+    for english, strings in _messages(lang):
+        if len(english) <= 40 and len(strings) == 1:
+            by_text.setdefault(strings[0].strip().lower(), set()).add(english)
+    clashes = [ids for ids in by_text.values() if len({i.lower() for i in ids}) > 1 and
+               frozenset(ids) not in same_concept]
+    assert clashes == []

@@ -402,12 +402,12 @@ def test_sidebar_gives_the_review_date_never_a_file_time(monkeypatch, tmp_path) 
     monkeypatch.setenv(INCIDENTS_ENV, str(path))
     at = run()
     captions = " ".join(c.value for c in at.sidebar.caption)
-    assert "no review record" in captions and "latest incident 2025-12-01" in captions
+    assert "no review record" in captions and "latest incident 1 Dec 2025" in captions
     (tmp_path / "incidents.review.json").write_text(
         '{"reviewed": "2026-02-03", "scope": "[x](http://e.org)", "gaps": ["<b>g</b>"]}',
         encoding="utf-8")
     at = run()
-    assert "Data reviewed 2026-02-03 · latest incident 2025-12-01" in " ".join(
+    assert "Data reviewed 3 Feb 2026 · latest incident 1 Dec 2025" in " ".join(
         c.value for c in at.sidebar.caption)
     about = run("pages/4_About.py")
     text = " ".join(m.value for m in about.markdown)

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from geo.i18n import ENGLISH, translator
 from geo.viewstate import (
     PARAMS,
     PLAYBACK_DEFAULTS,
@@ -50,7 +51,7 @@ def test_actor_groups_round_trip_in_canonical_order() -> None:
     assert not notices and view.actors == ("taliban", "chinese")
     assert view.filter.actors == ("taliban", "chinese")
     assert to_query(view)["actor"] == "taliban,chinese"
-    assert "Actors: Taliban, Chinese nationals and firms" in view.describe()
+    assert "Actors: Taliban, Chinese nationals and firms" in view.describe(_=ENGLISH)
     assert parse(**to_query(view))[0] == view
 
 
@@ -153,10 +154,13 @@ def test_playback_settings_round_trip() -> None:
 def test_view_in_words() -> None:
     view = ViewState(date(2025, 1, 1), date(2025, 2, 1), regions=("TJ-KT",),
                      types=("incursion",), within_km=5)
-    assert view.describe() == ["Dates: 2025-01-01 to 2025-02-01",
-                               "Regions: Khatlon (Tajikistan) · TJ-KT",
-                               "Event types: Armed incursion", "Within 5 km of the border"]
-    assert ViewState(FIRST, LAST).describe()[1:] == ["Regions: all", "Event types: all"]
+    assert view.describe(ENGLISH) == ["Dates: 1 Jan 2025 to 1 Feb 2025",
+                                      "Regions: Khatlon (Tajikistan) · TJ-KT",
+                                      "Event types: Armed incursion",
+                                      "Within 5 km of the border"]
+    # Dari: the dates in the Afghan calendar, in its own digits, so none reads backwards
+    assert view.describe(translator("fa"))[0] == "تاریخ‌ها: از ۱۲ جدی ۱۴۰۳ تا ۱۳ دلو ۱۴۰۳"
+    assert ViewState(FIRST, LAST).describe(_=ENGLISH)[1:] == ["Regions: all", "Event types: all"]
 
 
 def test_query_string_adds_page_parameters_and_escapes() -> None:

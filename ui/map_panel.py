@@ -19,7 +19,7 @@ from streamlit_folium import st_folium
 
 from geo import assets, mapview, stats, tables
 from geo import schema as s
-from geo.i18n import ENGLISH, Translator
+from geo.i18n import Translator
 from geo.text import markdown_safe
 from geo.viewstate import ViewState
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
@@ -33,7 +33,7 @@ RETURNED = ["center", "zoom", "bounds", "last_active_drawing", "last_object_clic
 
 
 def _base_map(data: Data, basemap: str, center: tuple[float, float] | None = None,
-              zoom: int | None = None, _: Translator = ENGLISH) -> folium.Map:
+              zoom: int | None = None, *, _: Translator) -> folium.Map:
     return mapview.build_base_map(
         data.border_display, assets=assets.map_assets(st.get_option("server.baseUrlPath")),
         basemap=basemap, center=center, zoom=zoom, _=_)
@@ -50,7 +50,7 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
     _ = tr()
     anchor = get(Key.ANCHOR)
     base = _base_map(data, current.basemap, (anchor[0], anchor[1]) if anchor else None,
-                     anchor[2] if anchor else None, _)
+                     anchor[2] if anchor else None, _=_)
     band = (current.within_km, border_band(current.within_km)) if current.within_km else None
     cells = None
     if mapview.choose_mode(int(frame.geometry.notna().sum())) == "density":
@@ -98,7 +98,7 @@ def _bounds(out: dict) -> tuple[float, float, float, float] | None:
 
 
 def in_view_list(frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float] | None,
-                 _: Translator = ENGLISH) -> None:
+                 _: Translator) -> None:
     """The incidents the map shows, as a list: what the markers say, for screen readers
     and keyboards. The label stays the same so that a pan keeps it open."""
     rows, total = tables.in_bounds(frame, bounds, limit=tables.IN_VIEW_MAX)
@@ -116,7 +116,7 @@ def _close_incident() -> None:
 
 
 def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState,
-                   _: Translator = ENGLISH) -> None:
+                   _: Translator) -> None:
     """The full record of the open incident: every field and every source.
 
     Reader-supplied text is escaped into a definition list (``geo.tables.record_html``) or
@@ -194,7 +194,7 @@ def export_map(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> str:
     _ = tr()
     return mapview.export_html(frame, data.provinces_display, data.border_display,
                                basemap=current.basemap, filter_lines=current.describe(_),
-                               link=share_link(current), made=date.today().isoformat(), _=_)
+                               link=share_link(current), made=_.date(date.today()), _=_)
 
 
 def export_figure(data: Data, current: ViewState, frame: gpd.GeoDataFrame,
@@ -206,7 +206,7 @@ def export_figure(data: Data, current: ViewState, frame: gpd.GeoDataFrame,
     """
     from geo import figure
 
-    _ = figure.language_for(tr())  # Dari: English, which matplotlib can lay out
+    _ = tr()
     return figure.render(frame, data.provinces_display, data.border_display,
                          filter_lines=current.describe(_),
                          data_note=as_of(data, _).replace("`", ""), fmt=fmt, _=_)

@@ -193,8 +193,8 @@ def sidebar_view(data: Data) -> ViewState:
     sb.caption(_("Period"))
     c1, c2, c3 = sb.columns(3)
     c1.button(_("All"), on_click=_set_dates, args=(first, last), width="stretch",
-              help=_("Every incident: {first} to {last}", first=first.isoformat(),
-                     last=last.isoformat()))
+              help=_("Every incident: {first} to {last}", first=_.date(first),
+                     last=_.date(last)))
     c2.button(_("12 months"), on_click=_set_dates, args=(today - timedelta(days=365), today),
               width="stretch", help=_("The last 12 months up to today"))
     c3.button(_("30 days"), on_click=_set_dates, args=(today - timedelta(days=30), today),
@@ -281,10 +281,10 @@ def as_of(data: Data, _: Translator | None = None) -> str:
     own = data.incidents[data.incidents.get(s.DATASET) != s.YOURS]  # the upload left out
     latest = None if own.empty else own[s.DATE].max().date()
     origin = data.origin(_)
-    reviewed = (_("Data reviewed {day}", day=data.review.reviewed.isoformat()) if data.review
+    reviewed = (_("Data reviewed {day}", day=_.date(data.review.reviewed)) if data.review
                 else _("{origin} has no review record, so its review date is unknown",
                        origin=origin))
-    return " · ".join((reviewed, _("latest incident {day}", day=latest.isoformat() if latest
+    return " · ".join((reviewed, _("latest incident {day}", day=_.date(latest) if latest
                                    else _("none")),
                        _.ngettext("{n} incident from {origin}", "{n} incidents from {origin}",
                                   len(own), origin=origin)))
@@ -326,7 +326,7 @@ def empty_hint(view: ViewState, data: Data) -> None:
     _ = tr()
     first, last = data.span
     tips = [_("widen the dates (incidents run from {first} to {last}; the **All** button "
-              "selects them all)", first=first.isoformat(), last=last.isoformat())]
+              "selects them all)", first=_.date(first), last=_.date(last))]
     if view.regions:
         tips.append(_("add regions or clear the region filter"))
     if view.types:

@@ -54,10 +54,10 @@ def region_change_table(incidents: pd.DataFrame, view: ViewState,
     prev_start, prev_end = stats.previous_period(view.start, view.end)
     previous = filters.apply(incidents, replace(view.filter, start=prev_start, end=prev_end))
     _ = tr()
-    change = format(stats.FLAG_CHANGE, ".0%")
+    change = _.percent(stats.FLAG_CHANGE)
     st.caption(_("Previous period: {start} to {end} (same length). Flagged where incidents "
                  "changed by {change} or more with at least {n} in one of the periods.",
-                 start=prev_start.isoformat(), end=prev_end.isoformat(), change=change,
+                 start=_.date(prev_start), end=_.date(prev_end), change=change,
                  n=_.num(stats.FLAG_MIN_INCIDENTS)))
     _change_table(frame, previous, view, now=_("This period"), before=_("Before"))
 
@@ -83,7 +83,8 @@ def _change_table(now_frame: pd.DataFrame, before_frame: pd.DataFrame, view: Vie
         _("Region"): shown["region_code"].map(lambda c: s.region_option(c, _)),
         _("Incidents ({period})", period=now): shown["incidents"],
         _("Incidents ({period})", period=before): shown["incidents_before"],
-        _("Change"): shown["change"].map(lambda v: "—" if pd.isna(v) else f"{v:+.0%}"),
+        _("Change"): shown["change"].map(lambda v: "—" if pd.isna(v) else
+                                            _.percent(v, signed=True)),
         _("Killed ({period})", period=now): shown["killed"],
         _("Killed ({period})", period=before): shown["killed_before"],
         _("Injured ({period})", period=now): shown["injured"],
