@@ -24,9 +24,19 @@ REGION_COLORS = {  # Tajik provinces in blues, Afghan ones in oranges/browns
 #: Vega-Lite time units by period (typed loosely: altair wants its own literal types).
 _TIME_UNITS: Final[dict[str, Any]] = {"week": "yearweek", "month": "yearmonth", "year": "year"}
 
+#: The widest a legend label is drawn (px), longer ones end in an ellipsis.
+_LEGEND_LABEL_PX: Final = 190
 #: The periods' names as the chart and its table show them.
 PERIOD_LABELS: Final[dict[str, str]] = {"week": N_("Week"), "month": N_("Month"),
                                         "year": N_("Year")}
+
+
+#: The regions' legend above the chart, in as many columns as the page's width holds (a
+#: single row of seven regions is wider than a laptop's page and cut the chart off).
+_REGION_LEGEND: Final = alt.Legend(orient="top", labelLimit=_LEGEND_LABEL_PX,
+                                   columns=alt.ExprRef(
+                                       f"max(1, floor(containerSize()[0] / "
+                                       f"{_LEGEND_LABEL_PX + 40}))"))
 
 
 def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period,
@@ -57,13 +67,16 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
     # names months in the reader's language (Vega's own names are English)
     x = alt.X("period_start:T", timeUnit=unit, title=None, scale=alt.Scale(domain=domain),
               axis=alt.Axis(labelExpr=_month_labels(_)) if _.lang != "en" else alt.Undefined)
+    # the count axes in the reader's digits (Dari: ۰۱۲…)
+    y_axis = alt.Axis(labelExpr=_native_digits("datum.label", _)) \
+        if _.digits("0123456789") != "0123456789" else alt.Undefined
     data = series.copy()
     data["when"] = data["period_start"].map(lambda d: _period_label(d, period, _))
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     color: Any
     if "region_code" in data:
         data["region"] = data["region_code"].map(lambda c: s.region_label(c, _))
-        color = alt.Color("region:N", title=_("Region"), legend=alt.Legend(orient="top"),
+        color = alt.Color("region:N", title=_("Region"), legend=_REGION_LEGEND,
                           scale=alt.Scale(domain=[*(r.label(_) for r in s.REGIONS.values()),
                                                   _(s.OUTSIDE_LABEL)],
                                           range=[*REGION_COLORS.values(), "#8C8C8C"]))
@@ -76,14 +89,18 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
                alt.Tooltip("incidents:Q", title=_("Incidents")),
                alt.Tooltip("killed:Q", title=_("Killed (reported)")),
                alt.Tooltip("injured:Q", title=_("Injured (reported)"))]
-    bars = alt.Chart(data).mark_bar().encode(
-        x=x, y=alt.Y("sum(incidents):Q", title=_("Incidents")), color=color, tooltip=tooltip,
+    # no gap between periods: on a phone six years of months leave under 4 px a bar, and
+    # Vega's default 1 px gap (on a canvas fitted to the page) left nothing to see
+    bars = alt.Chart(data).mark_bar(binSpacing=0).encode(
+        x=x, y=alt.Y("sum(incidents):Q", title=_("Incidents"), axis=y_axis), color=color,
+        tooltip=tooltip,
     ).add_params(brush).properties(height=220, width="container")
 
     ev = events.loc[:, ["date", "title", "date_precision"]].copy()
-    # vectorised, so a period with no context event (an empty frame) works too
-    ev["when"] = ev["date"].dt.strftime("%Y-%m-%d").where(
-        ev["date_precision"] != "year", ev["date"].dt.strftime("%Y") + " " + _("(year only)"))
+    # (an empty frame, a period with no context event, works too)
+    year_only = ev["date"].dt.strftime("%Y").map(_.digits) + " " + _("(year only)")
+    ev["when"] = ev["date"].map(lambda d: _.date(d.date())).where(
+        ev["date_precision"] != "year", year_only)
     rules = alt.Chart(ev).mark_rule(color="#7f7f7f", strokeDash=[3, 3]).encode(
         x=alt.X("date:T", scale=alt.Scale(domain=domain)),
         tooltip=[alt.Tooltip("when:N", title=_("Date")),
@@ -94,7 +111,7 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
     casualties = casualties.rename(columns={"killed": _("killed"), "injured": _("injured")})
     long = casualties.melt(["period_start", "when"], var_name="figure", value_name="people")
     cas = alt.Chart(long).mark_bar().encode(
-        x=x, xOffset="figure:N", y=alt.Y("people:Q", title=_("People (reported)")),
+        x=x, xOffset="figure:N", y=alt.Y("people:Q", title=_("People (reported)"), axis=y_axis),
         color=alt.Color("figure:N", title=_("Casualties"), legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=[_("killed"), _("injured")],
                                         range=["#b2182b", "#ef8a62"])),
@@ -110,9 +127,9 @@ def timeline_chart(series: pd.DataFrame, events: pd.DataFrame, *, period: Period
                       "period ({period}) from {start} to {end}, with context events as dashed "
                       "lines; drag across the upper chart to set the dates. The same figures "
                       "are in the table below the chart.", period=period_title.lower(),
-                      start=pd.Timestamp(start).strftime("%Y-%m-%d"),
-                      end=pd.Timestamp(end).strftime("%Y-%m-%d")),
-        usermeta={"embedOptions": {"renderer": "canvas"}})
+                      start=_.date(start), end=_.date(end)),
+        usermeta={"embedOptions": {"renderer": "canvas"}},
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def _period_label(day: pd.Timestamp, period: str, _: Translator) -> str:
@@ -126,8 +143,18 @@ def _month_labels(_: Translator) -> str:
     """A Vega label expression naming the time axis's months in the language of ``_``."""
     names = [_.date(date(2001, m, 1), "LLL") for m in range(1, 13)]
     day, month = "date(datum.value)", "month(datum.value)"
-    return (f"({day} == 1 ? '' : {day} + ' ') + ({month} == 0 && {day} == 1 ? '' : "
-            f"{json.dumps(names, ensure_ascii=False)}[{month}] + ' ') + year(datum.value)")
+    return _native_digits(
+        f"({day} == 1 ? '' : {day} + ' ') + ({month} == 0 && {day} == 1 ? '' : "
+        f"{json.dumps(names, ensure_ascii=False)}[{month}] + ' ') + year(datum.value)", _)
+
+
+def _native_digits(expression: str, _: Translator) -> str:
+    """A Vega expression giving ``expression``'s text in the digits of ``_``'s language."""
+    own = _.digits("0123456789")
+    for latin, native in zip("0123456789", own, strict=True):
+        if latin != native:
+            expression = f"replace({expression}, regexp('{latin}', 'g'), '{native}')"
+    return expression
 
 
 def brush_range(selection: object) -> tuple[date, date] | None:

@@ -3,11 +3,15 @@ the language selector, and right-to-left data text that stays text."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
+from PIL import Image
+
+from geo import charts
 
 from . import browser as b
 from .conftest import good_row
@@ -34,7 +38,7 @@ def test_dari_reads_right_to_left_and_the_map_stays_a_map(chromium, server, size
         # the document says its language; the page's text runs right to left
         assert page.evaluate("() => document.documentElement.lang") == "fa-AF"
         assert _direction(page, '[data-testid="stMain"]') == "rtl"
-        assert b.metric(page, "رویدادها") == "۲"  # "Incidents", in Persian digits
+        assert b.metric(page, "حادثه‌ها") == "۲"  # "Incidents", in Persian digits
         # the map keeps its own layout; its legend and popups speak Dari, right to left
         assert frame.evaluate("() => getComputedStyle(document.querySelector("
                               "'.leaflet-container')).direction") == "ltr"
@@ -101,3 +105,48 @@ def test_right_to_left_data_text_is_shown_as_text(page, dari_text_server, lang) 
     record.wait_for(timeout=20_000)
     assert "<i>workers</i>" in record.inner_text()
     assert page.traffic.dialogs == [] and not page.traffic.page_errors
+
+
+def test_dari_date_fields_read_year_month_day(page, server) -> None:
+    """The date range's fields are laid out right to left in Dari; each date's own parts
+    stay year-month-day (they once read 29-03-2020)."""
+    page.goto(server + LINK + "&lang=fa")
+    segments = page.locator('[data-testid="stDateInputField"] [data-range-field="start"] '
+                            '[role="spinbutton"]')
+    segments.first.wait_for()
+    left = {s.get_attribute("data-type"): s.bounding_box()["x"] for s in segments.all()}
+    assert left["year"] < left["month"] < left["day"], left
+    assert segments.first.inner_text() == "2025"
+
+
+TIMELINE_WIDTHS = {"phone": 375, "tablet": 768, "desktop": 1440}
+
+
+@pytest.mark.parametrize("size", list(TIMELINE_WIDTHS))
+def test_the_timeline_fits_its_page_and_draws_its_bars(chromium, server, size) -> None:
+    """The chart and its legend stay inside the page at every width (at 1440 px its right
+    edge and legend were cut off), and the monthly bars are still drawn on a phone."""
+    width = TIMELINE_WIDTHS[size]
+    context = chromium.new_context(viewport={"width": width, "height": 900},
+                                   is_mobile=size == "phone")
+    try:
+        page = context.new_page()
+        page.goto(server + "/Timeline")
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        canvas = chart.locator("canvas.marks")
+        canvas.wait_for()
+        page.wait_for_function("() => document.querySelector("
+                               "'[data-testid=stVegaLiteChart] canvas.marks').width > 0")
+        box, drawn = chart.bounding_box(), canvas.bounding_box()
+        assert drawn["x"] + drawn["width"] <= box["x"] + box["width"] + 1, (box, drawn)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        # the upper chart's bars: pixels in the regions' colours
+        chart.scroll_into_view_if_needed()
+        image = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+        upper = image.crop((0, 0, image.width, image.height // 2))
+        wanted = {tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))
+                  for c in charts.REGION_COLORS.values()}
+        coloured = sum(n for n, rgb in upper.getcolors(1 << 20) if rgb in wanted)
+        assert coloured > 100, coloured
+    finally:
+        context.close()

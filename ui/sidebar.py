@@ -85,6 +85,7 @@ RTL_CSS = """
 [data-testid="stCode"], code, pre, iframe, [data-testid="stDateInput"] input {
   direction: ltr; text-align: left;
 }
+[data-testid="stDateInputField"] [role="group"] { direction: ltr; }
 """
 
 
