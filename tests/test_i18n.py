@@ -20,7 +20,7 @@ from geo.i18n import ENGLISH, LANGUAGES, Translator, catalog_path, extract, prob
 from geo.incidents import from_table
 from geo.viewstate import parse_query, query_string, to_query
 
-from .conftest import ROOT, app_test, good_row
+from .conftest import ROOT, app_test, fixture_frame, good_row
 
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != "en"]
 PAGES = ["app.py", *(path for path, _title in ui.PAGES)]
@@ -485,3 +485,83 @@ def test_different_labels_get_different_words(lang) -> None:
     clashes = [ids for ids in by_text.values() if len({i.lower() for i in ids}) > 1 and
                frozenset(ids) not in same_concept]
     assert clashes == []
+
+
+# --- no English left where a translation exists -------------------------------------------
+
+#: Words that are names in every language (the project, its data sources, map providers).
+NAMES = re.compile(r"Panj Border Watch|Natural Earth|OpenStreetMap|OpenTopoMap|Esri|Leaflet|"
+                   r"ACLED|UCDP|GeoJSON|CSV|HTML|ISO 3166-2|EPSG:\d+|UTM \d+N")
+
+
+def _english_phrases(template, lang: str) -> set[str]:
+    """The fixed text of every interface message a catalog translates differently: the
+    runs of words between its placeholders, of two words or more."""
+    _ = translator(lang)
+    phrases = set()
+    for message in template:
+        if not message.id:
+            continue
+        ids = list(message.id) if isinstance(message.id, (list, tuple)) else [message.id]
+        if isinstance(message.id, str) and _(message.id) == message.id:
+            continue  # the same in this language (a name, a code)
+        for english in ids:
+            for piece in re.split(r"\{[^{}]*\}|[`*()\[\]«»“”:;.,!?·—–\n]", NAMES.sub("", english)):
+                words = re.findall(r"[A-Za-z][A-Za-z'-]+", piece)
+                if len(words) >= 2 and " ".join(words) == " ".join(piece.split()):
+                    phrases.add(" ".join(words))
+    return phrases
+
+
+def _reader_text(lang: str, border, provinces) -> list[str]:
+    """What a reader of ``lang`` sees of the bundled data, without the data's own words:
+    popups and tooltips, every record's labels and its coded values, the legend and the
+    map's labels, the headline and the sidebar, and a link's notices."""
+    _ = translator(lang)
+    frame = proximity.add_proximity(fixture_frame(), border, provinces)
+    data_fields = {_(name) for name in ("Victims", "Blamed (by whom)", "Attackers from",
+                                        "Summary", "Notes", "Location", "District",
+                                        "Time (local)", "ID")}
+    texts: list[str] = []
+    for feature in mapview.incident_features(frame, _):
+        p = feature["properties"]
+        texts += [p["title"], p["precision"], p["borderKm"], p["cross"], p["confidence"]]
+    for _i, row in frame.iterrows():
+        title, fields, sources = tables.incident_record(row, _)
+        texts += [title, *sources.columns]
+        texts += [f"{k}: {v}" for k, v in fields.itertuples(index=False, name=None)
+                  if k not in data_fields]
+    texts += [str(v) for v in maptext.script_text(_).values()]
+    legend = mapview._legend_data(_)
+    texts += [label for label, *_rest in legend["types"] + legend["shades"]]
+    _view, notices = parse_query({"start": "2030-01-01", "region": "XX", "type": "nope",
+                                  "basemap": "google", "zoom": "99"},
+                                 default_start=date(2020, 1, 1), default_end=date(2026, 4, 17),
+                                 today=date(2026, 12, 6))
+    texts += [n.text(_) for n in notices]
+    at = app_test(lang=lang, start="2025-06-01", end="2026-04-17", region="XX").run()
+    assert not at.exception
+    texts += _page_text(at)
+    return [NAMES.sub("", t) for t in texts]
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_no_english_is_left_where_a_translation_exists(template, lang, border,
+                                                       provinces) -> None:
+    phrases = _english_phrases(template, lang)
+    assert len(phrases) > 200
+    texts = _reader_text(lang, border, provinces)
+    left = sorted({f"{phrase!r} in {text[:80]!r}" for text in texts for phrase in phrases
+                   if re.search(rf"(?<![A-Za-z]){re.escape(phrase)}(?![A-Za-z])", text)})
+    assert left == []
+
+
+def test_the_english_check_finds_english() -> None:
+    """The check above sees an English label left in a translated text (as the popup's
+    distance line once was)."""
+    template = extract(ROOT)
+    phrases = _english_phrases(template, "ru")
+    assert "from the mapped point" in " | ".join(phrases)
+    english_line = "12 km from the mapped point"
+    assert any(re.search(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])", english_line)
+               for p in phrases)
