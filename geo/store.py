@@ -24,6 +24,7 @@ from psycopg import sql
 
 from geo import schema as s
 from geo.errors import IncidentDataError, StoreError
+from geo.i18n import ENGLISH
 from geo.incidents import (
     CONTEXT_COLUMNS,
     PARQUET_SUFFIXES,
@@ -399,7 +400,7 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace) -> int:
             print(f"no incident {args.id!r} in the store")
             return 1
         for change in changes:
-            print(f"r{change.revision}  {change.at:%Y-%m-%d %H:%M %Z}  {change.what()}  "
+            print(f"r{change.revision}  {change.at:%Y-%m-%d %H:%M %Z}  {change.what(ENGLISH)}  "
                   f"[database login {change.login}]")
     return 0
 

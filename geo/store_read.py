@@ -22,6 +22,7 @@ from psycopg import sql
 from geo import schema as s
 from geo.errors import StoreError
 from geo.filters import IncidentFilter
+from geo.i18n import N_, Translator
 from geo.incidents import CONTEXT_COLUMNS, read_csv_text
 from geo.layers import ANALYSIS_CRS
 from geo.mapview import DENSITY_CELL_KM
@@ -156,28 +157,39 @@ class Change:
     new: str | None
     login: str = ""  #: the database login that loaded it (the editors' tool shows it)
 
-    def what(self) -> str:
-        """The change without its date: "killed 2 → 3, per Interfax (by ana)"."""
+    def what(self, _: Translator) -> str:
+        """The change without its date, in the language of ``_`` (the editor's note as
+        written): "Killed 2 → 3, per Interfax (by ana)"."""
         if not self.field:
-            return f"recorded, {self.note} (by {self.editor})"
-        return (f"{field_label(self.field)} {self.old or '(empty)'} → "
-                f"{self.new or '(empty)'}, {self.note} (by {self.editor})")
+            return _("recorded, {note} (by {editor})", note=self.note, editor=self.editor)
+        empty = _("(empty)")
+        return _("{field} {old} → {new}, {note} (by {editor})", field=field_label(self.field, _),
+                 old=self.old or empty, new=self.new or empty, note=self.note,
+                 editor=self.editor)
 
-    def text(self) -> str:
-        """The change in words: "2025-12-02: killed 2 → 3, per Interfax (by ana)"."""
-        return f"{self.at:%Y-%m-%d}: {self.what()}"
-
-
-#: How the incident record names a field whose column name says it less plainly.
-_FIELD_LABELS: Final = {s.FATALITIES: "killed", s.INJURED: "injured",
-                        s.PERPETRATOR: "blamed (by whom)", s.ORIGIN: "attackers from",
-                        s.GEO_PRECISION: "location precision", s.LAT: "latitude",
-                        s.LON: "longitude"}
+    def text(self, _: Translator) -> str:
+        """The change in words: "26 Nov 2025: Killed 2 → 3, per Interfax (by ana)"."""
+        return f"{_.date(self.at.date())}: {self.what(_)}"
 
 
-def field_label(column: str) -> str:
-    """A column's name as readers see it in a correction ("fatalities" → "killed")."""
-    return _FIELD_LABELS.get(column, column.replace("_", " "))
+#: How a correction names the field it changed: as the incident record labels it.
+_FIELD_LABELS: Final = {
+    s.ID: N_("ID"), s.DATE: N_("Date"), s.DATE_PRECISION: N_("Date precision"),
+    s.TIME_LOCAL: N_("Time (local)"), s.COUNTRY: N_("Country"), s.REGION_CODE: N_("Region"),
+    s.DISTRICT: N_("District"), s.LOCATION: N_("Location"), s.LAT: N_("Lat"),
+    s.LON: N_("Lon"), s.GEO_PRECISION: N_("Location precision"), s.EVENT_TYPE: N_("Type"),
+    s.ORIGIN: N_("Attackers from"), s.ORIGIN_LAT: N_("Attackers from (lat)"),
+    s.ORIGIN_LON: N_("Attackers from (lon)"), s.FATALITIES: N_("Killed"),
+    s.INJURED: N_("Injured"), s.VICTIMS: N_("Victims"), s.PERPETRATOR: N_("Blamed (by whom)"),
+    s.SUMMARY: N_("Summary"), s.SOURCES: N_("Sources"), s.CONFIDENCE: N_("Confidence"),
+    s.NOTES: N_("Notes"), s.GAZETTEER_ID: N_("Gazetteer place"), s.ACTORS: N_("Actors"),
+}
+
+
+def field_label(column: str, _: Translator) -> str:
+    """A column's name as readers see it in a correction ("fatalities" → "Killed")."""
+    label = _FIELD_LABELS.get(column)
+    return _(label) if label else column
 
 
 def _changes(conn: psycopg.Connection, where: sql.Composable, params: tuple) -> list[tuple]:

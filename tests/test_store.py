@@ -16,6 +16,7 @@ from geo import filters, mapview, proximity, store, store_read
 from geo import schema as s
 from geo.errors import IncidentDataError, StoreError
 from geo.filters import IncidentFilter
+from geo.i18n import ENGLISH, translator
 
 from .conftest import FIXTURE_CONTEXT, FIXTURE_INCIDENTS, ROOT, fixture_frame
 
@@ -123,7 +124,10 @@ def test_a_correction_is_kept_with_who_when_and_why(store_url, tmp_path) -> None
         assert [c.field for c in changes] == ["", "fatalities"]
         fix = changes[-1]
         assert (fix.old, fix.new, fix.editor, fix.note) == (before, "4", "ana", "per Interfax")
-        assert fix.text().endswith(f"killed {before} → 4, per Interfax (by ana)")
+        assert fix.text(ENGLISH).endswith(f"Killed {before} → 4, per Interfax (by ana)")
+        russian = fix.text(translator("ru"))
+        assert russian.startswith(translator("ru").date(fix.at.date()))
+        assert f"Убито: {before} → 4, per Interfax (редактор: ana)" in russian  # note as written
         assert list(store.corrections(conn)) == ["PBW-0021"]
         # the new id sorts last, so the export is the corrected file byte for byte
         assert store.export(conn) == corrected.read_bytes()

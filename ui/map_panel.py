@@ -146,7 +146,7 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState,
         st.markdown(_("**Corrections** since the incident was first recorded, newest first; "
                       "the record above shows the current values."))
         for change in reversed(changes):
-            st.text(change.text())  # plain text: the editor's note is never markup
+            st.text(change.text(_))  # plain text: the editor's note is never markup
     st.caption(_("Link to this incident alone:"))
     lang_param = f"&lang={_.lang}" if _.lang != "en" else ""
     st.code(f"{page_url()}?incident={quote(current.incident, safe='')}{lang_param}",
