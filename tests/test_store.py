@@ -135,7 +135,7 @@ def test_a_correction_is_kept_with_who_when_and_why(store_url, tmp_path) -> None
         assert list(store.read_incidents(conn, since=1)["id"]) == ["PBW-0021", "PBW-9999"]
         assert store.read_incidents(conn, since=store.revision(conn)).empty
     shown = _cli("history", "PBW-0021", url=store_url)
-    assert shown.returncode == 0 and f"killed {before} → 4" in shown.stdout
+    assert shown.returncode == 0 and f"Killed {before} → 4" in shown.stdout
     assert "(by ana)" in shown.stdout
     assert _cli("history", "NOPE", url=store_url).returncode == 1
 

@@ -91,7 +91,7 @@ def test_a_loaded_correction_shows_in_the_record_and_on_the_data_page(
     assert int(after["Killed"]) == int(before["Killed"]) + 4 - int(
         pd.read_csv(FIXTURE_INCIDENTS, dtype=str).set_index("id").loc["PBW-0021",
                                                                        "fatalities"])
-    fixed = [t.value for t in at.text if "killed" in t.value]
+    fixed = [t.value for t in at.text if "Killed" in t.value]
     assert len(fixed) == 1 and fixed[0].endswith("→ 4, per Interfax, 2 Dec (by ana)"), fixed
     data = _run(reader, monkeypatch, "pages/2_Data.py", start="2020-01-01", end="2026-12-31")
     assert not data.exception, data.exception
