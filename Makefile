@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: setup run test quick lint bench data lock messages clean
+.PHONY: setup run test check lint bench data lock messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed; found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -32,10 +32,12 @@ test: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/python -m pytest
 
-# The fast lane for day-to-day work: everything that needs no browser and is not slow.
-quick: $(STAMP)
+# The fast lane for day-to-day work (about a minute): lint, types, and every test but the
+# browser, PostgreSQL, benchmark, network and slow tiers (markers in pyproject.toml).
+check: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not browser and not slow and not network"
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -m "not browser and not pg and not bench and not network and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -57,7 +59,7 @@ lock: $(STAMP)
 # Extract the interface text into geo/locale/messages.pot and bring the ru/tg/fa catalogs up
 # to it; then translate the new entries (tests/test_i18n.py fails until every one is).
 messages: $(STAMP)
-	$(BIN)/python -m geo.i18n
+	$(BIN)/python -m geo.catalogs
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import hostile
-from geo import store
+from geo import store, store_read
 from geo.incidents import CONTEXT_FILE, INCIDENTS_FILE
 from tests import browser as b
 from tests import pg
@@ -120,8 +120,9 @@ async def _uploader(browser, url: str, until: float, log: list[str]) -> None:
 
 
 def _store_state(url: str) -> tuple:
-    with store.connect(url, autocommit=True) as conn:
-        return (store.revision(conn), store.export(conn), store.export(conn, context=True),
+    with store_read.connect(url, autocommit=True) as conn:
+        return (store_read.revision(conn), store_read.export(conn),
+                store_read.export(conn, context=True),
                 conn.execute("SELECT count(*) FROM pbw_history").fetchone())
 
 
@@ -156,14 +157,14 @@ def main(argv: list[str] | None = None) -> int:
     with pg.cluster(b.free_port()) as cluster, tempfile.TemporaryDirectory() as tmp:
         cluster.admin_sql("CREATE DATABASE soak")
         owner = cluster.url("soak")
-        with store.connect(owner, autocommit=True) as conn:
+        with store_read.connect(owner, autocommit=True) as conn:
             store.init(conn)
             store.load(conn, INCIDENTS_FILE, editor="soak", note="bundled data")
             store.load_context(conn, CONTEXT_FILE, editor="soak", note="bundled data")
         before = _store_state(owner)
         first, bind = b.free_port(), b.free_port()
         run = Path(tmp) / "run"
-        env = {**os.environ, "PANJ_DATABASE_URL": cluster.url("soak", store.READER_ROLE),
+        env = {**os.environ, "PANJ_DATABASE_URL": cluster.url("soak", store_read.READER_ROLE),
                "PANJ_BIND": f"127.0.0.1:{bind}", "PANJ_FIRST_PORT": str(first),
                "PANJ_AGENT_FIRST_PORT": str(b.free_port()), "PANJ_RUN_DIR": str(run),
                "PYTHON": sys.executable, "PATH": os.environ.get("PATH", "") + ":/usr/sbin"}

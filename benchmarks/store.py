@@ -24,7 +24,7 @@ import pandas as pd
 
 from benchmarks import synthetic
 from benchmarks.run import browser_figures, serialise, timed
-from geo import filters, layers, mapview, proximity, store
+from geo import filters, layers, mapview, proximity, store, store_read
 from geo import schema as s
 from geo.filters import IncidentFilter
 from geo.incidents import from_table, load_incidents, prepared
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     with pg.cluster(b.free_port()) as cluster:
         cluster.admin_sql("CREATE DATABASE bench")
         url = cluster.url("bench")
-        with store.connect(url, autocommit=True) as conn:
+        with store_read.connect(url, autocommit=True) as conn:
             store.init(conn)
             t0 = time.perf_counter()
             loaded = store.load(conn, big, editor="bench", note="synthetic")
@@ -77,12 +77,12 @@ def main(argv: list[str] | None = None) -> int:
             checks = []
             for _ in range(50):
                 t0 = time.perf_counter()
-                store.revision(conn)
+                store_read.revision(conn)
                 checks.append(time.perf_counter() - t0)
             print(f"revision check (every rerun): median {statistics.median(checks) * 1e3:.2f}"
                   " ms")
             t0 = time.perf_counter()
-            table = store.read_incidents(conn)
+            table = store_read.read_incidents(conn)
             read_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             frame = _prepare(table, provinces, border)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             fix.to_csv(fix_path, index=False)
             store.load(conn, fix_path, editor="bench", note="one correction")
             t0 = time.perf_counter()
-            delta = store.read_incidents(conn, since=loaded.revision or 0)
+            delta = store_read.read_incidents(conn, since=loaded.revision or 0)
             _prepare(delta, provinces, border)
             print(f"replica refresh after a one-row correction: "
                   f"{(time.perf_counter() - t0) * 1e3:.0f} ms ({len(delta)} row read)")
@@ -106,16 +106,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"   rows (store / file)")
             for name, flt in _views(first, last).items():
                 def select(flt=flt):  # as ui.store.selection does it
-                    if store.matches_all(conn, flt):
+                    if store_read.matches_all(conn, flt):
                         return None
-                    return store.filtered_ids(conn, flt)
+                    return store_read.filtered_ids(conn, flt)
 
                 sql_s, ids = timed(select)
 
                 def store_view(flt=flt, ids=ids):  # as ui.data and ui.map_panel do it
                     chosen = frame if ids is None else frame.loc[frame[s.ID].isin(ids)]
                     located = int(chosen.geometry.notna().sum())
-                    cells = store.density_cells(conn, flt) \
+                    cells = store_read.density_cells(conn, flt) \
                         if mapview.choose_mode(located) == "density" else None
                     return serialise(chosen, display, border, cells=cells)
 
@@ -124,13 +124,13 @@ def main(argv: list[str] | None = None) -> int:
 
                 total_s, _ = timed(store_view)
                 file_s, _ = timed(file_view)
-                cells_s, _ = timed(store.density_cells, conn, flt)
+                cells_s, _ = timed(store_read.density_cells, conn, flt)
                 n_file = int(filters.mask(small_frame, flt).sum())
                 print(f"{name:40} {sql_s:>9.2f}s {sql_s + total_s:>11.2f}s {file_s:>10.2f}s"
                       f"   {len(frame) if ids is None else len(ids):,} / {n_file:,}"
                       f"   (density cells in SQL alone: {cells_s:.2f} s)")
         if not args.no_browser:
-            reader = url.replace("postgres@", f"{store.READER_ROLE}@")
+            reader = url.replace("postgres@", f"{store_read.READER_ROLE}@")
             team = browser_figures(big, viewers=2, env={"PANJ_DATABASE_URL": reader})
             files = browser_figures(small, viewers=2, env={"PANJ_DATABASE_URL": None})
             print(f"\nnew reader, map drawn (warm server): store {args.size:,} "

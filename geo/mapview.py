@@ -34,6 +34,7 @@ from geo import schema as s
 from geo import stats
 from geo.assets import MapAssets, inline_leaflet, map_css, map_script
 from geo.basemaps import BASEMAPS
+from geo.density import DENSITY_CELL_KM, density_cells
 from geo.i18n import Translator
 from geo.layers import ANALYSIS_CRS, STORAGE_CRS
 from geo.maptext import (
@@ -65,7 +66,6 @@ DEFAULT_ZOOM: Final = 7
 DrawMode = Literal["detailed", "compact", "density"]
 DETAILED_MAX: Final = 1_500
 COMPACT_MAX: Final = 15_000
-DENSITY_CELL_KM: Final = 10.0
 
 
 _JINJA_OPEN: Final = re.compile(r"\{(?=[{%#])")
@@ -557,39 +557,6 @@ def compact_columns(located: gpd.GeoDataFrame, _: Translator) -> dict[str, Any]:
         "source": first_url.where(first_url.notna(), None).tolist(),
         "mine": (located[s.DATASET] == s.YOURS).tolist() if s.DATASET in located
         else [False] * len(located),
-    }
-
-
-def density_cells(located: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Incidents summed on a grid of ``DENSITY_CELL_KM`` km squares in ``ANALYSIS_CRS``."""
-    if located.empty:
-        return {"lat": [], "lon": [], "count": [], "killed": [], "injured": [], "first": [],
-                "last": [], "top": [], "km": DENSITY_CELL_KM}
-    pts = located.geometry.to_crs(ANALYSIS_CRS)
-    size = DENSITY_CELL_KM * 1000.0
-    frame = pd.DataFrame({
-        "cx": np.floor(pts.x.to_numpy() / size), "cy": np.floor(pts.y.to_numpy() / size),
-        "x": pts.x.to_numpy(), "y": pts.y.to_numpy(),
-        "k": located[s.FATALITIES].fillna(0).astype(int).to_numpy(),
-        "i": located[s.INJURED].fillna(0).astype(int).to_numpy(),
-        "date": located[s.DATE].to_numpy(), "type": located[s.EVENT_TYPE].to_numpy(),
-    })
-    grouped = frame.groupby(["cx", "cy"], sort=True)
-    agg = grouped.agg(n=("x", "size"), x=("x", "mean"), y=("y", "mean"), k=("k", "sum"),
-                      i=("i", "sum"), first=("date", "min"), last=("date", "max"))
-    top = frame.groupby(["cx", "cy", "type"]).size().reset_index(name="c") \
-        .sort_values(["cx", "cy", "c"], ascending=[True, True, False]) \
-        .drop_duplicates(["cx", "cy"]).set_index(["cx", "cy"])["type"]
-    lon, lat = Transformer.from_crs(ANALYSIS_CRS, STORAGE_CRS, always_xy=True).transform(
-        agg["x"].to_numpy(), agg["y"].to_numpy())
-    return {
-        "lat": np.round(lat, 4).tolist(), "lon": np.round(lon, 4).tolist(),
-        "count": agg["n"].astype(int).tolist(), "killed": agg["k"].astype(int).tolist(),
-        "injured": agg["i"].astype(int).tolist(),
-        "first": agg["first"].dt.strftime("%Y-%m-%d").tolist(),
-        "last": agg["last"].dt.strftime("%Y-%m-%d").tolist(),
-        "top": [s.EVENT_TYPES[t].label for t in top.reindex(agg.index)],
-        "km": DENSITY_CELL_KM,
     }
 
 

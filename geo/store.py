@@ -23,6 +23,7 @@ import psycopg
 from psycopg import sql
 
 from geo import schema as s
+from geo.density import DENSITY_CELL_KM, cells_query
 from geo.errors import IncidentDataError, StoreError
 from geo.i18n import ENGLISH
 from geo.incidents import (
@@ -34,7 +35,6 @@ from geo.incidents import (
     validate_table,
 )
 from geo.layers import load_border, load_provinces
-from geo.mapview import DENSITY_CELL_KM
 from geo.proximity import border_distance_km
 from geo.store_read import (
     DATABASE_ENV,
@@ -43,31 +43,20 @@ from geo.store_read import (
     READER_ROLE,
     SCHEMA_VERSION,
     TEXT_COLS,
-    Change,
-    cells_query,
     connect,
     context_rows,
-    corrections,
     database_url,
-    density_cells,
     export,
-    filtered_ids,
     history,
-    matches_all,
     one,
-    read_context,
-    read_incidents,
     require_schema,
-    revision,
     schema_version,
 )
 
-__all__ = ["APPEND_ONLY", "DATABASE_ENV", "EDITOR_ROLE", "MIGRATIONS", "READER_ROLE",
-           "SCHEMA_VERSION", "Change",
-           "LoadResult", "connect", "corrections", "database_url", "density_cells", "export",
-           "filtered_ids",
-           "history", "init", "load", "load_context", "main", "matches_all", "read_context",
-           "read_incidents", "revision", "schema_version"]
+#: What the editors' tool owns; the app's reader (connect, read_incidents, revision…) is
+#: ``geo.store_read``, imported from there.
+__all__ = ["APPEND_ONLY", "EDITOR_ROLE", "MIGRATIONS", "LoadResult", "init", "load",
+           "load_context", "main"]
 
 
 def _typed(table: str) -> sql.Composable:

@@ -20,12 +20,12 @@ import psycopg
 from psycopg import sql
 
 from geo import schema as s
+from geo.density import DENSITY_CELL_KM, cells_query, from_rows
 from geo.errors import StoreError
 from geo.filters import IncidentFilter
 from geo.i18n import N_, Translator
 from geo.incidents import CONTEXT_COLUMNS, read_csv_text
 from geo.layers import ANALYSIS_CRS
-from geo.mapview import DENSITY_CELL_KM
 
 DATABASE_ENV: Final = "PANJ_DATABASE_URL"
 #: The role the app connects as: it may read every table and change none.
@@ -256,29 +256,8 @@ def filtered_ids(conn: psycopg.Connection, flt: IncidentFilter) -> set[str]:
     return {row[0] for row in conn.execute(query, params).fetchall()}
 
 
-def cells_query(where: sql.Composable) -> sql.Composed:
-    """Density cells of the incidents passing ``where``, as rows (cx, cy, lon, lat, n,
-    killed, injured, first, last, top) in cell order; parameters: cell size twice, the
-    WHERE clause's own, then ``EPSG_METRIC``.
-
-    Per cell and type first (a hash aggregate, no sort of every row), then per cell.
-    """
-    return sql.SQL(
-        "WITH t AS (SELECT floor(px / %s) AS cx, floor(py / %s) AS cy, event_type, "
-        "count(*) AS n, sum(px) AS sx, sum(py) AS sy, sum(nullif(fatalities, '')::int) AS k, "
-        "sum(nullif(injured, '')::int) AS i, min(day) AS first, max(day) AS last "
-        "FROM pbw_incidents WHERE geom IS NOT NULL AND {} GROUP BY 1, 2, 3), "
-        "c AS (SELECT cx, cy, sum(n) AS n, sum(sx) / sum(n) AS x, sum(sy) / sum(n) AS y, "
-        "coalesce(sum(k), 0) AS k, coalesce(sum(i), 0) AS i, min(first) AS first, "
-        "max(last) AS last, (array_agg(event_type ORDER BY n DESC, event_type))[1] AS top "
-        "FROM t GROUP BY cx, cy) "
-        "SELECT q.cx, q.cy, ST_X(q.pt), ST_Y(q.pt), q.n, q.k, q.i, q.first, q.last, q.top "
-        "FROM (SELECT c.*, ST_Transform(ST_SetSRID(ST_MakePoint(x, y), %s), 4326) AS pt "
-        "FROM c) q ORDER BY q.cx, q.cy").format(where)
-
-
 def density_cells(conn: psycopg.Connection, flt: IncidentFilter) -> dict[str, Any]:
-    """``geo.mapview.density_cells`` of the incidents passing ``flt``, summed in SQL: the
+    """``geo.density.density_cells`` of the incidents passing ``flt``, summed in SQL: the
     same squares of ``DENSITY_CELL_KM`` in ``ANALYSIS_CRS``, so only cells leave the
     database. Ties for a cell's commonest type go to the first type code alphabetically.
 
@@ -291,10 +270,4 @@ def density_cells(conn: psycopg.Connection, flt: IncidentFilter) -> dict[str, An
         where, params = _where(flt)
         size = DENSITY_CELL_KM * 1000.0
         rows = conn.execute(cells_query(where), [size, size, *params, EPSG_METRIC]).fetchall()
-    return {
-        "lat": [round(r[3], 4) for r in rows], "lon": [round(r[2], 4) for r in rows],
-        "count": [int(r[4]) for r in rows], "killed": [int(r[5]) for r in rows],
-        "injured": [int(r[6]) for r in rows],
-        "first": [r[7].isoformat() for r in rows], "last": [r[8].isoformat() for r in rows],
-        "top": [s.EVENT_TYPES[r[9]].label for r in rows], "km": DENSITY_CELL_KM,
-    }
+    return from_rows(rows)

@@ -8,13 +8,16 @@ A shared link carries the whole view::
 
 Anything invalid or unknown falls back to its default, with a :class:`Notice` naming the
 parameter, the value and what is allowed; parsing never raises on user input.
+
+Just over 400 lines, on purpose: the link's whole grammar (the view's parameters, the
+Compare page's periods, playback's settings, reading and writing) is kept in one module.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, fields, replace
 from datetime import date
 from typing import Final
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -26,8 +29,6 @@ from geo.i18n import DEFAULT_LANG, ENGLISH, LANGUAGES, N_, Translator
 from geo.playback import SPEEDS, STEPS, WINDOWS
 from geo.text import markdown_safe
 
-PARAMS: Final = ("start", "end", "region", "type", "actor", "within", "basemap", "lat", "lon",
-                  "zoom", "incident", "lang")
 #: Distances (km) offered for "within X km of the border".
 WITHIN_CHOICES: Final = (1, 2, 5, 10, 20, 50)
 MAX_PARAM_CHARS: Final = 400
@@ -37,10 +38,12 @@ MAX_ZOOM: Final = 18
 
 @dataclass(frozen=True)
 class ViewState:
-    """Everything a shared link must reproduce."""
+    """Everything a shared link must reproduce; each field is one link parameter
+    (:data:`PARAM_OF`). "Any distance" is ``within_km=None``, as the link leaves it out."""
 
     start: date
     end: date
+    _kw: KW_ONLY  # a new field goes where it belongs without shifting anyone's call
     regions: tuple[str, ...] = field(default=())
     types: tuple[str, ...] = field(default=())
     basemap: str = DEFAULT_BASEMAP
@@ -80,6 +83,15 @@ class ViewState:
         if self.within_km:
             lines.append(_("Within {km} km of the border", km=_.num(self.within_km)))
         return lines
+
+
+#: Each field of :class:`ViewState` and the link parameter that carries it: the one list of
+#: a link's view parameters (a field without one fails at import).
+PARAM_OF: Final = {"start": "start", "end": "end", "regions": "region", "types": "type",
+                   "basemap": "basemap", "lat": "lat", "lon": "lon", "zoom": "zoom",
+                   "within_km": "within", "incident": "incident", "actors": "actor",
+                   "lang": "lang"}
+PARAMS: Final = tuple(PARAM_OF[f.name] for f in fields(ViewState))
 
 
 @dataclass(frozen=True)
@@ -220,23 +232,9 @@ def parse_query(
     actors = _codes_param(raw, "actor", list(s.ACTOR_GROUPS),
                           N_("unknown actor group(s) {bad} ignored; allowed: {allowed}"),
                           notices, upper=False)
-    basemap = DEFAULT_BASEMAP
-    if raw["basemap"]:
-        if raw["basemap"] in BASEMAPS:
-            basemap = raw["basemap"]
-        else:
-            notices.append(_notice("basemap", raw["basemap"],
-                                   N_("allowed: {allowed}; using {default}"),
-                                   allowed=", ".join(BASEMAPS), default=basemap))
-
-    within: int | None = None
-    if raw["within"]:
-        if raw["within"] in {str(k) for k in WITHIN_CHOICES}:
-            within = int(raw["within"])
-        else:
-            notices.append(_notice("within", raw["within"],
-                                   N_("allowed: {allowed} (km); showing every distance"),
-                                   allowed=", ".join(str(k) for k in WITHIN_CHOICES)))
+    basemap = _one_of(raw, "basemap", list(BASEMAPS), DEFAULT_BASEMAP, notices)
+    within = _one_of(raw, "within", [str(k) for k in WITHIN_CHOICES], None, notices,
+                     N_("allowed: {allowed} (km); showing every distance"))
     incident: str | None = None
     if raw["incident"]:
         if s.is_valid_id(raw["incident"]):
@@ -244,17 +242,40 @@ def parse_query(
         else:
             notices.append(_notice("incident", raw["incident"], N_(
                 "is not an incident id like PBW-0024; no incident is opened")))
-    lang = DEFAULT_LANG
-    if raw["lang"]:
-        if raw["lang"].lower() in LANGUAGES:
-            lang = raw["lang"].lower()
-        else:
-            notices.append(_notice("lang", raw["lang"], N_("allowed: {allowed}; using {default}"),
-                                   allowed=", ".join(LANGUAGES), default=DEFAULT_LANG))
+    lang, lang_notices = parse_lang({"lang": raw["lang"] or ""})
+    notices += lang_notices
     lat, lon, zoom = _parse_map_view(raw, notices)
-    view = ViewState(dates["start"], dates["end"], regions, types, basemap, lat, lon, zoom,
-                     within, incident, actors, lang)
+    view = ViewState(dates["start"], dates["end"], regions=regions, types=types,
+                     basemap=basemap or DEFAULT_BASEMAP, lat=lat, lon=lon, zoom=zoom,
+                     within_km=int(within) if within else None, incident=incident,
+                     actors=actors, lang=lang)
     return view, notices
+
+
+def _one_of(raw: Mapping[str, str | None], key: str, allowed: Sequence[str],
+            default: str | None, notices: list[Notice],
+            template: str = N_("allowed: {allowed}; using {default}")) -> str | None:
+    """``raw[key]`` if it is one of ``allowed``; else ``default``, with a notice."""
+    text = raw.get(key)
+    if not text:
+        return default
+    if text in allowed:
+        return text
+    notices.append(_notice(key, text, template, allowed=", ".join(allowed),
+                           default=default or ""))
+    return default
+
+
+def parse_lang(params: Mapping[str, str | Sequence[str]]) -> tuple[str, list[Notice]]:
+    """The interface language a link asks for (``?lang=``, any case), or the default with a
+    notice; the one reading of ``lang``, for the pages before their data is loaded too."""
+    text = _first(params, "lang")
+    if not text:
+        return DEFAULT_LANG, []
+    if text.lower() in LANGUAGES:
+        return text.lower(), []
+    return DEFAULT_LANG, [_notice("lang", text, N_("allowed: {allowed}; using {default}"),
+                                  allowed=", ".join(LANGUAGES), default=DEFAULT_LANG)]
 
 
 def _parse_map_view(raw: Mapping[str, str | None], notices: list[Notice]) -> tuple[
@@ -338,6 +359,10 @@ def query_string(view: ViewState, extra: Mapping[str, str] | None = None) -> str
     return "&".join(f"{k}={quote(v, safe=',-.:')}" for k, v in items.items())
 
 
+#: The periods a link may carry besides the view's (the Compare page's A and B).
+PERIOD_PREFIXES: Final = ("a", "b")
+
+
 def parse_period(
     params: Mapping[str, str | Sequence[str]],
     prefix: str,
@@ -347,6 +372,9 @@ def parse_period(
 ) -> tuple[tuple[date, date], list[Notice]]:
     """A second date range in a link (``{prefix}_start``/``{prefix}_end``), e.g. for the
     period comparison; anything unusable falls back to ``default`` with a notice."""
+    if prefix not in PERIOD_PREFIXES:
+        msg = f"prefix must be one of {', '.join(PERIOD_PREFIXES)}; got {prefix!r}"
+        raise ValueError(msg)
     today = today or s.service_today()
     notices: list[Notice] = []
     got = list(default)
@@ -383,15 +411,9 @@ def parse_playback(params: Mapping[str, str | Sequence[str]]) -> tuple[
     allowed = {"step": list(STEPS), "window": list(WINDOWS), "speed": list(SPEEDS)}
     got = dict(PLAYBACK_DEFAULTS)
     notices: list[Notice] = []
+    raw = {key: _first(params, key) for key in allowed}
     for key, options in allowed.items():
-        text = _first(params, key)
-        if not text:
-            continue
-        if text in options:
-            got[key] = text
-        else:
-            notices.append(_notice(key, text, N_("allowed: {allowed}; using {default}"),
-                                   allowed=", ".join(options), default=PLAYBACK_DEFAULTS[key]))
+        got[key] = _one_of(raw, key, options, PLAYBACK_DEFAULTS[key], notices) or got[key]
     return got, notices
 
 

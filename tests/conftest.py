@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import itertools
 import os
 import re
@@ -133,6 +134,36 @@ def chromium_path() -> str | None:
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
+#: Fixtures that start a PostgreSQL cluster: a test that uses one is in the ``pg`` tier.
+PG_FIXTURES = {"pg_cluster", "store_url"}
+
+
+def _runs_the_app(module) -> set[str]:
+    """Names of ``module``'s functions that run the app with AppTest, directly or through
+    another function of the module (one step deep, as the helpers are written)."""
+    sources = {name: inspect.getsource(obj) for name, obj in vars(module).items()
+               if inspect.isfunction(obj) and obj.__module__ == module.__name__}
+    direct = {n for n, src in sources.items() if "app_test(" in src or "AppTest" in src}
+    return direct | {n for n, src in sources.items()
+                     if any(re.search(rf"\b{h}\(", src) for h in direct)}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark each test with its tier, so a fast lane can leave the costly ones out:
+    ``apptest`` (runs the app in AppTest), ``pg`` (starts PostgreSQL); ``browser`` and
+    ``bench`` are marked where the tests are written."""
+    by_module: dict[object, set[str]] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and module not in by_module:
+            by_module[module] = _runs_the_app(module)
+        if module is not None and getattr(item, "originalname", item.name) in \
+                by_module[module]:
+            item.add_marker(pytest.mark.apptest)
+        if PG_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.pg)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
@@ -200,7 +231,7 @@ def page(chromium, request):
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A cluster of the session's own, with a template database the store schema is in."""
-    from geo import store
+    from geo import store, store_read
 
     from . import browser as b
     from . import pg
@@ -208,7 +239,7 @@ def pg_cluster():
     pg.require()
     with pg.cluster(b.free_port()) as cluster:
         cluster.admin_sql("CREATE DATABASE pbw_template")
-        with store.connect(cluster.url("pbw_template"), autocommit=True) as conn:
+        with store_read.connect(cluster.url("pbw_template"), autocommit=True) as conn:
             store.init(conn)
         yield cluster
 

@@ -3,17 +3,36 @@ violation, in English and in Dari, at desktop and phone sizes, the map's frame i
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+
+import ui
 
 from . import browser as b
 from .conftest import IN_CI
 
-pytestmark = pytest.mark.browser
+#: What shows each of ``ui.PAGES`` has drawn; a page missing here fails
+#: :func:`test_every_page_has_a_ready_sign`.
+READY = {"pages/1_Timeline.py": '[data-testid="stVegaLiteChart"]',
+         "pages/5_Compare.py": '[data-testid="stMetric"]',
+         "pages/2_Data.py": '[data-testid="stDataFrame"]',
+         "pages/3_Import.py": '[data-testid="stFileUploader"]',
+         "pages/4_About.py": '[data-testid="stDataFrame"]'}
 
-#: Each page, and what shows it has drawn (the map: its markers).
-PAGES = {"/": None, "/Timeline": '[data-testid="stVegaLiteChart"]',
-         "/Compare": '[data-testid="stMetric"]', "/Data": '[data-testid="stDataFrame"]',
-         "/Import": '[data-testid="stFileUploader"]', "/About": '[data-testid="stDataFrame"]'}
+
+def url_path(page: str) -> str:
+    """A page file's address, as ``st.Page`` names it (its number prefix dropped)."""
+    return "/" + re.sub(r"^\d+_", "", Path(page).stem)
+
+
+#: Each page's address and its ready sign (the map, ``/``: its markers).
+PAGES = {"/": None, **{url_path(path): READY.get(path) for path, _title in ui.PAGES}}
+
+
+def test_every_page_has_a_ready_sign() -> None:
+    assert set(READY) == {path for path, _title in ui.PAGES}
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +56,7 @@ def _open(page, url: str, path: str, query: str = "?start=2025-11-26&end=2025-12
         b.idle(page)  # let the page's last rerun finish
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "fa"])
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_passes_axe(page, server, axe, path, lang) -> None:
@@ -45,6 +65,7 @@ def test_every_page_passes_axe(page, server, axe, path, lang) -> None:
     assert b.axe_violations(page, axe) == []
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "fa"])
 def test_the_map_on_a_phone_passes_axe(chromium, server, axe, lang) -> None:
     context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
@@ -57,6 +78,7 @@ def test_the_map_on_a_phone_passes_axe(chromium, server, axe, lang) -> None:
         context.close()
 
 
+@pytest.mark.browser
 def test_axe_finds_what_it_should(page, server, axe) -> None:
     """The check can fail: an image with no text, put on the page, is reported."""
     _open(page, server, "/")

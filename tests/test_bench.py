@@ -31,6 +31,7 @@ def test_harness_prints_every_figure(capsys) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.bench
 def test_geoparquet_mode_prints_every_figure(capsys) -> None:
     """Including a real server's first map and memory, in the bench's own Chromium."""
     if chromium_path() is None:

@@ -155,23 +155,23 @@ def test_script_in_data_never_runs(page, hostile_server) -> None:
     assert b.wait_for_markers(frame, 2) == 2
     for marker in frame.locator("path.pbw-incident").all():
         marker.hover(force=True)
-        page.wait_for_timeout(200)
+        frame.locator(".leaflet-tooltip").first.wait_for()
         marker.click(force=True)
-        page.wait_for_timeout(300)
+        frame.locator(".pbw-popup").first.wait_for()
     frame.locator(".pbw-popup details summary").first.click()
-    page.wait_for_timeout(300)
+    frame.locator(".pbw-popup details[open]").first.wait_for()
     popup_text = frame.locator(".pbw-popup").first.inner_text()
     assert "<img src=x" in popup_text  # shown as text
     assert "{{ 7*7 }}" in popup_text and "49" not in popup_text  # never evaluated
     page.goto(hostile_server + "/Data")
-    page.locator('[data-testid="stDataFrame"]').first.wait_for()
-    page.wait_for_timeout(1000)
+    page.locator('[data-testid="stDataFrame"] canvas').first.wait_for()
+    b.idle(page)
     page.goto(hostile_server + "/Timeline")
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
     for x in range(10, int(chart["width"]), 40):  # hover over bars and context rules
         page.mouse.move(chart["x"] + x, chart["y"] + chart["height"] / 3)
-    page.wait_for_timeout(500)
+    b.idle(page)
     assert page.traffic.dialogs == []
     assert not page.traffic.page_errors
 
@@ -190,7 +190,7 @@ def test_clicking_a_province_filters_to_it(page, server) -> None:
         "() => new URL(location.href).searchParams.get('region') === 'AF-KDZ'", timeout=20_000)
     rows = pd.read_csv(FIXTURE_INCIDENTS, dtype=str)
     expected = str(int((rows.region_code == "AF-KDZ").sum()))
-    page.wait_for_timeout(500)
+    b.idle(page)
     assert b.metric(page, "Incidents") == expected
 
 
@@ -283,8 +283,10 @@ def test_playback_steps_the_map_and_figures_without_remounting(page, server) -> 
     # the same Leaflet map all along: frames update its layers, never rebuild it
     assert frame.evaluate("() => window.map.__pbwSameMap === true")
     page.get_by_role("button", name="Pause", exact=True).click()
-    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    b.idle(page)
     paused = parse_qs(urlparse(page.url).query)["end"][0]
+    # nothing may move for longer than two frames (1.5 s each): a wait a negative needs
     page.wait_for_timeout(3500)
     assert parse_qs(urlparse(page.url).query)["end"][0] == paused
     assert parse_qs(urlparse(page.url).query)["step"] == ["month"]

@@ -19,7 +19,6 @@ import pytest
 from . import browser as b
 from .conftest import IN_CI, ROOT
 
-pytestmark = pytest.mark.browser
 LOCKED_ENV = "PANJ_LOCKED_PYTHON"
 
 
@@ -88,6 +87,7 @@ def deployed(locked_python, image_copy) -> Iterator[str]:
         yield url
 
 
+@pytest.mark.browser
 def test_the_locked_app_draws_the_map_offline(page, deployed) -> None:
     page.goto(deployed + "/panj/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB")
     assert b.wait_for_markers(b.map_frame(page), 2) == 2
@@ -95,6 +95,7 @@ def test_the_locked_app_draws_the_map_offline(page, deployed) -> None:
     assert page.traffic.non_tile() == []
 
 
+@pytest.mark.browser
 def test_the_healthcheck_follows_the_base_path(locked_python, deployed) -> None:
     command = [locked_python if c == "python" else c for c in healthcheck_command()]
     port = deployed.rsplit(":", 1)[1]
@@ -124,6 +125,7 @@ def test_the_image_warms_the_app_at_start() -> None:
     assert re.search(r"^scriptHealthCheckEnabled = true$", config, flags=re.M)
 
 
+@pytest.mark.browser
 def test_the_warm_up_runs_the_locked_app_under_its_base_path(locked_python, deployed,
                                                              image_copy) -> None:
     done = subprocess.run([locked_python, "deploy/warm.py", f"{deployed}/panj"],

@@ -16,7 +16,8 @@ from babel.messages.pofile import read_po
 import ui
 from geo import maptext, mapview, proximity, tables
 from geo import schema as s
-from geo.i18n import ENGLISH, LANGUAGES, Translator, catalog_path, extract, problems, translator
+from geo.catalogs import extract, problems
+from geo.i18n import ENGLISH, LANGUAGES, Translator, catalog_path, translator
 from geo.incidents import from_table
 from geo.viewstate import parse_query, query_string, to_query
 

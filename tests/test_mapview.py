@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_map_string, generate_js_hash
 
-from geo import assets, figure, filters, layers, mapview, stats
+from geo import assets, density, figure, filters, layers, mapview, stats
 from geo import schema as s
 from geo.filters import IncidentFilter
 from geo.i18n import ENGLISH
@@ -194,7 +194,7 @@ def test_large_modes_keep_counts_and_escape_text(display, mode) -> None:
     assert built.mode == mode and built.n_markers == 27
     assert str(built.n_markers) in built.describe(_=ENGLISH)
     if mode == "density":
-        cells = mapview.density_cells(frame[frame.geometry.notna()])
+        cells = density.density_cells(frame[frame.geometry.notna()])
         assert sum(cells["count"]) == 27 and built.n_cells == len(cells["count"])
         assert sum(cells["killed"]) == int(
             frame.loc[frame.geometry.notna(), s.FATALITIES].sum())

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
+from geo import viewstate
 from geo.incidents import INCIDENTS_ENV
 from geo.text import JOINER
 
@@ -299,9 +300,11 @@ def test_failed_import_is_explained() -> None:
 GARBAGE = ["", " ", "%00", "\x00", "../../etc/passwd", "<script>alert(1)</script>",
            "' OR 1=1 --", "9" * 500, "-1", "1e309", "NaN", "😀", "2025-02-29", "0000-00-00",
            "TJ-KT,,,,", "null", "[]", "{}", "javascript:alert(1)"]
-LINK_PARAMS = ("start", "end", "region", "type", "lat", "lon", "zoom", "basemap", "within",
-               "incident", "actor", "lang", "step", "window", "speed", "a_start", "a_end",
-               "b_start", "b_end", "other")
+#: Every parameter a link can carry, derived from the code that reads them (a new one is
+#: fuzzed here without anyone adding it), and one no page knows.
+LINK_PARAMS = (*viewstate.PARAMS, *viewstate.PLAYBACK_DEFAULTS,
+               *(f"{p}_{end}" for p in viewstate.PERIOD_PREFIXES for end in ("start", "end")),
+               "other")
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -12,7 +12,7 @@ import pandas as pd
 import psycopg
 import pytest
 
-from geo import filters, mapview, proximity, store, store_read
+from geo import density, filters, proximity, store, store_read
 from geo import schema as s
 from geo.errors import IncidentDataError, StoreError
 from geo.filters import IncidentFilter
@@ -22,7 +22,7 @@ from .conftest import FIXTURE_CONTEXT, FIXTURE_INCIDENTS, ROOT, fixture_frame
 
 
 def _connect(url: str) -> psycopg.Connection:
-    return store.connect(url, autocommit=True)
+    return store_read.connect(url, autocommit=True)
 
 
 def _edit(tmp_path: Path, name: str, edit=lambda t: t) -> Path:
@@ -42,7 +42,7 @@ def _cli(*args: str, url: str | None = None) -> subprocess.CompletedProcess:
 
 def test_init_creates_the_schema_once_and_again_changes_nothing(store_url) -> None:
     with _connect(store_url) as conn:
-        assert store.schema_version(conn) == store.SCHEMA_VERSION
+        assert store_read.schema_version(conn) == store_read.SCHEMA_VERSION
         assert store.init(conn) == []  # already current
         srid = conn.execute("SELECT Find_SRID('public', 'pbw_incidents', 'geom')").fetchone()
         assert srid == (4326,)
@@ -77,7 +77,7 @@ def test_a_version_1_store_is_upgraded_in_place(pg_cluster, tmp_path) -> None:
         source = _edit(tmp_path, "incidents.csv",
                        lambda t: t.assign(**{s.ACTORS: "taliban"}))
         store.load(conn, source, editor="ci", note="after the upgrade")
-        assert store.export(conn) == source.read_bytes()
+        assert store_read.export(conn) == source.read_bytes()
 
 
 def test_load_then_export_gives_back_the_same_bytes(store_url, tmp_path) -> None:
@@ -85,15 +85,15 @@ def test_load_then_export_gives_back_the_same_bytes(store_url, tmp_path) -> None
     with _connect(store_url) as conn:
         first = store.load(conn, source, editor="ci", note="first import")
         assert (first.added, first.changed) == (30, 0)
-        assert store.export(conn) == source.read_bytes()
+        assert store_read.export(conn) == source.read_bytes()
         assert store.load_context(conn, FIXTURE_CONTEXT, editor="ci", note="first") is not None
-        assert store.export(conn, context=True) == FIXTURE_CONTEXT.read_bytes()
+        assert store_read.export(conn, context=True) == FIXTURE_CONTEXT.read_bytes()
         # the same file again is nothing new: no revision, the same bytes
-        rev = store.revision(conn)
+        rev = store_read.revision(conn)
         again = store.load(conn, source, editor="ci", note="again")
-        assert again.revision is None and store.revision(conn) == rev
+        assert again.revision is None and store_read.revision(conn) == rev
         assert store.load_context(conn, FIXTURE_CONTEXT, editor="ci", note="again") is None
-        assert store.export(conn) == source.read_bytes()
+        assert store_read.export(conn) == source.read_bytes()
         # geometry comes from the text: 40 located, in EPSG:4326
         located = conn.execute("SELECT count(*) FROM pbw_incidents WHERE geom IS NOT NULL "
                                "AND ST_SRID(geom) = 4326").fetchone()
@@ -120,7 +120,7 @@ def test_a_correction_is_kept_with_who_when_and_why(store_url, tmp_path) -> None
     assert done.returncode == 0, done.stderr
     assert "1 added, 1 changed" in done.stdout
     with _connect(store_url) as conn:
-        changes = store.history(conn, "PBW-0021")
+        changes = store_read.history(conn, "PBW-0021")
         assert [c.field for c in changes] == ["", "fatalities"]
         fix = changes[-1]
         assert (fix.old, fix.new, fix.editor, fix.note) == (before, "4", "ana", "per Interfax")
@@ -128,12 +128,12 @@ def test_a_correction_is_kept_with_who_when_and_why(store_url, tmp_path) -> None
         russian = fix.text(translator("ru"))
         assert russian.startswith(translator("ru").date(fix.at.date()))
         assert f"Убито: {before} → 4, per Interfax (редактор: ana)" in russian  # note as written
-        assert list(store.corrections(conn)) == ["PBW-0021"]
+        assert list(store_read.corrections(conn)) == ["PBW-0021"]
         # the new id sorts last, so the export is the corrected file byte for byte
-        assert store.export(conn) == corrected.read_bytes()
+        assert store_read.export(conn) == corrected.read_bytes()
     with _connect(store_url) as conn:  # what a replica holding revision 1 reads
-        assert list(store.read_incidents(conn, since=1)["id"]) == ["PBW-0021", "PBW-9999"]
-        assert store.read_incidents(conn, since=store.revision(conn)).empty
+        assert list(store_read.read_incidents(conn, since=1)["id"]) == ["PBW-0021", "PBW-9999"]
+        assert store_read.read_incidents(conn, since=store_read.revision(conn)).empty
     shown = _cli("history", "PBW-0021", url=store_url)
     assert shown.returncode == 0 and f"Killed {before} → 4" in shown.stdout
     assert "(by ana)" in shown.stdout
@@ -151,7 +151,7 @@ def test_a_file_with_bad_rows_changes_nothing_and_lists_every_problem(store_url,
     bad = _edit(tmp_path, "bad.csv", spoil)
     with _connect(store_url) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
-        rev, before = store.revision(conn), store.export(conn)
+        rev, before = store_read.revision(conn), store_read.export(conn)
     done = _cli("load", str(bad), "--by", "ana", "--note", "typo", url=store_url)
     assert done.returncode == 1
     assert "row 4" in done.stderr and "date" in done.stderr
@@ -160,15 +160,15 @@ def test_a_file_with_bad_rows_changes_nothing_and_lists_every_problem(store_url,
     with _connect(store_url) as conn, pytest.raises(IncidentDataError):
         store.load(conn, bad, editor="ana", note="typo")
     with _connect(store_url) as conn:
-        assert store.revision(conn) == rev and store.export(conn) == before
+        assert store_read.revision(conn) == rev and store_read.export(conn) == before
 
 
 def test_the_reader_role_can_read_and_change_nothing(pg_cluster, store_url) -> None:
     with _connect(store_url) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
-    reader = store_url.replace("postgres@", f"{store.READER_ROLE}@")
+    reader = store_url.replace("postgres@", f"{store_read.READER_ROLE}@")
     with _connect(reader) as conn:
-        assert len(store.read_incidents(conn)) == 30
+        assert len(store_read.read_incidents(conn)) == 30
         for statement in ("UPDATE pbw_incidents SET fatalities = '9'",
                           "DELETE FROM pbw_history",
                           "INSERT INTO pbw_revisions (editor, note, file, kind) "
@@ -180,7 +180,7 @@ def test_the_reader_role_can_read_and_change_nothing(pg_cluster, store_url) -> N
 def test_the_store_reads_back_what_the_file_loader_reads(store_url) -> None:
     with _connect(store_url) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
-        table = store.read_incidents(conn)
+        table = store_read.read_incidents(conn)
     expected = pd.read_csv(FIXTURE_INCIDENTS, dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(table, s.with_optional_columns(expected))
 
@@ -200,8 +200,8 @@ def test_filters_in_sql_agree_with_the_in_memory_filters(store_url, border, prov
     not."""
     with _connect(store_url) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
-        got = store.filtered_ids(conn, flt)
-        everything = store.matches_all(conn, flt)
+        got = store_read.filtered_ids(conn, flt)
+        everything = store_read.matches_all(conn, flt)
     frame = proximity.add_proximity(fixture_frame(), border, provinces)
     expected = set(frame.loc[filters.mask(frame, flt), "id"])
     assert got == expected
@@ -217,7 +217,7 @@ def test_without_a_database_the_tool_says_so_without_the_url(tmp_path) -> None:
     assert done.returncode == 1 and "cannot connect to the incident store" in done.stderr
     assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
     with pytest.raises(StoreError) as err:
-        store.connect(secret)
+        store_read.connect(secret)
     assert "s3cret" not in str(err.value)
 
 
@@ -233,8 +233,8 @@ def test_density_cells_summed_in_sql_match_the_map_s_own(store_url, border,
     flt = IncidentFilter(date(2020, 1, 1), date(2026, 12, 31))
     with _connect(store_url) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
-        got = store.density_cells(conn, flt)
-        narrow = store.density_cells(conn, IncidentFilter(date(2025, 11, 26),
+        got = store_read.density_cells(conn, flt)
+        narrow = store_read.density_cells(conn, IncidentFilter(date(2025, 11, 26),
                                                           date(2025, 12, 1)))
         # the default view reads the cells the load stored; they are the summed ones
         stored = conn.execute("SELECT * FROM pbw_cells ORDER BY cx, cy").fetchall()
@@ -242,7 +242,7 @@ def test_density_cells_summed_in_sql_match_the_map_s_own(store_url, border,
                               (10_000.0, 10_000.0, store_read.EPSG_METRIC)).fetchall()
         assert stored == summed and len(stored) == len(got["count"])
     frame = fixture_frame()
-    expected = mapview.density_cells(frame[frame.geometry.notna()])
+    expected = density.density_cells(frame[frame.geometry.notna()])
     for key in ("count", "killed", "injured", "first", "last", "km"):
         assert got[key] == expected[key], key
     assert sum(got["count"]) == 27 and len(got["count"]) > 5
@@ -287,7 +287,7 @@ def test_history_is_append_only_for_editors_and_even_the_owner(store_url, statem
         with _connect(url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(statement)
     with _connect(store_url) as conn:
-        assert store.history(conn, "PBW-0021")  # still there
+        assert store_read.history(conn, "PBW-0021")  # still there
 
 
 def test_an_editor_loads_and_each_revision_records_the_database_login(store_url,
@@ -309,7 +309,7 @@ def test_an_editor_loads_and_each_revision_records_the_database_login(store_url,
 def test_a_context_load_keeps_the_set_it_replaces(store_url, tmp_path) -> None:
     with _connect(store_url) as conn:
         store.load_context(conn, FIXTURE_CONTEXT, editor="ci", note="first")
-        before = store.export(conn, context=True)
+        before = store_read.export(conn, context=True)
         changed = tmp_path / "context.csv"
         table = pd.read_csv(FIXTURE_CONTEXT, dtype=str, keep_default_na=False)
         changed.write_text(table.head(3).to_csv(index=False), encoding="utf-8")
@@ -328,7 +328,7 @@ def test_the_apps_sessions_cannot_write_whatever_their_role(store_url) -> None:
 
 
 def test_which_roles_can_write(store_url) -> None:
-    reader = store_url.replace("postgres@", f"{store.READER_ROLE}@")
+    reader = store_url.replace("postgres@", f"{store_read.READER_ROLE}@")
     with _connect(reader) as r, _connect(_editor(store_url)) as e, _connect(store_url) as o:
         assert (store_read.can_write(r), store_read.can_write(e), store_read.can_write(o)) \
             == (False, True, True)
@@ -352,5 +352,5 @@ def test_the_readmes_team_steps_work_from_an_empty_server(pg_cluster) -> None:
         assert store.load_context(conn, FIXTURE_CONTEXT, editor="ana", note="first")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM pbw_history")
-    with _connect(pg_cluster.url("readme", user=store.READER_ROLE)) as conn:
-        assert len(store.read_incidents(conn)) == 30 and not store_read.can_write(conn)
+    with _connect(pg_cluster.url("readme", user=store_read.READER_ROLE)) as conn:
+        assert len(store_read.read_incidents(conn)) == 30 and not store_read.can_write(conn)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import store
+from geo import store, store_read
 
 from . import browser as b
 from . import pg
@@ -18,11 +18,11 @@ from .conftest import FIXTURE_CONTEXT, FIXTURE_INCIDENTS, app_test
 
 
 def _reader(url: str) -> str:
-    return url.replace("postgres@", f"{store.READER_ROLE}@")
+    return url.replace("postgres@", f"{store_read.READER_ROLE}@")
 
 
 def _loaded(url: str) -> str:
-    with store.connect(url, autocommit=True) as conn:
+    with store_read.connect(url, autocommit=True) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
         store.load_context(conn, FIXTURE_CONTEXT, editor="ci", note="first import")
     return _reader(url)
@@ -33,12 +33,12 @@ def _correct(url: str, tmp_path: Path) -> None:
     table.loc[table["id"] == "PBW-0021", "fatalities"] = "4"
     path = tmp_path / "corrected.csv"
     path.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
-    with store.connect(url, autocommit=True) as conn:
+    with store_read.connect(url, autocommit=True) as conn:
         store.load(conn, path, editor="ana", note="per Interfax, 2 Dec")
 
 
 def _run(url: str, monkeypatch, page: str = "app.py", **params: str) -> AppTest:
-    monkeypatch.setenv(store.DATABASE_ENV, url)
+    monkeypatch.setenv(store_read.DATABASE_ENV, url)
     return app_test(page, **params).run()
 
 
@@ -53,7 +53,7 @@ def _page_text(at: AppTest) -> str:
 
 
 def test_the_map_shows_the_store_as_it_shows_the_file(store_url, monkeypatch) -> None:
-    monkeypatch.delenv(store.DATABASE_ENV, raising=False)
+    monkeypatch.delenv(store_read.DATABASE_ENV, raising=False)
     from_file = app_test().run()
     at = _run(_loaded(store_url), monkeypatch)
     assert not at.exception, at.exception
@@ -67,7 +67,7 @@ def test_the_actor_filter_agrees_with_the_file(store_url, monkeypatch) -> None:
     """Dates and regions run in SQL, actor groups on the loaded frame: the figures and the
     link are those of the same link on the file."""
     link = {"actor": "taliban,chinese", "region": "TJ-KT,TJ-GB,AF-BDS"}
-    monkeypatch.delenv(store.DATABASE_ENV, raising=False)
+    monkeypatch.delenv(store_read.DATABASE_ENV, raising=False)
     from_file = app_test(**link).run()
     team = _run(_loaded(store_url), monkeypatch, **link)
     assert not team.exception, team.exception
@@ -109,15 +109,17 @@ HOSTILE = ["' OR 1=1 --", "x'; DROP TABLE pbw_incidents; --", 'TJ-KT"); DELETE F
 def test_hostile_link_values_change_nothing_in_the_store(store_url, monkeypatch,
                                                          param) -> None:
     reader = _loaded(store_url)
-    with store.connect(store_url, autocommit=True) as conn:
-        before = (store.revision(conn), store.export(conn), store.export(conn, context=True),
+    with store_read.connect(store_url, autocommit=True) as conn:
+        before = (store_read.revision(conn), store_read.export(conn),
+                  store_read.export(conn, context=True),
                   conn.execute("SELECT count(*) FROM pbw_history").fetchone())
     for value in HOSTILE:
         at = _run(reader, monkeypatch, **{param: value})
         assert not at.exception, (param, value[:40], at.exception)
         assert _figures(at)["Incidents"]  # the page still draws its figures
-    with store.connect(store_url, autocommit=True) as conn:
-        after = (store.revision(conn), store.export(conn), store.export(conn, context=True),
+    with store_read.connect(store_url, autocommit=True) as conn:
+        after = (store_read.revision(conn), store_read.export(conn),
+                 store_read.export(conn, context=True),
                  conn.execute("SELECT count(*) FROM pbw_history").fetchone())
     assert after == before
 
@@ -138,7 +140,7 @@ def test_readers_keep_the_last_data_while_the_store_is_away_and_it_recovers(
     with pg.cluster(b.free_port()) as own:  # its own server: this test stops it
         own.admin_sql("CREATE DATABASE away")
         url = own.url("away")
-        with store.connect(url, autocommit=True) as conn:
+        with store_read.connect(url, autocommit=True) as conn:
             store.init(conn)
         reader = _loaded(url)
         assert _figures(_run(reader, monkeypatch))["Incidents"] == "30"
@@ -158,7 +160,7 @@ def test_readers_keep_the_last_data_while_the_store_is_away_and_it_recovers(
 def _spoil(url: str, incident: str, day: str) -> None:
     """Store a row the app rejects, as another version of the loader (or another time zone)
     could have: straight in SQL, in a revision of its own."""
-    with store.connect(url, autocommit=True) as conn:
+    with store_read.connect(url, autocommit=True) as conn:
         rev = conn.execute("INSERT INTO pbw_revisions (editor, note, file, kind) VALUES "
                            "('other', 'another loader', 'x.csv', 'incidents') "
                            "RETURNING revision").fetchone()[0]
@@ -176,7 +178,7 @@ def test_a_row_the_app_rejects_hides_itself_only_and_the_page_recovers(
     assert _figures(at)["Incidents"] == "29"  # every other row
     (notice,) = [w.value for w in at.warning if "could not be shown" in w.value]
     assert "PBW\\-0021" in notice and "1 incident in the store" in notice
-    with store.connect(store_url, autocommit=True) as conn:  # an editor fixes it
+    with store_read.connect(store_url, autocommit=True) as conn:  # an editor fixes it
         store.load(conn, FIXTURE_INCIDENTS, editor="ana", note="date fixed")
     at = _run(reader, monkeypatch)
     assert _figures(at)["Incidents"] == "30"
@@ -206,7 +208,7 @@ def test_a_replica_with_nothing_to_show_tells_the_balancer(monkeypatch) -> None:
     with pg.cluster(b.free_port()) as own:
         own.admin_sql("CREATE DATABASE agent")
         url = own.url("agent")
-        with store.connect(url, autocommit=True) as conn:
+        with store_read.connect(url, autocommit=True) as conn:
             store.init(conn)
         reader = _loaded(url)
         pg.stop(own)
@@ -216,7 +218,7 @@ def test_a_replica_with_nothing_to_show_tells_the_balancer(monkeypatch) -> None:
             with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
                 return conn.makefile().readline()
 
-        env = {store.DATABASE_ENV: reader, agent.PORT_ENV: str(port)}
+        env = {store_read.DATABASE_ENV: reader, agent.PORT_ENV: str(port)}
         with b.streamlit_server(env, warm=False) as app:
             b.warm_up.warm(app)  # the first run starts the agent; the store is down
             assert ask().startswith("down #nothing to show yet")
@@ -255,7 +257,7 @@ def test_a_community_cloud_secret_gives_the_app_its_store(store_url, chromium,
                                                      encoding="utf-8")
     subprocess.run([sys.executable, "-m", "geo.assets"], cwd=copy, check=True,
                    capture_output=True)
-    with b.streamlit_server({store.DATABASE_ENV: None, "PANJ_INCIDENTS": None}, cwd=copy,
+    with b.streamlit_server({store_read.DATABASE_ENV: None, "PANJ_INCIDENTS": None}, cwd=copy,
                             warm=True) as url, \
             b.fresh_page(chromium, url + "/?start=2020-01-01&end=2026-12-31") as page:
         b.map_frame(page)

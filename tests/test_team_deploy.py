@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import store
+from geo import store, store_read
 
 from . import browser as b
 from .conftest import FIXTURE_CONTEXT, FIXTURE_INCIDENTS, IN_CI, ROOT
@@ -67,13 +67,13 @@ def deployment(store_url, tmp_path):
         if IN_CI:
             pytest.fail("HAProxy is missing under CI: .ci/run installs Debian's haproxy")
         pytest.skip("HAProxy not installed: apt-get install haproxy")
-    with store.connect(store_url, autocommit=True) as conn:
+    with store_read.connect(store_url, autocommit=True) as conn:
         store.load(conn, FIXTURE_INCIDENTS, editor="ci", note="first import")
         store.load_context(conn, FIXTURE_CONTEXT, editor="ci", note="first import")
     first, agents, bind = _free_pair(), _free_pair(), b.free_port()
     run = tmp_path / "run"
     env = {**os.environ, "PANJ_DATABASE_URL": store_url.replace(
-        "postgres@", f"{store.READER_ROLE}@"), "PANJ_BIND": f"127.0.0.1:{bind}",
+        "postgres@", f"{store_read.READER_ROLE}@"), "PANJ_BIND": f"127.0.0.1:{bind}",
         "PANJ_FIRST_PORT": str(first), "PANJ_AGENT_FIRST_PORT": str(agents),
         "PANJ_RUN_DIR": str(run), "PYTHON": sys.executable,
         "PATH": os.environ.get("PATH", "") + ":/usr/sbin"}

@@ -14,8 +14,8 @@ from typing import Any, Final
 
 import streamlit as st
 
-from geo.i18n import DEFAULT_LANG, LANGUAGES, Translator, translator
-from geo.viewstate import ViewState, link_base, query_string, to_query
+from geo.i18n import LANGUAGES, Translator, translator
+from geo.viewstate import ViewState, link_base, parse_lang, query_string, to_query
 
 
 class Key(StrEnum):
@@ -129,11 +129,10 @@ def lang() -> str:
     """The reader's language now: the selector's, else the session's view's, else the
     link's (before the sidebar has run); English when none is usable."""
     for chosen in (st.session_state.get(Key.LANG),
-                   getattr(st.session_state.get(Key.VIEW), "lang", None),
-                   (st.query_params.get("lang") or "").strip().lower()):
+                   getattr(st.session_state.get(Key.VIEW), "lang", None)):
         if chosen in LANGUAGES:
             return chosen
-    return DEFAULT_LANG
+    return parse_lang(url_params())[0]  # its notice is the sidebar's to show
 
 
 def tr() -> Translator:

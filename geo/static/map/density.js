@@ -1,5 +1,5 @@
 /* Density mode: incidents summed in grid cells, drawn as sized canvas circles.
- * data: geo.mapview.density_cells; T: labels (geo.maptext). */
+ * data: geo.density.density_cells; T: labels (geo.maptext). */
 /* global L, parent, data, T, el, esc, speak */
 
 var renderer = L.canvas({ pane: 'pbw-incidents' });
