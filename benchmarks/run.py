@@ -22,7 +22,6 @@ from pathlib import Path
 
 import folium
 import pandas as pd
-from streamlit_folium import _get_feature_group_string, _get_map_string
 
 from benchmarks import synthetic
 from geo import assets, cache, filters, layers, mapview, stats
@@ -46,15 +45,15 @@ def timed(fn, *args, repeat: int = 3, **kwargs):
 
 
 def serialise(frame, display, border, cells=None) -> tuple[int, str]:
-    """Build the map and its layers and serialise them as st_folium sends them; bytes, mode.
-    ``cells``: density cells summed elsewhere (the team store)."""
+    """Build the map and its layers and render them as folium writes them (the map's own
+    scripts and every layer's data: what st_folium sends, plus a page's few lines of HTML);
+    bytes, mode. ``cells``: density cells summed elsewhere (the team store)."""
     base = mapview.build_base_map(border, assets=assets.map_assets(), _=ENGLISH)
     built = mapview.build_layers(frame, display, stats.counts_by_region(frame), cells=cells,
                                  _=ENGLISH)
-    payload = _get_map_string(base)
-    for idx, fg in enumerate(built.groups()):
-        payload += _get_feature_group_string(fg, base, idx)
-    return len(payload.encode()), built.mode
+    for fg in built.groups():
+        fg.add_to(base)
+    return len(base.get_root().render().encode()), built.mode
 
 
 def naive(frame) -> int:

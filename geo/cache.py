@@ -3,12 +3,13 @@ as Parquet with a GeoArrow geometry column: a restarted server reads a file it h
 instead of parsing it again.
 
 A cache file is named after everything that decides its content: the incidents file's
-sha256, ``SCHEMA_VERSION`` and the checksums of the boundary layers. It is written under a
-temporary name and renamed, so a reader never sees half a file, and two servers sharing the
-folder each rename their own whole copy. A file that does not read back whole, or whose
-stored key differs, is ignored and rebuilt; a folder that is missing or read-only means no
-cache, never an error. The folder is ``$PANJ_CACHE_DIR``, else ``panj-border-watch`` under
-the user's cache directory; never ``data/``.
+sha256, ``CACHE_FORMAT``, the incident format's columns (``schema.COLUMNS``) and the
+checksums of the boundary layers, so a new column can never be served from an old file.
+It is written under a temporary name and renamed, so a reader never sees half a file, and
+two servers sharing the folder each rename their own whole copy. A file that does not read
+back whole, or whose stored key differs, is ignored and rebuilt; a folder that is missing or
+read-only means no cache, never an error. The folder is ``$PANJ_CACHE_DIR``, else
+``panj-border-watch`` under the user's cache directory; never ``data/``.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ import geopandas as gpd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from geo import schema as s
 from geo.layers import BORDER_FILE, PROVINCES_FILE
 
 #: Bump when the prepared frame changes shape or meaning: every older cache file is ignored.
-SCHEMA_VERSION: Final = 4
+#: (A new or renamed incident column needs no bump: the columns are part of the key.)
+CACHE_FORMAT: Final = 4
 CACHE_ENV: Final = "PANJ_CACHE_DIR"
 _META_KEY: Final = b"panj_border_watch"
 
@@ -64,7 +67,7 @@ def file_sha256(path: Path) -> str:
 def cache_key(path: Path) -> str:
     """What a cache file must match: the file's content, the schema, the layers."""
     layers = "".join(file_sha256(p) for p in (PROVINCES_FILE, BORDER_FILE))
-    inputs = f"{file_sha256(path)}|{SCHEMA_VERSION}|{layers}"
+    inputs = f"{file_sha256(path)}|{CACHE_FORMAT}|{','.join(s.COLUMNS)}|{layers}"
     return hashlib.sha256(inputs.encode()).hexdigest()[:32]
 
 
@@ -74,7 +77,7 @@ def read(folder: Path, key: str) -> Prepared | None:
     try:
         meta = pq.read_schema(path).metadata or {}
         stamp = json.loads(meta.get(_META_KEY, b"{}"))
-        if stamp.get("key") != key or stamp.get("schema") != SCHEMA_VERSION:
+        if stamp.get("key") != key or stamp.get("schema") != CACHE_FORMAT:
             return None
         frame = gpd.GeoDataFrame.from_arrow(pq.read_table(path))
         if len(frame) != stamp.get("rows") or frame.crs is None:
@@ -87,7 +90,7 @@ def read(folder: Path, key: str) -> Prepared | None:
 
 def write(folder: Path, key: str, prepared: Prepared) -> Path | None:
     """Store ``prepared`` for ``key``; None when the folder cannot be written (no cache)."""
-    stamp = json.dumps({"key": key, "schema": SCHEMA_VERSION, "rows": len(prepared.frame),
+    stamp = json.dumps({"key": key, "schema": CACHE_FORMAT, "rows": len(prepared.frame),
                         "warnings": list(prepared.warnings)})
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -152,15 +152,20 @@ def read_geoparquet_table(path: Path) -> pd.DataFrame:
     ``lat``/``lon`` are absent, they come from the point geometry.
     """
     try:
-        frame = pd.read_parquet(path)
+        try:  # GeoParquet: its own geometry column and CRS, as its "geo" metadata says
+            geo = gpd.read_parquet(path)
+        except ValueError:  # plain Parquet (no "geo" metadata): lat/lon columns
+            geo = None
+            frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
         msg = f"incidents file {str(path)!r} is not a readable (Geo)Parquet file: {exc}"
         raise IncidentDataError(msg) from exc
-    geometry = frame.pop("geometry") if "geometry" in frame else None
-    if geometry is not None and (s.LAT not in frame or s.LON not in frame):
-        points = gpd.GeoSeries.from_wkb(geometry)
-        frame[s.LON] = points.x.where(points.notna())
-        frame[s.LAT] = points.y.where(points.notna())
+    if geo is not None:
+        points = geo.geometry if geo.crs is None else geo.geometry.to_crs(STORAGE_CRS)
+        frame = pd.DataFrame(geo.drop(columns=geo.geometry.name))
+        if s.LAT not in frame or s.LON not in frame:
+            frame[s.LON] = points.x.where(points.notna())
+            frame[s.LAT] = points.y.where(points.notna())
     out = pd.DataFrame(index=frame.index)
     for col in frame.columns:
         values = frame[col]

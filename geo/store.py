@@ -41,7 +41,7 @@ from geo.store_read import (
     EPSG_METRIC,
     INCIDENT_COLS,
     READER_ROLE,
-    SCHEMA_VERSION,
+    STORE_SCHEMA,
     TEXT_COLS,
     connect,
     context_rows,
@@ -72,17 +72,25 @@ def _typed(table: str) -> sql.Composable:
         d=d, lat=lat, p=point, m=metric)
 
 
-#: The incident columns of schema version 1; later columns arrive by migration.
-_V1_COLUMNS: Final = s.COLUMNS[:s.COLUMNS.index(s.GAZETTEER_ID) + 1]
+#: The incident and context columns of schema version 1, frozen as written then (as a
+#: migration tool freezes its SQL): renaming or reordering a column in ``geo.schema`` later
+#: must not change what version 1 creates. Later columns arrive by migration.
+_V1_COLUMNS: Final = (
+    "id", "date", "date_precision", "time_local", "country", "region_code", "district",
+    "location", "lat", "lon", "geo_precision", "event_type", "origin", "origin_lat",
+    "origin_lon", "fatalities", "injured", "victims", "perpetrator", "summary", "sources",
+    "confidence", "notes", "gazetteer_id")
+_V1_CONTEXT_COLUMNS: Final = ("date", "date_precision", "title", "actors", "summary",
+                              "sources", "notes")
 
 
 def _schema_v1() -> list[sql.SQL | sql.Composed]:
     text_cols = sql.SQL(", ").join(
         sql.SQL("{} text NOT NULL DEFAULT ''").format(sql.Identifier(c))
-        for c in _V1_COLUMNS if c != s.ID)
+        for c in _V1_COLUMNS if c != "id")
     context_cols = sql.SQL(", ").join(
         sql.SQL("{} text NOT NULL DEFAULT ''").format(sql.Identifier(c))
-        for c in CONTEXT_COLUMNS)
+        for c in _V1_CONTEXT_COLUMNS)
     return [
         sql.SQL("CREATE EXTENSION IF NOT EXISTS postgis"),
         sql.SQL("CREATE TABLE pbw_meta (key text PRIMARY KEY, value text NOT NULL)"),
@@ -367,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(conn: psycopg.Connection, args: argparse.Namespace) -> int:
     if args.command == "init":
         applied = init(conn, reader=args.reader)
-        print(f"schema version {SCHEMA_VERSION}" + (
+        print(f"schema version {STORE_SCHEMA}" + (
             f" (applied {', '.join(map(str, applied))})" if applied else ", already current")
             + f"; read-only role {args.reader!r}; editors' group role {EDITOR_ROLE!r}")
     elif args.command == "load" and args.context:

@@ -30,7 +30,7 @@ from geo.layers import ANALYSIS_CRS
 DATABASE_ENV: Final = "PANJ_DATABASE_URL"
 #: The role the app connects as: it may read every table and change none.
 READER_ROLE: Final = "panj_reader"
-SCHEMA_VERSION: Final = 3
+STORE_SCHEMA: Final = 3
 INCIDENT_COLS: Final = s.COLUMNS
 #: ``ANALYSIS_CRS`` as an SRID: the store keeps each point in it too (px, py).
 EPSG_METRIC: Final = int(ANALYSIS_CRS.split(":")[1])
@@ -70,9 +70,9 @@ def schema_version(conn: psycopg.Connection) -> int:
 
 def require_schema(conn: psycopg.Connection) -> None:
     have = schema_version(conn)
-    if have != SCHEMA_VERSION:
+    if have != STORE_SCHEMA:
         msg = (f"the incident store has schema version {have}; this app needs "
-               f"{SCHEMA_VERSION}: run `python -m geo.store init`")
+               f"{STORE_SCHEMA}: run `python -m geo.store init`")
         raise StoreError(msg)
 
 

@@ -75,9 +75,17 @@ def test_an_older_schema_version_is_rebuilt(built_once, tmp_path, monkeypatch) -
     build, _ = built_once
     cache.load_prepared(FIXTURE_INCIDENTS, build, folder=tmp_path)
     key = cache.cache_key(FIXTURE_INCIDENTS)
-    monkeypatch.setattr(cache, "SCHEMA_VERSION", cache.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(cache, "CACHE_FORMAT", cache.CACHE_FORMAT + 1)
     assert cache.read(tmp_path, key) is None  # same name, but stamped with the old version
     assert cache.cache_key(FIXTURE_INCIDENTS) != key  # and a new version has a new name
+
+
+def test_a_new_incident_column_is_never_read_from_an_old_cache(tmp_path, monkeypatch) -> None:
+    """The format's columns are part of the key: a column added without bumping
+    CACHE_FORMAT still gets a new cache file, not a frame without it."""
+    key = cache.cache_key(FIXTURE_INCIDENTS)
+    monkeypatch.setattr(s, "COLUMNS", (*s.COLUMNS, "weapon"))
+    assert cache.cache_key(FIXTURE_INCIDENTS) != key
 
 
 def test_an_edited_file_gets_a_new_key(tmp_path) -> None:
@@ -178,6 +186,20 @@ def test_geoparquet_incidents_load_like_the_csv(tmp_path, provinces) -> None:
     got = load_incidents(path, regions=provinces)
     assert got.report.ok, got.report.summary()
     pd.testing.assert_frame_equal(got.frame, csv, check_dtype=False)
+
+
+def test_geoparquet_keeps_its_own_geometry_column_and_crs(tmp_path, provinces) -> None:
+    """A GIS tool may name the geometry column otherwise and write it in another CRS; the
+    file's own "geo" metadata says which, and the points come back in degrees."""
+    csv = load_incidents(FIXTURE_INCIDENTS, regions=provinces).frame
+    typed = csv.drop(columns=[s.LAT, s.LON]).rename_geometry("geom").to_crs(3857)
+    path = tmp_path / "incidents.parquet"
+    typed.to_parquet(path)
+    got = load_incidents(path, regions=provinces)
+    assert got.report.ok, got.report.summary()
+    located = csv[s.LAT].notna()
+    assert (got.frame.loc[located, s.LAT] - csv.loc[located, s.LAT]).abs().max() < 1e-6
+    assert (got.frame.loc[located, s.LON] - csv.loc[located, s.LON]).abs().max() < 1e-6
 
 
 def test_a_bad_geoparquet_file_is_refused_with_its_problems(tmp_path, provinces) -> None:

@@ -42,7 +42,7 @@ def _cli(*args: str, url: str | None = None) -> subprocess.CompletedProcess:
 
 def test_init_creates_the_schema_once_and_again_changes_nothing(store_url) -> None:
     with _connect(store_url) as conn:
-        assert store_read.schema_version(conn) == store_read.SCHEMA_VERSION
+        assert store_read.schema_version(conn) == store_read.STORE_SCHEMA
         assert store.init(conn) == []  # already current
         srid = conn.execute("SELECT Find_SRID('public', 'pbw_incidents', 'geom')").fetchone()
         assert srid == (4326,)
