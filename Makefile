@@ -37,7 +37,8 @@ test: $(STAMP)
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -m "not browser and not pg and not bench and not network and not slow"
+	$(BIN)/python -m pytest -q -n auto \
+	  -m "not browser and not pg and not bench and not network and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
