@@ -30,8 +30,8 @@ from pyproj import Transformer
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from geo import fields, stats
 from geo import schema as s
-from geo import stats
 from geo.assets import MapAssets, inline_leaflet, map_css, map_script
 from geo.basemaps import BASEMAPS
 from geo.density import DENSITY_CELL_KM, density_cells
@@ -46,7 +46,6 @@ from geo.maptext import (
     LAYER_PROVINCES,
     script_text,
 )
-from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
 
 #: Province shading by incident count: (lowest count, colour), fixed so the legend is fixed.
 SHADE_BINS: Final[tuple[tuple[int, str], ...]] = (
@@ -287,13 +286,6 @@ class MapLayers:
                  km=_.num(DENSITY_CELL_KM), max=_.num(COMPACT_MAX))
 
 
-def _cross_text(value: Any, _: Translator) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return _("yes: attackers reported to come from the other side") if bool(value) else \
-        _("no: origin reported on the same side")
-
-
 def _count(value: Any) -> int | None:
     return None if pd.isna(value) else int(value)
 
@@ -358,12 +350,13 @@ def incident_features(incidents: gpd.GeoDataFrame,
                                       region_name) if p)
         killed, injured = _count(row[s.FATALITIES]), _count(row[s.INJURED])
         gp = int(row[s.GEO_PRECISION])
-        precision = _("{precision}; point {lat}, {lon}", precision=_(s.GEO_PRECISIONS[gp]),
-                      lat=f"{row[s.LAT]:.4f}", lon=f"{row[s.LON]:.4f}")
-        if n > 1:
-            precision += " " + _.ngettext(
+        popup_rows = fields.rows(row, "popup", _)
+        if n > 1:  # the point's row says the marker is drawn beside it
+            point = _("Point")
+            popup_rows = [(label, value + " " + _.ngettext(
                 "(drawn slightly apart from {n} other incident at this point)",
                 "(drawn slightly apart from {n} other incidents at this point)", n - 1)
+                if label == point else value) for label, value in popup_rows]
         tip = f"{day} · {type_label} · {text(row[s.DISTRICT]) or region_name} · {row[s.ID]}"
         if row.get(s.DATASET) == s.YOURS:
             tip = _("Your data") + " · " + tip
@@ -373,17 +366,11 @@ def incident_features(incidents: gpd.GeoDataFrame,
             "properties": {
                 "id": row[s.ID], "tip": tip, "title": f"{day} — {type_label}",
                 "place": place, "summary": text(row[s.SUMMARY]),
-                "killed": killed, "injured": injured, "victims": text(row[s.VICTIMS]),
-                "perpetrator": text(row[s.PERPETRATOR]), "origin": text(row[s.ORIGIN]),
-                "time": text(row[s.TIME_LOCAL]), "precision": precision,
-                "confidence": f"{_(s.CONFIDENCE_LABELS[row[s.CONFIDENCE]])} — "
-                              f"{_(s.CONFIDENCES[row[s.CONFIDENCE]])}",
-                "notes": text(row[s.NOTES]),
+                "rows": popup_rows,  # geo.fields: the popup's fields, labelled, in order
+                "killed": killed, "injured": injured, "notes": text(row[s.NOTES]),
                 "sources": [{"outlet": src.outlet, "date": src.published, "url": src.url}
                             for src in s.parse_sources(row[s.SOURCES])],
                 "mine": bool(row.get(s.DATASET) == s.YOURS),
-                "borderKm": distance_text(row.get(BORDER_KM), _),
-                "cross": _cross_text(row.get(CROSS_BORDER), _),
                 "color": etype.color, "radius": marker_radius(killed, injured),
                 "geoPrecision": gp, "groupSize": int(n), "groupIndex": int(k),
                 "shape": TYPE_ORDER.index(row[s.EVENT_TYPE]),
@@ -529,6 +516,13 @@ def choose_mode(n_located: int) -> DrawMode:
     return "compact" if n_located <= COMPACT_MAX else "density"
 
 
+def _dates(days: pd.Series, _: Translator) -> list[str]:
+    """Each day as the reader's language writes it, written once per distinct day."""
+    codes, distinct = pd.factorize(days)
+    written = np.array([_.date(d.date()) for d in distinct] + [""], dtype=object)
+    return written[codes].tolist()
+
+
 def compact_columns(located: gpd.GeoDataFrame, _: Translator) -> dict[str, Any]:
     """Column arrays for canvas markers: a few bytes per incident, built without a loop.
 
@@ -546,9 +540,9 @@ def compact_columns(located: gpd.GeoDataFrame, _: Translator) -> dict[str, Any]:
         "type": located[s.EVENT_TYPE].map(types.index).astype(int).tolist(),
         "types": [[_(s.EVENT_TYPES[t].label), s.EVENT_TYPES[t].color] for t in types],
         "id": located[s.ID].tolist(),
-        "date": located[s.DATE].dt.strftime("%Y-%m-%d").tolist(),
-        "killed": [None if pd.isna(v) else int(v) for v in killed],
-        "injured": [None if pd.isna(v) else int(v) for v in injured],
+        "date": _dates(located[s.DATE], _),
+        # geo.fields' compact fields: [label, a value per incident]
+        "fields": [[_(f.label), f.column(located, _)] for f in fields.shown_in("compact")],
         "radius": (4.0 + 1.5 * np.sqrt(casualties)).round(1).tolist(),
         "place": (located[s.DISTRICT].where(located[s.DISTRICT] != "",
                                             located[s.REGION_CODE].map(

@@ -14,9 +14,10 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from geo import fields
 from geo import schema as s
 from geo.i18n import N_, Translator
-from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
+from geo.proximity import BORDER_KM, CROSS_BORDER
 
 SOURCE_COLUMN = "Source {n}"
 #: The incident table's columns (their English names are the catalog's keys).
@@ -165,44 +166,7 @@ def incident_record(row: pd.Series, _: Translator) -> tuple[str, pd.DataFrame,
     ``Outlet``, ``Published`` and ``Link`` in that language.
     """
     title = f"{_.date(row[s.DATE].date())} — {_(s.EVENT_TYPES[row[s.EVENT_TYPE]].label)}"
-
-    text = s.cell_text
-
-    def count(value: object) -> str:
-        return _("not reported") if pd.isna(value) else \
-            _.num(int(value))  # type: ignore[call-overload]
-
-    point = "" if pd.isna(row[s.LAT]) else f"{row[s.LAT]:.5f}, {row[s.LON]:.5f}"
-    origin_point = "" if pd.isna(row[s.ORIGIN_LAT]) else \
-        f"{row[s.ORIGIN_LAT]:.5f}, {row[s.ORIGIN_LON]:.5f}"
-    cross = row.get(CROSS_BORDER)
-    fields = [
-        (_("ID"), row[s.ID]),
-        (_("Dataset"), {s.BUNDLED: _("Bundled"), s.YOURS: _("Your data (this session only)")
-                        }.get(text(row.get(s.DATASET)), "")),
-        (_("Date"), f"{_.date_both(row[s.DATE].date())} "
-                    f"({_(s.DATE_PRECISIONS[row[s.DATE_PRECISION]])})"),
-        (_("Time (local)"), text(row[s.TIME_LOCAL])),
-        (_("Region"), s.region_option(row[s.REGION_CODE], _)),
-        (_("District"), text(row[s.DISTRICT])),
-        (_("Location"), text(row[s.LOCATION])),
-        (_("Point"), point or _("no point known")),
-        (_("Location precision"), _(s.GEO_PRECISIONS[int(row[s.GEO_PRECISION])])),
-        (_("To the border"), distance_text(row.get(BORDER_KM), _)),
-        (_("Cross-border"), _yes_no(cross, _)),
-        (_("Killed"), count(row[s.FATALITIES])),
-        (_("Injured"), count(row[s.INJURED])),
-        (_("Victims"), text(row[s.VICTIMS])),
-        (_("Blamed (by whom)"), text(row[s.PERPETRATOR])),
-        (_("Actors"), actor_labels(text(row.get(s.ACTORS)), _)),
-        (_("Attackers from"), text(row[s.ORIGIN])
-         + (f" ({origin_point})" if origin_point else "")),
-        (_("Summary"), text(row[s.SUMMARY])),
-        (_("Confidence"), f"{_(s.CONFIDENCE_LABELS[row[s.CONFIDENCE]])}: "
-                          f"{_(s.CONFIDENCES[row[s.CONFIDENCE]])}"),
-        (_("Notes"), text(row[s.NOTES])),
-    ]
-    table = pd.DataFrame([f for f in fields if f[1]], columns=["Field", "Value"])
+    table = pd.DataFrame(fields.rows(row, "record", _), columns=["Field", "Value"])
     sources = pd.DataFrame([(x.outlet, x.published or _("undated"), x.url)
                             for x in s.parse_sources(row[s.SOURCES])],
                            columns=[_("Outlet"), _("Published"), _("Link")])

@@ -335,7 +335,8 @@ def test_incident_link_opens_its_full_record() -> None:
     assert at.subheader[0].value == "26 Nov 2025 — Cross-border attack"
     fields = record_fields(at)
     assert fields["Killed"] == "3" and fields["Injured"] == "1"
-    assert fields["Cross-border"] == "yes" and fields["To the border"].startswith("11.5 km")
+    assert fields["Cross-border"].startswith("yes: attackers reported to come from")
+    assert fields["To the border"].startswith("11.5 km")
     assert "drone" in fields["Summary"] and "24 November" in fields["Notes"]
     sources = at.dataframe[0].value
     assert len(sources) == 3 and sources["Link"].str.startswith("https://").all()

@@ -16,8 +16,6 @@ for (var j = 0; j < data.lat.length; j++) {
     layer.addLayer(m);
 }
 
-function count(v) { return v === null ? T.notReported : String(v); }
-
 function line(text) { return el('div', text); }
 
 layer.on('mouseover', function (e) {
@@ -31,9 +29,8 @@ layer.on('click', function (e) {
     if (data.mine[j]) { box.appendChild(el('div', YOURS_NOTE, 'pbw-mine')); }
     box.appendChild(el('div', data.date[j] + ' — ' + data.types[data.type[j]][0], 'pbw-title'));
     box.appendChild(el('div', data.place[j], 'pbw-place'));
-    box.appendChild(line(T.killed + ': ' + count(data.killed[j])));
-    box.appendChild(line(T.injured + ': ' + count(data.injured[j])));
-    box.appendChild(line(T.incidentId + ': ' + data.id[j]));
+    // geo.fields' compact fields: a label and a column of values each
+    data.fields.forEach(function (f) { box.appendChild(line(f[0] + ': ' + f[1][j])); });
     if (data.source[j]) { box.appendChild(link(T.firstSource, data.source[j])); }
     box.appendChild(el('div', T.abridged, 'pbw-place'));
     L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(box).openOn(layer._map);

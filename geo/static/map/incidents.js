@@ -16,17 +16,8 @@ function popupFor(p) {
     box.appendChild(el('div', p.place, 'pbw-place'));
     box.appendChild(el('p', p.summary)).dir = 'auto';  // the source's language
     var t = el('table');
-    addRow(t, T.killed, p.killed === null ? T.notReported : p.killed);
-    addRow(t, T.injured, p.injured === null ? T.notReported : p.injured);
-    addRow(t, T.victims, p.victims);
-    addRow(t, T.blamed, p.perpetrator);
-    addRow(t, T.attackersFrom, p.origin);
-    addRow(t, T.timeLocal, p.time);
-    addRow(t, T.location, p.precision);
-    addRow(t, T.toBorder, p.borderKm);
-    addRow(t, T.crossBorder, p.cross);
-    addRow(t, T.confidence, p.confidence);
-    addRow(t, T.incidentId, p.id);
+    // [label, value] in order, from geo.fields (the same list the record panel shows)
+    p.rows.forEach(function (r) { addRow(t, r[0], r[1]); });
     box.appendChild(t);
     if (p.notes) {
         var d = el('details');
