@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from geo.schema import ValidationReport
+    from geo.validate import ValidationReport
 
 
 class PanjError(Exception):

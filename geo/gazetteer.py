@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema as s
+from geo import validate
 from geo.incidents import read_csv_text
 from geo.layers import DATA_DIR, distance_to_region_km, load_provinces
 
@@ -110,7 +111,7 @@ def find(name: str, *, region: str, provinces: gpd.GeoDataFrame,
 
 def place_rows(table: pd.DataFrame, *, provinces: gpd.GeoDataFrame,
                gazetteer: dict[int, Place] | None = None) -> tuple[pd.DataFrame,
-                                                                     list[s.Problem]]:
+                                                                     list[validate.Problem]]:
     """Derive ``lat``/``lon`` from each row's ``gazetteer_id``; report ids that do not fit.
 
     Returns the table (a copy, strings as in the CSV) with the gazetteer's coordinates in
@@ -118,8 +119,8 @@ def place_rows(table: pd.DataFrame, *, provinces: gpd.GeoDataFrame,
     another country, or farther than ``MAX_KM_FROM_REGION`` from the row's province.
     """
     known = gazetteer or places()
-    out = s.with_optional_columns(s.read_table(table)).copy()
-    problems: list[s.Problem] = []
+    out = s.with_optional_columns(validate.read_table(table)).copy()
+    problems: list[validate.Problem] = []
     rows = np.flatnonzero((out[s.GAZETTEER_ID] != "").to_numpy())
     for i in rows:
         cell = out[s.GAZETTEER_ID].iat[i]
@@ -127,22 +128,22 @@ def place_rows(table: pd.DataFrame, *, provinces: gpd.GeoDataFrame,
         try:
             place = known.get(parse_id(cell))
         except ValueError as exc:
-            problems.append(s.Problem(row, s.GAZETTEER_ID, cell, str(exc)))
+            problems.append(validate.Problem(row, s.GAZETTEER_ID, cell, str(exc)))
             continue
         if place is None:
-            problems.append(s.Problem(row, s.GAZETTEER_ID, cell, f"is not in {SOURCE} for "
+            problems.append(validate.Problem(row, s.GAZETTEER_ID, cell, f"is not in {SOURCE} for "
                                       + " or ".join(COUNTRIES)))
             continue
         country, region = out[s.COUNTRY].iat[i], out[s.REGION_CODE].iat[i]
         if place.country != country:
-            problems.append(s.Problem(row, s.GAZETTEER_ID, cell, f"{place.name} is in "
+            problems.append(validate.Problem(row, s.GAZETTEER_ID, cell, f"{place.name} is in "
                                       f"{place.country}, but the row says {country}"))
             continue
         km = float(distance_to_region_km(provinces, [place.lon], [place.lat], [region])[0])
         if not km <= MAX_KM_FROM_REGION:
-            problems.append(s.Problem(row, s.GAZETTEER_ID, cell, f"{place.name} lies {km:.0f} "
-                                      f"km from {region}; more than {MAX_KM_FROM_REGION:g} "
-                                      "km means a namesake"))
+            problems.append(validate.Problem(
+                row, s.GAZETTEER_ID, cell, f"{place.name} lies {km:.0f} km from {region}; more "
+                f"than {MAX_KM_FROM_REGION:g} km means a namesake"))
             continue
         out.iat[i, out.columns.get_loc(s.LAT)] = f"{place.lat:.5f}"
         out.iat[i, out.columns.get_loc(s.LON)] = f"{place.lon:.5f}"
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     placed, problems = place_rows(raw, provinces=provinces)
     for problem in problems:
         print(problem, file=sys.stderr)
-    before = s.with_optional_columns(s.read_table(raw))
+    before = s.with_optional_columns(validate.read_table(raw))
     moved = (placed[[s.LAT, s.LON]] != before[[s.LAT, s.LON]]).any(axis=1)
     n_ids = int((placed[s.GAZETTEER_ID] != "").sum())
     differ = (f"{int(moved.sum())} differ from it: " + ", ".join(placed.loc[moved, s.ID])

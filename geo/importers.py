@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema as s
+from geo import validate
 from geo.errors import IncidentDataError
 from geo.exports import neutralise_formula
 from geo.incidents import good_rows, to_frame, validate_table
@@ -91,7 +92,7 @@ class ImportResult:
     format: str
     n_read: int
     frame: gpd.GeoDataFrame
-    report: s.ValidationReport
+    report: validate.ValidationReport
     row_label: str  # "row" for CSV (header = row 1), "feature" for GeoJSON (first = 1)
 
     @property
@@ -162,7 +163,7 @@ class ReadTable:
     """
 
     table: pd.DataFrame
-    problems: list[s.Problem]
+    problems: list[validate.Problem]
     more_problems: int = 0
     ignored: tuple[str, ...] = ()
     lines: list[int] | None = None
@@ -173,13 +174,13 @@ class ReadTable:
 RAW_CHARS: Final = 120
 
 
-def _ignored_problem(ignored: list[str], what: str) -> list[s.Problem]:
+def _ignored_problem(ignored: list[str], what: str) -> list[validate.Problem]:
     """One warning naming the columns or keys no format reads (the first ten of them)."""
     if not ignored:
         return []
     shown = ", ".join(ignored[:10]) + (f" and {len(ignored) - 10:,} more" if len(ignored) > 10
                                        else "")
-    return [s.Problem(None, what, shown[:RAW_CHARS * 4], f"{len(ignored):,} {what} that no "
+    return [validate.Problem(None, what, shown[:RAW_CHARS * 4], f"{len(ignored):,} {what} that no "
                       "format reads were ignored", "warning")]
 
 
@@ -214,7 +215,7 @@ def read_csv(text: str, name: str, *, max_rows: int = MAX_ROWS) -> ReadTable:
     keep = [i for i, h in enumerate(header) if h in KNOWN_FIELDS]
     rows: list[list[str]] = []
     lines: list[int] = []
-    bad: list[s.Problem] = []
+    bad: list[validate.Problem] = []
     more_bad = 0
     start = reader.line_num + 1
     try:
@@ -253,10 +254,10 @@ def _lines(text: str) -> Iterator[str]:
 _LINE: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
-def _bad_line(line: int, record: list[str], delimiter: str, width: int) -> s.Problem:
+def _bad_line(line: int, record: list[str], delimiter: str, width: int) -> validate.Problem:
     raw = delimiter.join(record[:RAW_CHARS]).replace("\n", " ")
     shown = raw if len(raw) <= RAW_CHARS else raw[:RAW_CHARS - 1] + "…"
-    return s.Problem(line, "line", shown, f"has {len(record)} fields where the header has "
+    return validate.Problem(line, "line", shown, f"has {len(record)} fields where the header has "
                      f"{width}; the line was skipped")
 
 
@@ -312,11 +313,11 @@ def _features(data: bytes, name: str) -> Iterator[object]:
 
 
 def _feature_row(feature: object, ignored: dict[str, None]) -> tuple[dict[str, str],
-                                                                    s.Problem | None]:
+                                                                    validate.Problem | None]:
     """One feature's kept properties and coordinates as strings, and its problem if any
     (numbered 0: the caller knows the feature's number)."""
     if not isinstance(feature, dict):
-        return {}, s.Problem(0, "feature", _cell(feature)[:60], "is not a GeoJSON Feature "
+        return {}, validate.Problem(0, "feature", _cell(feature)[:60], "is not a GeoJSON Feature "
                              "object")
     props = feature.get("properties") or {}
     row: dict[str, str] = {}
@@ -339,7 +340,7 @@ def _feature_row(feature: object, ignored: dict[str, None]) -> tuple[dict[str, s
         row["lon"] = row["longitude"] = _cell(float(coords[0]))  # 1E+999 → "inf"
         row["lat"] = row["latitude"] = _cell(float(coords[1]))
     elif geom is not None:
-        return row, s.Problem(0, "geometry", str(kind), "must be a Point with [longitude, "
+        return row, validate.Problem(0, "geometry", str(kind), "must be a Point with [longitude, "
                               "latitude]; got " + (kind or "nothing"))
     return row, None
 
@@ -355,7 +356,7 @@ def read_geojson(data: bytes, name: str, *, max_rows: int = MAX_ROWS) -> ReadTab
         msg = f"{name!r} nests deeper than {MAX_JSON_DEPTH} levels; it is not incident data"
         raise _fail(msg)
     rows: list[dict[str, str]] = []
-    problems: list[s.Problem] = []
+    problems: list[validate.Problem] = []
     bad: set[int] = set()
     ignored: dict[str, None] = {}  # an insertion-ordered set
     for n, feature in enumerate(_features(data, name), start=1):
@@ -534,7 +535,7 @@ def import_file(
     del text  # up to four bytes a character: not held while the rows are checked
     table, problems = read.table, read.problems
     if geo_json and len(table.columns) == 0 and problems:  # no feature was usable at all
-        report = s.ValidationReport(n_rows=len(table), problems=problems,
+        report = validate.ValidationReport(n_rows=len(table), problems=problems,
                                     omitted=read.more_problems)
         return ImportResult("GeoJSON", len(table), to_frame(pd.DataFrame(
             columns=list(s.COLUMNS))), report, "feature")
@@ -556,7 +557,7 @@ def import_file(
             mapped[s.REGION_CODE] = ""
     step(0.4, "Placing each point in its province")
     if all(c in mapped for c in (s.LAT, s.LON, s.REGION_CODE)):
-        mapped = _assign_regions(s.read_table(mapped), provinces)
+        mapped = _assign_regions(validate.read_table(mapped), provinces)
     step(0.6, "Checking every row")
     first_row = 1 if geo_json else 2
     report = validate_table(mapped, regions=provinces, allow_outside=True,
@@ -584,7 +585,7 @@ def import_file(
             f"  {p.field}: {p.message}" for p in report.file_errors)
         raise IncidentDataError(msg, report)
     step(0.9, "Building the map layer")
-    frame = to_frame(s.read_table(mapped)[keep])
+    frame = to_frame(validate.read_table(mapped)[keep])
     step(1.0, "Done")
     return ImportResult(FORMAT_LABELS[fmt] + (" (as GeoJSON)" if geo_json else ""),
                         report.n_rows, frame, report, "feature" if geo_json else "row")

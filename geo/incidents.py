@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from geo import schema as s
+from geo import validate
 from geo.errors import IncidentDataError
 from geo.layers import DATA_DIR, STORAGE_CRS, region_problems
 from geo.proximity import add_proximity
@@ -39,7 +40,7 @@ class LoadedIncidents:
     """Incidents that passed validation, and the report on all rows read."""
 
     frame: gpd.GeoDataFrame
-    report: s.ValidationReport
+    report: validate.ValidationReport
 
 
 def prepared(loaded: LoadedIncidents, border: gpd.GeoDataFrame,
@@ -244,7 +245,7 @@ def from_table(
     strict: bool = True,
 ) -> LoadedIncidents:
     """Validate a table of strings and type its good rows (see :func:`load_incidents`)."""
-    table = s.read_table(raw)
+    table = validate.read_table(raw)
     report = validate_table(table, regions=regions, normalised=True)
     if report.file_errors or (strict and not report.ok):
         msg = "incidents could not be loaded:\n" + report.summary()
@@ -261,29 +262,29 @@ def validate_table(
     today: date | None = None,
     normalised: bool = False,
     max_problems: int | None = None,
-) -> s.ValidationReport:
-    """``geo.schema.validate``, and with ``regions`` the check that each point lies in the
+) -> validate.ValidationReport:
+    """``geo.validate.validate``, and with ``regions`` the check that each point lies in the
     province it names (``geo.layers.region_problems``), in one report.
 
     ``normalised`` says ``raw`` already went through ``geo.schema.read_table``;
     ``max_problems`` lists only that many problems and counts the rest (as in ``validate``).
     """
-    table = raw if normalised else s.read_table(raw)
-    report = s.validate(table, today=today, allow_outside=allow_outside, first_row=first_row,
+    table = raw if normalised else validate.read_table(raw)
+    report = validate.validate(table, today=today, allow_outside=allow_outside, first_row=first_row,
                         normalised=True, max_problems=max_problems)
     if regions is not None and not report.file_errors:
         # rows whose coordinates are already wrong get no second, derived complaint (rows
         # with any error, once problems are no longer listed: they are rejected anyway)
         wrong = {p.row for p in report.errors if p.field in (s.LAT, s.LON) and p.row}
         wrong |= report.unlisted_error_rows
-        report.problems = s.sort_problems(report.problems + region_problems(
+        report.problems = validate.sort_problems(report.problems + region_problems(
             table, regions, first_row=first_row, skip_rows=wrong))
         if max_problems is not None:
             report.keep_first(max_problems)
     return report
 
 
-def good_rows(report: s.ValidationReport, n_rows: int, *, first_row: int = 2) -> np.ndarray:
+def good_rows(report: validate.ValidationReport, n_rows: int, *, first_row: int = 2) -> np.ndarray:
     """A mask of the rows that carry no error in ``report``."""
     return ~np.isin(np.arange(n_rows) + first_row, list(report.bad_rows))
 
@@ -337,7 +338,7 @@ def load_context_events(path: Path | bytes = CONTEXT_FILE, *,
         raise IncidentDataError(msg)
     problems = []
     for i, row in df.iterrows():
-        where = f"row {s.spreadsheet_row(int(i))}"
+        where = f"row {validate.spreadsheet_row(int(i))}"
         try:
             pd.Timestamp(row["date"])
         except ValueError:

@@ -19,6 +19,7 @@ from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
 from geo import schema as s
+from geo import validate
 from geo.errors import LayerError
 from geo.i18n import ENGLISH
 from geo.schema import REGIONS
@@ -171,7 +172,7 @@ def region_problems(
     reject_km: float = 25.0,
     first_row: int = 2,
     skip_rows: set[int] | frozenset[int] = frozenset(),
-) -> list[s.Problem]:
+) -> list[validate.Problem]:
     """Check that each point lies in the province its ``region_code`` names.
 
     Within ``warn_km`` of it is accepted (the 1:10m boundaries can put a riverside site
@@ -184,7 +185,7 @@ def region_problems(
     provinces
         The province layer (see :func:`load_provinces`).
     first_row
-        The number reported for the first data row (as in ``geo.schema.validate``).
+        The number reported for the first data row (as in ``geo.validate.validate``).
     skip_rows
         Reported row numbers to leave out, e.g. rows whose coordinates are already wrong.
     """
@@ -208,11 +209,11 @@ def region_problems(
         value = f"{table[s.LAT].iat[i]}, {table[s.LON].iat[i]}"
         where = f"lies {d:.1f} km outside {code} ({s.REGIONS[code].name})"
         if d > reject_km:
-            problems.append(s.Problem(int(i) + first_row, "lat/lon", value, where
+            problems.append(validate.Problem(int(i) + first_row, "lat/lon", value, where
                                       + f"; more than {reject_km:g} km means a wrong point "
                                       "or a wrong region_code"))
         else:
-            problems.append(s.Problem(int(i) + first_row, "lat/lon", value, where
+            problems.append(validate.Problem(int(i) + first_row, "lat/lon", value, where
                                       + "; accepted, since the 1:10m boundary can put a "
                                       "riverside site across the river", "warning"))
     return problems

@@ -23,6 +23,7 @@ import psycopg
 from psycopg import sql
 
 from geo import schema as s
+from geo import validate
 from geo.density import DENSITY_CELL_KM, cells_query
 from geo.errors import IncidentDataError, StoreError
 from geo.i18n import ENGLISH
@@ -221,7 +222,7 @@ def read_file_table(path: Path) -> pd.DataFrame:
                 pd.errors.EmptyDataError) as exc:
             msg = f"incidents file {str(path)!r} could not be read: {exc}"
             raise IncidentDataError(msg) from exc
-    return s.with_optional_columns(s.read_table(raw))
+    return s.with_optional_columns(validate.read_table(raw))
 
 
 @dataclass(frozen=True)

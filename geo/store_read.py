@@ -20,6 +20,7 @@ import psycopg
 from psycopg import sql
 
 from geo import schema as s
+from geo import validate
 from geo.density import DENSITY_CELL_KM, cells_query, from_rows
 from geo.errors import StoreError
 from geo.filters import IncidentFilter
@@ -133,7 +134,7 @@ def read_incidents(conn: psycopg.Connection, *, since: int = 0) -> pd.DataFrame:
         for block in copy:
             buf.write(block)
     text = buf.getvalue().decode("utf-8")
-    table = s.read_table(read_csv_text(text)) if text.count("\n") > 1 else None
+    table = validate.read_table(read_csv_text(text)) if text.count("\n") > 1 else None
     if table is None or table.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in INCIDENT_COLS})
     return table

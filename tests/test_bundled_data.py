@@ -14,7 +14,7 @@ import pprint
 import pandas as pd
 import pytest
 
-from geo import gazetteer, layers, proximity, stats
+from geo import gazetteer, layers, proximity, stats, validate
 from geo import incidents as inc
 from geo import schema as s
 
@@ -94,7 +94,7 @@ def test_every_gazetteer_point_matches_its_id(provinces) -> None:
     raw = pd.read_csv(inc.INCIDENTS_FILE, dtype=str, keep_default_na=False)
     placed, problems = gazetteer.place_rows(raw, provinces=provinces)
     assert not problems, "\n".join(map(str, problems))
-    assert (placed[[s.LAT, s.LON]] == s.read_table(raw)[[s.LAT, s.LON]]).all().all(), (
+    assert (placed[[s.LAT, s.LON]] == validate.read_table(raw)[[s.LAT, s.LON]]).all().all(), (
         "a point differs from its gazetteer id: run python -m geo.gazetteer")
     assert (raw[s.GAZETTEER_ID] != "").sum() >= 30
 

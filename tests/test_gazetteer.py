@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo import gazetteer
+from geo import gazetteer, validate
 from geo import schema as s
 
 from .conftest import good_row
@@ -73,10 +73,10 @@ def test_command_checks_a_file_and_writes_the_placed_copy(tmp_path, capsys) -> N
 
 
 def test_validator_checks_the_id_column() -> None:
-    report = s.validate(pd.DataFrame([good_row(gazetteer_id="GN 12"),
+    report = validate.validate(pd.DataFrame([good_row(gazetteer_id="GN 12"),
                                       good_row(id="T-2", lat="", lon="",
                                                gazetteer_id="geonames:1220479")]))
     assert sorted((p.row, p.field) for p in report.errors) == [(2, "gazetteer_id"),
                                                                (3, "gazetteer_id")]
     old_file = pd.DataFrame([good_row()]).drop(columns=s.GAZETTEER_ID, errors="ignore")
-    assert s.validate(old_file).ok  # files made before the column existed still load
+    assert validate.validate(old_file).ok  # files made before the column existed still load

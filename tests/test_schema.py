@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from geo import schema as s
+from geo import validate
 from geo.incidents import to_frame, validate_table
 
 from .conftest import good_row
@@ -17,11 +18,11 @@ from .conftest import good_row
 TODAY = date(2026, 11, 28)
 
 
-def check(*rows: dict[str, str], regions=None) -> s.ValidationReport:
+def check(*rows: dict[str, str], regions=None) -> validate.ValidationReport:
     return validate_table(pd.DataFrame(list(rows), dtype=str), regions=regions, today=TODAY)
 
 
-def only_error(report: s.ValidationReport) -> s.Problem:
+def only_error(report: validate.ValidationReport) -> validate.Problem:
     assert len(report.errors) == 1, report.summary()
     return report.errors[0]
 
@@ -123,7 +124,7 @@ def test_validate_does_not_modify_its_input() -> None:
     frame = pd.DataFrame([good_row(date=" 2025-11-26 ")], dtype=str)
     before = frame.copy()
     check(frame.iloc[0].to_dict())
-    s.validate(frame, today=TODAY)
+    validate.validate(frame, today=TODAY)
     pd.testing.assert_frame_equal(frame, before)
 
 
@@ -151,9 +152,9 @@ SOURCE_CELLS = [
 
 
 def test_the_fast_sources_pattern_knows_every_python_whitespace() -> None:
-    """``schema._WS`` stands in for ``\\s``: it must hold exactly what ``\\s`` matches."""
+    """``validate._WS`` stands in for ``\\s``: it must hold exactly what ``\\s`` matches."""
     spaces = "".join(chr(c) for c in range(0x110000) if re.match(r"\s", chr(c)))
-    assert spaces == s._WS
+    assert spaces == validate._WS
 
 
 @pytest.mark.parametrize("cell", SOURCE_CELLS)
@@ -197,14 +198,14 @@ def test_actor_codes_are_checked_and_named() -> None:
 def test_an_empty_actors_cell_is_derived_from_the_words(perpetrator, victims, groups) -> None:
     got = s.derive_actors(pd.Series([perpetrator]), pd.Series([victims]))
     assert got.tolist() == [groups]
-    typed = to_frame(s.read_table(pd.DataFrame([good_row(perpetrator=perpetrator,
+    typed = to_frame(validate.read_table(pd.DataFrame([good_row(perpetrator=perpetrator,
                                                          victims=victims)], dtype=str)))
     assert typed[s.ACTORS].tolist() == [groups]
 
 
 def test_a_coded_actors_cell_is_kept_as_written() -> None:
     row = good_row(perpetrator="Taliban", actors="smugglers")
-    typed = to_frame(s.read_table(pd.DataFrame([row], dtype=str)))
+    typed = to_frame(validate.read_table(pd.DataFrame([row], dtype=str)))
     assert typed[s.ACTORS].tolist() == ["smugglers"]
 
 
@@ -225,6 +226,7 @@ def test_every_machine_agrees_on_today_whatever_its_time_zone() -> None:
 
 def test_a_row_dated_today_anywhere_passes_and_tomorrow_fails() -> None:
     today = s.service_today()
-    assert s.validate(pd.DataFrame([good_row(date=today.isoformat())])).ok
-    report = s.validate(pd.DataFrame([good_row(date=(today + timedelta(days=1)).isoformat())]))
+    assert validate.validate(pd.DataFrame([good_row(date=today.isoformat())])).ok
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    report = validate.validate(pd.DataFrame([good_row(date=tomorrow)]))
     assert [p.field for p in report.errors] == [s.DATE]
