@@ -3,7 +3,8 @@
 - ``ui.state``: every session key, its default, and the view ⇄ URL sync;
 - ``ui.data``: cached layers and incidents, context events, the reader's upload;
 - ``ui.upload``: reading a reader's file within the server's budget, and its report;
-- ``ui.sidebar``: page setup, the shared filters, the headline figures;
+- ``ui.page``: how every page opens (config, styles in ``page.css``/``rtl.css``, the pages);
+- ``ui.sidebar``: the shared filters; ``ui.figures``: the headline figures and their notes;
 - ``ui.map_panel``: the map with the incident record, small maps, the HTML export;
 - ``ui.playback``: time playback in the sidebar;
 - ``ui.tables``: column settings and the per-region change tables.
@@ -21,17 +22,11 @@ from ui.data import (
     load_data,
     uploaded,
 )
+from ui.figures import as_of, empty_hint, headline
 from ui.map_panel import export_figure, export_map, map_panel, small_map
+from ui.page import APP_TITLE, PAGES, start_page
 from ui.playback import playback_controls, playback_tick
-from ui.sidebar import (
-    APP_TITLE,
-    PAGES,
-    as_of,
-    empty_hint,
-    headline,
-    set_dates_and_rerun,
-    start_page,
-)
+from ui.sidebar import set_dates_and_rerun
 from ui.state import (
     Key,
     keep_widget,

@@ -23,7 +23,7 @@ from geo.i18n import Translator
 from geo.text import markdown_safe
 from geo.viewstate import ViewState
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
-from ui.sidebar import as_of
+from ui.figures import as_of
 from ui.state import Key, get, page_url, set_view, share_link, tr, view
 from ui.tables import LINK_DISPLAY, LINK_VALIDATE
 
