@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 from geo.cache import CACHE_ENV
@@ -205,6 +206,29 @@ def server() -> Iterator[str]:
     from . import browser as b
 
     with b.streamlit_server(warm=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def adversarial_server(tmp_path_factory) -> Iterator[str]:
+    """The dashboard on incidents whose text attacks the page: two (26 Nov 2025) carry
+    script and template payloads in every text field, one (1 Oct 2025) is Dari mixed with
+    English and markup. One server for every browser test that only reads them."""
+    from . import browser as b
+
+    payload = {
+        "summary": "<img src=x onerror=alert('summary')> </script><script>alert(2)</script>",
+        "victims": "<svg onload=alert('victims')>", "district": "${alert('tpl')}",
+        "location": "`-alert(1)-`", "perpetrator": "\"><iframe src=javascript:alert(4)>",
+        "notes": "<details open ontoggle=alert('notes')> {{ 7*7 }}",
+        "sources": "<b onmouseover=alert(5)>X</b>, 2025-11-27, https://example.org/a",
+    }
+    dari = "درگیری در <b>شغنان</b> — Shughnon <img src=x onerror=alert(1)> ۳ تن"
+    path = tmp_path_factory.mktemp("adversarial") / "incidents.csv"
+    pd.DataFrame([good_row(**payload), good_row(id="T-2", **payload),
+                  good_row(id="T-3", date="2025-10-01", summary=dari,
+                           victims="افراد ملکی & <i>workers</i>")]).to_csv(path, index=False)
+    with b.streamlit_server({"PANJ_INCIDENTS": str(path)}) as url:
         yield url
 
 

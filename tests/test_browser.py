@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -16,7 +15,6 @@ from .conftest import (
     FIXTURE_INCIDENTS,
     ROOT,
     fixture_frame,
-    good_row,
 )
 
 pytestmark = pytest.mark.browser
@@ -134,23 +132,12 @@ def test_markdown_in_a_link_stays_text_in_its_notice(page, server) -> None:
     assert not [u for u in page.traffic.blocked if "example.org" in u]
 
 
-@pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory) -> Iterator[str]:
-    payload = {
-        "summary": "<img src=x onerror=alert('summary')> </script><script>alert(2)</script>",
-        "victims": "<svg onload=alert('victims')>", "district": "${alert('tpl')}",
-        "location": "`-alert(1)-`", "perpetrator": "\"><iframe src=javascript:alert(4)>",
-        "notes": "<details open ontoggle=alert('notes')> {{ 7*7 }}",
-        "sources": "<b onmouseover=alert(5)>X</b>, 2025-11-27, https://example.org/a",
-    }
-    path = tmp_path_factory.mktemp("hostile") / "incidents.csv"
-    pd.DataFrame([good_row(**payload), good_row(id="T-2", **payload)]).to_csv(path, index=False)
-    with b.streamlit_server({"PANJ_INCIDENTS": str(path)}) as url:
-        yield url
+#: The day of the adversarial server's two script-bearing incidents (conftest).
+HOSTILE_DAY = "/?start=2025-11-26&end=2025-11-26"
 
 
-def test_script_in_data_never_runs(page, hostile_server) -> None:
-    page.goto(hostile_server + "/")
+def test_script_in_data_never_runs(page, adversarial_server) -> None:
+    page.goto(adversarial_server + HOSTILE_DAY)
     frame = b.map_frame(page)
     assert b.wait_for_markers(frame, 2) == 2
     for marker in frame.locator("path.pbw-incident").all():
@@ -162,10 +149,10 @@ def test_script_in_data_never_runs(page, hostile_server) -> None:
     popup_text = frame.locator(".pbw-popup").first.inner_text()
     assert "<img src=x" in popup_text  # shown as text
     assert "{{ 7*7 }}" in popup_text and "49" not in popup_text  # never evaluated
-    page.goto(hostile_server + "/Data")
+    page.goto(adversarial_server + "/Data")
     page.locator('[data-testid="stDataFrame"] canvas').first.wait_for()
     b.idle(page)
-    page.goto(hostile_server + "/Timeline")
+    page.goto(adversarial_server + "/Timeline")
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
     for x in range(10, int(chart["width"]), 40):  # hover over bars and context rules

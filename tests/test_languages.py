@@ -4,17 +4,14 @@ the language selector, and right-to-left data text that stays text."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
-import pandas as pd
 import pytest
 from PIL import Image
 
 from geo import charts
 
 from . import browser as b
-from .conftest import good_row
 
 pytestmark = pytest.mark.browser
 LINK = "/?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB"
@@ -81,20 +78,11 @@ def test_the_language_selector_translates_the_page_the_map_and_the_link(page, se
     assert params["start"] == ["2025-11-26"] and params["region"] == ["TJ-KT,TJ-GB"]
 
 
-@pytest.fixture(scope="module")
-def dari_text_server(tmp_path_factory) -> Iterator[str]:
-    """Incidents whose text is Dari mixed with English and markup."""
-    path = tmp_path_factory.mktemp("dari") / "incidents.csv"
-    summary = "درگیری در <b>شغنان</b> — Shughnon <img src=x onerror=alert(1)> ۳ تن"
-    pd.DataFrame([good_row(summary=summary, victims="افراد ملکی & <i>workers</i>")]).to_csv(
-        path, index=False)
-    with b.streamlit_server({"PANJ_INCIDENTS": str(path)}) as url:
-        yield url
-
-
 @pytest.mark.parametrize("lang", ["fa", "en"])
-def test_right_to_left_data_text_is_shown_as_text(page, dari_text_server, lang) -> None:
-    frame = b.click_the_only_marker(page, dari_text_server + f"/?lang={lang}")
+def test_right_to_left_data_text_is_shown_as_text(page, adversarial_server, lang) -> None:
+    # the adversarial server's one incident of that day is the Dari one (conftest)
+    frame = b.click_the_only_marker(
+        page, adversarial_server + f"/?start=2025-10-01&end=2025-10-01&lang={lang}")
     popup = frame.locator(".pbw-popup").first
     popup.wait_for(timeout=20_000)
     assert "<img src=x" in popup.inner_text() and "<b>شغنان</b>" in popup.inner_text()
