@@ -129,10 +129,11 @@ class Translator:
         self.lang = lang
         self.language = LANGUAGES[lang]
         self._catalog = _translations(lang)
-        zero = _ZERO.get(Locale.parse(self.language.locale).default_numbering_system, "0")
+        self._numbers: dict[tuple[float, int], str] = {}
+        locale = Locale.parse(self.language.locale)
+        zero = _ZERO.get(locale.default_numbering_system, "0")
         self._digit_map = {ord("0") + i: ord(zero) + i for i in range(10)} if zero != "0" \
             else {}
-        locale = Locale.parse(self.language.locale)
         symbols = locale.number_symbols.get(locale.default_numbering_system, {})
         self._sign_map = {ord(ascii_): symbols[name] for ascii_, name in (
             ("-", "minusSign"), ("+", "plusSign"), ("%", "percentSign")) if name in symbols}
@@ -150,11 +151,15 @@ class Translator:
         return text.format(**{"n": self.num(n), **fields})
 
     def num(self, value: float, *, places: int = 0) -> str:
-        """``value`` as this locale writes numbers (grouping, decimal sign, digits, minus)."""
-        pattern = "#,##0" + ("." + "0" * places if places else "")
-        return self._symbols(format_decimal(value, format=pattern,
-                                            locale=self.language.locale,
-                                            numbering_system="default"))
+        """``value`` as this locale writes numbers (grouping, decimal sign, digits, minus).
+        Each number is written once (a popup per incident writes the same few many times)."""
+        key = (value, places)
+        if key not in self._numbers:
+            pattern = "#,##0" + ("." + "0" * places if places else "")
+            self._numbers[key] = self._symbols(format_decimal(
+                value, format=pattern, locale=self.language.locale,
+                numbering_system="default"))
+        return self._numbers[key]
 
     def percent(self, value: float, *, signed: bool = False) -> str:
         """``value`` (0.25 for 25 %) as a whole percentage the way this locale writes one:
@@ -185,7 +190,7 @@ class Translator:
         else:
             year, month, mday = day.year, day.month, day.day
         if not own:
-            return format_date(day, format=form, locale=self.language.locale)
+            return self.digits(format_date(day, format=form, locale=self.language.locale))
         if form == "short":  # Tajik 26.11.2025; Dari ۱۴۰۴/۹/۵, as Afghan forms write it
             text = f"{year}/{month}/{mday}" if self.language.calendar == "persian" else \
                 f"{mday:02d}.{month:02d}.{year}"

@@ -329,11 +329,19 @@ def clicked(drawing: Any) -> Clicked | None:
     return Clicked(kind, ref)
 
 
+def popup_labels(_: Translator) -> list[str]:
+    """The popup's row labels, sent once with the incidents (each feature carries only its
+    ``values``, in this order)."""
+    return [_(f.label) for f in fields.shown_in("popup")]
+
+
 def incident_features(incidents: gpd.GeoDataFrame,
                       _: Translator) -> list[dict[str, Any]]:
     """GeoJSON features of the located incidents, with everything the tooltip and popup show
     (labels in the language of ``_``; the data's own text as it was written)."""
     text = s.cell_text
+    popup_fields = fields.shown_in("popup")
+    point_at = [f.key for f in popup_fields].index("point")
     located = incidents[incidents.geometry.notna()]
     keys = located[s.LAT].round(5).astype(str) + "," + located[s.LON].round(5).astype(str)
     group_size = keys.map(keys.value_counts())
@@ -350,13 +358,11 @@ def incident_features(incidents: gpd.GeoDataFrame,
                                       region_name) if p)
         killed, injured = _count(row[s.FATALITIES]), _count(row[s.INJURED])
         gp = int(row[s.GEO_PRECISION])
-        popup_rows = fields.rows(row, "popup", _)
+        values = [f.value(row, _) for f in popup_fields]
         if n > 1:  # the point's row says the marker is drawn beside it
-            point = _("Point")
-            popup_rows = [(label, value + " " + _.ngettext(
+            values[point_at] += " " + _.ngettext(
                 "(drawn slightly apart from {n} other incident at this point)",
                 "(drawn slightly apart from {n} other incidents at this point)", n - 1)
-                if label == point else value) for label, value in popup_rows]
         tip = f"{day} · {type_label} · {text(row[s.DISTRICT]) or region_name} · {row[s.ID]}"
         if row.get(s.DATASET) == s.YOURS:
             tip = _("Your data") + " · " + tip
@@ -366,7 +372,8 @@ def incident_features(incidents: gpd.GeoDataFrame,
             "properties": {
                 "id": row[s.ID], "tip": tip, "title": f"{day} — {type_label}",
                 "place": place, "summary": text(row[s.SUMMARY]),
-                "rows": popup_rows,  # geo.fields: the popup's fields, labelled, in order
+                # geo.fields' popup fields, in the order of popup_labels ("" = not shown)
+                "values": values,
                 "killed": killed, "injured": injured, "notes": text(row[s.NOTES]),
                 "sources": [{"outlet": src.outlet, "date": src.published, "url": src.url}
                             for src in s.parse_sources(row[s.SOURCES])],
@@ -485,6 +492,7 @@ def build_layers(
     n_cells = 0
     if mode == "detailed":
         inc_fg.add_child(_Script("incidents", {"type": "FeatureCollection",
+                                                 "labels": popup_labels(_),
                                                  "features": incident_features(located, _)},
                                  _))
     elif mode == "compact":

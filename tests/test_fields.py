@@ -41,11 +41,11 @@ def test_the_popup_shows_the_popup_fields_in_order(frame) -> None:
     row = _full(frame)
     features = {f["properties"]["id"]: f["properties"]
                 for f in mapview.incident_features(frame, ENGLISH)}
-    shown = [label for label, _value in features[row[s.ID]]["rows"]]
-    assert shown == [f.label for f in fields.shown_in("popup")]
+    labels = mapview.popup_labels(ENGLISH)
+    assert labels == [f.label for f in fields.shown_in("popup")]
+    popup = dict(zip(labels, features[row[s.ID]]["values"], strict=True))
     # the same words as the record, for the same field
     record = dict(tables.incident_record(row, ENGLISH)[1].itertuples(index=False))
-    popup = dict(features[row[s.ID]]["rows"])
     for f in fields.shown_in("popup"):
         if f.key != "point":  # the popup adds "drawn slightly apart" where markers share it
             assert popup[f.label] == record[f.label], f.key

@@ -288,7 +288,8 @@ def test_the_popups_distance_to_the_border_is_in_the_readers_language(lang, bord
     _ = translator(lang)
     frame = proximity.add_proximity(_frame(), border, provinces)
     feature = mapview.incident_features(frame, _)[0]["properties"]
-    shown = dict(feature["rows"])[_("To the border")]
+    shown = dict(zip(mapview.popup_labels(_), feature["values"], strict=True))[
+        _("To the border")]
     assert shown == proximity.distance_text(frame[proximity.BORDER_KM].iloc[0], _)
     assert "km from the mapped point" not in shown
 
@@ -527,7 +528,8 @@ def _reader_text(lang: str, border, provinces) -> list[str]:
     texts: list[str] = []
     for feature in mapview.incident_features(frame, _):
         p = feature["properties"]
-        texts += [p["title"], *(f"{k}: {v}" for k, v in p["rows"] if k not in data_fields)]
+        shown = zip(mapview.popup_labels(_), p["values"], strict=True)
+        texts += [p["title"], *(f"{k}: {v}" for k, v in shown if k not in data_fields and v)]
     for _i, row in frame.iterrows():
         title, fields, sources = tables.incident_record(row, _)
         texts += [title, *sources.columns]

@@ -16,8 +16,9 @@ function popupFor(p) {
     box.appendChild(el('div', p.place, 'pbw-place'));
     box.appendChild(el('p', p.summary)).dir = 'auto';  // the source's language
     var t = el('table');
-    // [label, value] in order, from geo.fields (the same list the record panel shows)
-    p.rows.forEach(function (r) { addRow(t, r[0], r[1]); });
+    // geo.fields' popup fields (the same list the record panel shows): the labels come
+    // once with the layer, each incident brings its values in their order
+    p.values.forEach(function (v, i) { addRow(t, data.labels[i], v); });
     box.appendChild(t);
     if (p.notes) {
         var d = el('details');
