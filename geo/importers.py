@@ -31,10 +31,13 @@ from geo import schema as s
 from geo import validate
 from geo.errors import IncidentDataError
 from geo.exports import neutralise_formula
+from geo.i18n import N_
 from geo.incidents import good_rows, to_frame, validate_table
 from geo.layers import region_of_points
 
 Format = Literal["panj", "acled", "ucdp"]
+#: Told how far an import has got: a fraction, and the step (English, marked with ``N_``
+#: so the page shows it in the reader's language).
 Progress = Callable[[float, str], None]
 
 #: The largest upload, in MB; ``.streamlit/config.toml`` (``maxUploadSize``) says the same.
@@ -114,10 +117,6 @@ class ImportResult:
         return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def _fail(msg: str) -> IncidentDataError:
-    return IncidentDataError(msg)
-
-
 def _utf8(data: bytes) -> bool:
     """Whether ``data`` is already plain UTF-8 (no byte-order mark), as ijson reads it."""
     return not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
@@ -126,24 +125,24 @@ def _utf8(data: bytes) -> bool:
 def decode(data: bytes, name: str) -> str:
     """Bytes to text: UTF-8 (with or without BOM) or BOM-marked UTF-16, nothing guessed."""
     if not data.strip():
-        raise _fail(f"{name!r} is empty: there is nothing to import")
+        raise IncidentDataError(f"{name!r} is empty: there is nothing to import")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             msg = f"{name!r} says it is UTF-16 but is not valid UTF-16 (byte {exc.start})"
-            raise _fail(msg) from exc
+            raise IncidentDataError(msg) from exc
     if b"\x00" in data[:8192]:
         msg = (f"{name!r} looks like a binary file (a spreadsheet or an archive?); export it "
                "as CSV (UTF-8) or GeoJSON and upload that")
-        raise _fail(msg)
+        raise IncidentDataError(msg)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         msg = (f"{name!r} is not UTF-8 text (first bad byte on line {line}); save it as "
                "'CSV UTF-8' and upload it again")
-        raise _fail(msg) from exc
+        raise IncidentDataError(msg) from exc
 
 
 def _delimiter(text: str) -> str:
@@ -185,8 +184,9 @@ def _ignored_problem(ignored: list[str], what: str) -> list[validate.Problem]:
 
 
 def _too_many_rows(name: str, max_rows: int) -> IncidentDataError:
-    return _fail(f"{name!r} has more than {max_rows:,} rows; the limit is {max_rows:,}. "
-                 "Split it, or filter it to the border provinces first")
+    return IncidentDataError(f"{name!r} has more than {max_rows:,} rows; the limit is "
+                             f"{max_rows:,}. Split it, or filter it to the border provinces "
+                             "first")
 
 
 def read_csv(text: str, name: str, *, max_rows: int = MAX_ROWS) -> ReadTable:
@@ -204,14 +204,15 @@ def read_csv(text: str, name: str, *, max_rows: int = MAX_ROWS) -> ReadTable:
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except StopIteration as exc:
-        raise _fail(f"{name!r} has no header row: it is not a CSV table") from exc
+        raise IncidentDataError(f"{name!r} has no header row: it is not a CSV table") from exc
     if len(header) > MAX_COLUMNS:
         msg = (f"{name!r} has {len(header):,} columns; the formats read here have at most "
                f"about 50, and the limit is {MAX_COLUMNS}. Is the first line the header?")
-        raise _fail(msg)
+        raise IncidentDataError(msg)
     dup = sorted(h for h, n in Counter(header).items() if n > 1)
     if dup:
-        raise _fail(f"{name!r} repeats the column(s) {dup}; each column name must be unique")
+        msg = f"{name!r} repeats the column(s) {dup}; each column name must be unique"
+        raise IncidentDataError(msg)
     keep = [i for i, h in enumerate(header) if h in KNOWN_FIELDS]
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -237,7 +238,7 @@ def read_csv(text: str, name: str, *, max_rows: int = MAX_ROWS) -> ReadTable:
                 raise _too_many_rows(name, max_rows)
     except csv.Error as exc:
         msg = f"{name!r} is not a well-formed CSV table: {exc} (line {reader.line_num})"
-        raise _fail(msg) from exc
+        raise IncidentDataError(msg) from exc
     columns = [header[i] for i in keep]
     return ReadTable(pd.DataFrame(rows, columns=columns, dtype=str), bad, more_bad,
                      tuple(h for h in header if h not in KNOWN_FIELDS and h),
@@ -303,13 +304,13 @@ def _features(data: bytes, name: str) -> Iterator[object]:
             return
         if kind != "FeatureCollection":
             msg = f"{name!r} is JSON but not a GeoJSON FeatureCollection of incident points"
-            raise _fail(msg)
+            raise IncidentDataError(msg)
         # numbers as Decimal: 1e999 is valid JSON, and an infinite point is one bad row,
         # not a file that cannot be read
         yield from ijson.items(io.BytesIO(data), "features.item")
     except ijson.JSONError as exc:
         msg = f"{name!r} is not valid JSON ({exc}); was it cut short?"
-        raise _fail(msg) from exc
+        raise IncidentDataError(msg) from exc
 
 
 def _feature_row(feature: object, ignored: dict[str, None]) -> tuple[dict[str, str],
@@ -354,7 +355,7 @@ def read_geojson(data: bytes, name: str, *, max_rows: int = MAX_ROWS) -> ReadTab
     """
     if _depth(data) > MAX_JSON_DEPTH:
         msg = f"{name!r} nests deeper than {MAX_JSON_DEPTH} levels; it is not incident data"
-        raise _fail(msg)
+        raise IncidentDataError(msg)
     rows: list[dict[str, str]] = []
     problems: list[validate.Problem] = []
     bad: set[int] = set()
@@ -387,7 +388,7 @@ def detect_format(columns: list[str]) -> Format:
            f"format ({', '.join(s.COLUMNS[:6])}, …), an ACLED export "
            f"({', '.join(ACLED_REQUIRED)}, …) or UCDP GED ({', '.join(UCDP_REQUIRED)}, …); "
            f"found: {shown or 'no columns'}")
-    raise _fail(msg)
+    raise IncidentDataError(msg)
 
 
 def _col(table: pd.DataFrame, name: str) -> pd.Series:
@@ -524,8 +525,8 @@ def import_file(
     if len(data) > max_bytes:
         msg = (f"{name!r} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB. "
                "Split it, or filter it to the border provinces first")
-        raise _fail(msg)
-    step(0.05, "Reading the file")
+        raise IncidentDataError(msg)
+    step(0.05, N_("Reading the file"))
     text = decode(data, name)
     geo_json = name.lower().endswith((".geojson", ".json")) or text.lstrip().startswith("{")
     if geo_json:  # streamed from UTF-8 bytes
@@ -542,10 +543,10 @@ def import_file(
     if len(table) == 0 and problems:
         msg = (f"{name!r} has no usable row: every line after the header is malformed, e.g. "
                + str(problems[0]))
-        raise _fail(msg)
+        raise IncidentDataError(msg)
     if len(table) == 0:
-        raise _fail(f"{name!r} has a header but no rows: there is nothing to import")
-    step(0.2, f"Mapping {len(table):,} rows")
+        raise IncidentDataError(f"{name!r} has a header but no rows: there is nothing to import")
+    step(0.2, N_("Mapping the rows to our format"))
     fmt = detect_format([str(c) for c in table.columns] + list(read.ignored))
     if fmt == "acled":
         mapped = from_acled(table)
@@ -555,10 +556,10 @@ def import_file(
         mapped = table.copy()
         if s.REGION_CODE not in mapped:
             mapped[s.REGION_CODE] = ""
-    step(0.4, "Placing each point in its province")
+    step(0.4, N_("Placing each point in its province"))
     if all(c in mapped for c in (s.LAT, s.LON, s.REGION_CODE)):
         mapped = _assign_regions(validate.read_table(mapped), provinces)
-    step(0.6, "Checking every row")
+    step(0.6, N_("Checking every row"))
     first_row = 1 if geo_json else 2
     report = validate_table(mapped, regions=provinces, allow_outside=True,
                             first_row=first_row, max_problems=MAX_PROBLEMS)
@@ -584,8 +585,8 @@ def import_file(
         msg = "the file cannot be imported:\n" + "\n".join(
             f"  {p.field}: {p.message}" for p in report.file_errors)
         raise IncidentDataError(msg, report)
-    step(0.9, "Building the map layer")
+    step(0.9, N_("Building the map layer"))
     frame = to_frame(validate.read_table(mapped)[keep])
-    step(1.0, "Done")
+    step(1.0, N_("Done"))
     return ImportResult(FORMAT_LABELS[fmt] + (" (as GeoJSON)" if geo_json else ""),
                         report.n_rows, frame, report, "feature" if geo_json else "row")

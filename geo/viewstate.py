@@ -352,11 +352,19 @@ def link_base(page_url: str, base_path: str = "") -> str:
     return urlunsplit(parts._replace(query="", fragment=""))
 
 
-def query_string(view: ViewState, extra: Mapping[str, str] | None = None) -> str:
-    """``to_query`` (plus a page's own ``extra`` parameters) as a query string, with commas
-    left readable."""
+def query_string(view: ViewState, extra: Mapping[str, str] | None = None, *,
+                 only: Sequence[str] = ()) -> str:
+    """``to_query`` (plus a page's own ``extra`` parameters; with ``only``, just those
+    parameters) as a query string, with commas left readable."""
     items = {**to_query(view), **(extra or {})}
-    return "&".join(f"{k}={quote(v, safe=',-.:')}" for k, v in items.items())
+    return "&".join(f"{k}={quote(v, safe=',-.:')}" for k, v in items.items()
+                    if not only or k in only)
+
+
+def incident_query(view: ViewState) -> str:
+    """The query of a link to ``view``'s open incident alone, in the reader's language:
+    what the record offers to share, whatever the filter."""
+    return query_string(view, only=("incident", "lang"))
 
 
 #: The periods a link may carry besides the view's (the Compare page's A and B).

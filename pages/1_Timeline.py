@@ -40,8 +40,7 @@ st.subheader(_("By region: this period against the previous one"))
 ui.region_change_table(data.incidents, view, frame)
 
 st.subheader(_("Context events in this period ({n})", n=_.num(len(in_range))))
-if _.lang != "en":
-    st.caption(_("Context events are described in the language of their sources."))
+ui.untranslated_note(_("Context events are described in the language of their sources."))
 st.dataframe(
     in_range.assign(source=in_range["sources"].str.extract(r"(https?://\S+)", expand=False)),
     column_order=["date", "title", "actors", "summary", "source", "notes"], hide_index=True,

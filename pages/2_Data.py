@@ -13,9 +13,8 @@ st.title(_("Data"))
 st.caption(_("Every incident in the current filter. Figures above the map are sums of the "
              "Killed and Injured columns here; an empty cell means no figure was reported. "
              "Click a column header to sort."))
-if _.lang != "en":
-    st.caption(_("Summaries, notes, places and sources stay in the language they were "
-                 "written in (mostly English); labels and figures are translated."))
+ui.untranslated_note(_("Summaries, notes, places and sources stay in the language they were "
+                       "written in (mostly English); labels and figures are translated."))
 if data.corrections:  # team mode: the store keeps every change
     corrected = frame[frame[s.ID].isin(list(data.corrections))]
     ui.seeded(ui.Key.ONLY_CORRECTED, ui.Key.ONLY_CORRECTED_CHOSEN, False)

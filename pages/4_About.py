@@ -22,9 +22,8 @@ st.markdown("**" + about.review_line(data.review, _) + "** " + _.ngettext(
     "The dataset holds {n} incidents from {first} to {last}.", len(data.incidents),
     first=_.date(first, "long"), last=_.date(last, "long")))
 st.markdown("### " + _("Coverage: what is in, what was searched, what is missing"))
-if _.lang != "en":
-    st.caption(_("The review record below, like the incidents' summaries and notes, stays in "
-                 "the language it was written in (English)."))
+ui.untranslated_note(_("The review record below, like the incidents' summaries and notes, "
+                       "stays in the language it was written in (English)."))
 st.markdown(about.coverage_markdown(data.review, _))
 st.markdown("### " + _("What an incident is here"))
 st.markdown(_("""
@@ -96,8 +95,7 @@ example, `?start=2025-11-26&end=2025-12-01&region=TJ-KT,TJ-GB` shows the two Nov
 attacks on Chinese workers, and adding `&lang=ru` opens it in Russian.
 """))
 st.markdown("### " + _("How to add an incident"))
-if _.lang != "en":
-    st.caption(_("The data format is documented in English, in `data/README.md`."))
+ui.untranslated_note(_("The data format is documented in English, in `data/README.md`."))
 st.markdown(about.data_readme_section("Adding an incident"))
 st.caption(_("The full format is in `data/README.md`; `make test` checks every row."))
 if data.warnings:

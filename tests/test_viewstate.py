@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from geo.viewstate import (
     PARAMS,
     PLAYBACK_DEFAULTS,
     ViewState,
+    incident_query,
     link_base,
     parse_period,
     parse_playback,
@@ -180,3 +182,10 @@ def test_query_string_adds_page_parameters_and_escapes() -> None:
 ])
 def test_links_go_after_the_page_address(url, base, expected) -> None:
     assert link_base(url, base) == expected
+
+
+def test_an_incident_alone_is_linked_with_its_language_and_nothing_else() -> None:
+    view = ViewState(date(2025, 1, 1), date(2025, 2, 1), regions=("TJ-KT",),
+                     incident="PBW-0024", lang="fa")
+    assert incident_query(view) == "incident=PBW-0024&lang=fa"
+    assert incident_query(replace(view, lang="en", incident="A&B")) == "incident=A%26B"

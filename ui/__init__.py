@@ -24,7 +24,7 @@ from ui.data import (
 )
 from ui.figures import as_of, empty_hint, headline
 from ui.map_panel import export_figure, export_map, map_panel, small_map
-from ui.page import APP_TITLE, PAGES, start_page
+from ui.page import APP_TITLE, PAGES, start_page, untranslated_note
 from ui.playback import playback_controls, playback_tick
 from ui.sidebar import set_dates_and_rerun
 from ui.state import (
@@ -71,6 +71,7 @@ __all__ = [
     "start_page",
     "table_column_config",
     "tr",
+    "untranslated_note",
     "uploaded",
     "url_params_at_start",
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from typing import Literal
-from urllib.parse import quote
 
 import folium
 import geopandas as gpd
@@ -21,11 +20,11 @@ from geo import assets, mapview, stats, tables
 from geo import schema as s
 from geo.i18n import Translator
 from geo.text import markdown_safe
-from geo.viewstate import ViewState
+from geo.viewstate import ViewState, incident_query
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
 from ui.figures import as_of
 from ui.state import Key, get, page_url, set_view, share_link, tr, view
-from ui.tables import LINK_DISPLAY, LINK_VALIDATE
+from ui.tables import link_column
 
 MAP_KEY = "pbw_map"
 #: What the map sends back: only what the page acts on, so a pan reruns nothing else.
@@ -138,9 +137,8 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState,
         st.caption(_("This incident is outside the current filter."))
     st.html(tables.record_html(fields, _))  # wrapped, never cut off; every value escaped
     link = _("Link")
-    st.dataframe(sources, hide_index=True, width="stretch", column_config={
-        link: st.column_config.LinkColumn(link, display_text=LINK_DISPLAY,
-                                          validate=LINK_VALIDATE)})
+    st.dataframe(sources, hide_index=True, width="stretch",
+                 column_config={link: link_column(link)})
     changes = data.corrections.get(current.incident)
     if changes:
         st.markdown(_("**Corrections** since the incident was first recorded, newest first; "
@@ -148,9 +146,7 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState,
         for change in reversed(changes):
             st.text(change.text(_))  # plain text: the editor's note is never markup
     st.caption(_("Link to this incident alone:"))
-    lang_param = f"&lang={_.lang}" if _.lang != "en" else ""
-    st.code(f"{page_url()}?incident={quote(current.incident, safe='')}{lang_param}",
-            language=None, wrap_lines=True)
+    st.code(f"{page_url()}?{incident_query(current)}", language=None, wrap_lines=True)
     st.button(_("Close"), on_click=_close_incident, key="close_incident")
 
 

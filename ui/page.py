@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from geo.i18n import N_
+from geo.i18n import DEFAULT_LANG, N_
 from geo.viewstate import ViewState
 from ui import memory
 from ui.data import Data, filtered_incidents, load_data
 from ui.sidebar import sidebar_view
-from ui.state import seed, tr
+from ui.state import lang, seed, tr
 
 
 @cache
@@ -83,3 +84,8 @@ def start_page(title: str, *, filtered: bool = True) -> tuple[Data, ViewState,
                         else data.incidents)
 
 
+def untranslated_note(text: str, place: Any = st) -> None:
+    """``text`` (a note that some words stay as written) as a caption, for readers of any
+    language but the one the data is written in; ``place`` is where (the page, the sidebar)."""
+    if lang() != DEFAULT_LANG:
+        place.caption(text)

@@ -10,7 +10,7 @@ import streamlit as st
 from geo import mapview
 from geo import schema as s
 from geo.basemaps import BASEMAPS
-from geo.i18n import LANGUAGES, Translator
+from geo.i18n import DEFAULT_LANG, LANGUAGES, Translator
 from geo.viewstate import WITHIN_CHOICES, ViewState, parse_query
 from ui.data import DATA_MODES, Data, uploaded
 from ui.figures import as_of
@@ -132,7 +132,7 @@ def sidebar_view(data: Data) -> ViewState:
     _data_mode_choice(_)
     sb.divider()
     sb.caption(as_of(data, _))
-    if _.lang != "en":
+    if _.lang != DEFAULT_LANG:
         sb.caption(_("Incident summaries, notes and sources stay in the language they were "
                      "written in (mostly English); the interface is translated."))
 

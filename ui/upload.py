@@ -10,6 +10,7 @@ import streamlit as st
 
 from geo import importers, uploads
 from geo.errors import IncidentDataError
+from geo.i18n import DEFAULT_LANG
 from geo.text import markdown_safe
 from ui.data import clear_upload, uploaded
 from ui.state import Key, get, tr
@@ -61,7 +62,8 @@ def run_import(name: str, payload: bytes, provinces: gpd.GeoDataFrame) -> None:
 
 
 def _advance(bar: Any, fraction: float, text: str) -> None:
-    bar.progress(min(fraction, 1.0), text=text)
+    _ = tr()  # the importer's steps are marked for the catalogs (N_)
+    bar.progress(min(fraction, 1.0), text=_(text))
 
 
 def import_report() -> None:
@@ -83,7 +85,7 @@ def import_report() -> None:
     st.caption(_("Read as: {format}.", format=result.format) + " " + (
         _("Each row is numbered as in the file (the header is row 1).")
         if result.row_label == "row" else _("Each feature is numbered as in the file.")))
-    if _.lang != "en":
+    if _.lang != DEFAULT_LANG:
         st.caption(_("The report's messages are in English, as the file format is."))
     if result.report.omitted:
         st.caption(_.ngettext(
