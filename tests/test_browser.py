@@ -90,10 +90,11 @@ def test_markers_are_reached_by_keyboard_and_told_apart_by_shape(page, server) -
     marker.focus()
     assert frame.evaluate("() => document.activeElement.classList.contains('pbw-marker')")
     marker.press("Enter")
-    frame.locator(".pbw-popup").wait_for(timeout=10_000)
-    # Enter does what a click does: the record opens beside the map and joins the link
+    # Enter does what a click does: the record opens beside the map and joins the link (the
+    # popup it also opens may close again when the page reruns, so it is not waited for)
     page.wait_for_function("() => new URL(location.href).searchParams.has('incident')",
-                           timeout=20_000)
+                           timeout=30_000)
+    page.locator(".pbw-record").first.wait_for(timeout=30_000)
 
 
 def test_panning_the_map_updates_the_link(page, server) -> None:
