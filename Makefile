@@ -26,11 +26,14 @@ run: $(STAMP)
 	$(BIN)/python deploy/warm.py http://127.0.0.1:$(PORT) &
 	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port $(PORT)
 
+# The whole suite: every tier but the browser one on every core, then the browser tier
+# alone (its servers and Chromium share two cores badly).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/hadolint Dockerfile
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 # The fast lane for day-to-day work (about a minute): lint, types, and every test but the
 # browser, PostgreSQL, benchmark, network and slow tiers (markers in pyproject.toml).
