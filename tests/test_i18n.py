@@ -120,7 +120,7 @@ def _rebinds_underscore(tree: ast.AST) -> list[int]:
         targets: list[ast.AST] = []
         if isinstance(node, ast.Assign):
             value = ast.unparse(node.value)
-            if value in ("ui.tr()", "tr()", "_ or tr()", "translator('ru')"):
+            if value in ("ui.tr()", "tr()", "translator('ru')"):
                 continue
             targets = list(node.targets)
         elif isinstance(node, (ast.For, ast.comprehension)):

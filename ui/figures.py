@@ -14,9 +14,8 @@ from ui.data import Data
 from ui.state import tr
 
 
-def as_of(data: Data, _: Translator | None = None) -> str:
+def as_of(data: Data, _: Translator) -> str:
     """How current the data is: its review date and its latest incident, never a file time."""
-    _ = _ or tr()
     own = data.incidents[data.incidents.get(s.DATASET) != s.YOURS]  # the upload left out
     latest = None if own.empty else own[s.DATE].max().date()
     origin = data.origin(_)
