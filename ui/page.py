@@ -35,6 +35,8 @@ APP_TITLE = "Panj Border Watch"
 PAGES = (("pages/1_Timeline.py", N_("Timeline")), ("pages/5_Compare.py", N_("Compare periods")),
          ("pages/2_Data.py", N_("Data")), ("pages/3_Import.py", N_("Your data")),
          ("pages/4_About.py", N_("About")))
+
+
 def page_setup(title: str) -> None:
     """Page config shared by every page; the navigation itself is drawn by ``app.py``.
 
