@@ -52,10 +52,8 @@ class Field:
         """The value for every row of ``frame`` (canvas markers: thousands of rows)."""
         if not self.depends:
             return [self.value(row, _) for _i, row in frame.iterrows()]
-        codes, distinct = pd.factorize(frame[self.depends], use_na_sentinel=False)
-        written = np.array([self.value(pd.Series({self.depends: v}), _) for v in distinct] +
-                           [""], dtype=object)
-        return written[codes].tolist()
+        return each_distinct(frame[self.depends],
+                             lambda v: self.value(pd.Series({self.depends: v}), _))
 
 
 def _text(column: str) -> Callable[[pd.Series, Translator], str]:
@@ -95,9 +93,21 @@ def _cross(row: pd.Series, _: Translator) -> str:
         _("no: origin reported on the same side")
 
 
+def actor_labels(cell: str, _: Translator) -> str:
+    """An ``actors`` cell as the reader's labels, e.g. "Taliban; Tajik border and security
+    forces" (the record's field and the Data table's column)."""
+    return "; ".join(_(s.ACTOR_GROUPS[c].label) for c in s.actor_codes(cell))
+
+
+def each_distinct(values: pd.Series, write: Callable[[object], str]) -> list[str]:
+    """``write`` of every value in ``values``, called once per distinct value (a column of
+    thousands of markers holds few distinct figures or days)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return np.array([write(v) for v in distinct] + [""], dtype=object)[codes].tolist()
+
+
 def _actors(row: pd.Series, _: Translator) -> str:
-    return "; ".join(_(s.ACTOR_GROUPS[c].label)
-                     for c in s.actor_codes(s.cell_text(row.get(s.ACTORS))))
+    return actor_labels(s.cell_text(row.get(s.ACTORS)), _)
 
 
 def _dataset(row: pd.Series, _: Translator) -> str:

@@ -524,13 +524,6 @@ def choose_mode(n_located: int) -> DrawMode:
     return "compact" if n_located <= COMPACT_MAX else "density"
 
 
-def _dates(days: pd.Series, _: Translator) -> list[str]:
-    """Each day as the reader's language writes it, written once per distinct day."""
-    codes, distinct = pd.factorize(days)
-    written = np.array([_.date(d.date()) for d in distinct] + [""], dtype=object)
-    return written[codes].tolist()
-
-
 def compact_columns(located: gpd.GeoDataFrame, _: Translator) -> dict[str, Any]:
     """Column arrays for canvas markers: a few bytes per incident, built without a loop.
 
@@ -548,7 +541,7 @@ def compact_columns(located: gpd.GeoDataFrame, _: Translator) -> dict[str, Any]:
         "type": located[s.EVENT_TYPE].map(types.index).astype(int).tolist(),
         "types": [[_(s.EVENT_TYPES[t].label), s.EVENT_TYPES[t].color] for t in types],
         "id": located[s.ID].tolist(),
-        "date": _dates(located[s.DATE], _),
+        "date": fields.each_distinct(located[s.DATE], lambda d: _.date(pd.Timestamp(d).date())),
         # geo.fields' compact fields: [label, a value per incident]
         "fields": [[_(f.label), f.column(located, _)] for f in fields.shown_in("compact")],
         "radius": (4.0 + 1.5 * np.sqrt(casualties)).round(1).tolist(),

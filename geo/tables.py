@@ -48,12 +48,6 @@ def _yes_no(value: object, _: Translator) -> str:
     return "" if value is None or pd.isna(value) else (_("yes") if value else _("no"))
 
 
-def actor_labels(cell: str, _: Translator) -> str:
-    """An ``actors`` cell as the reader's labels, e.g. "Taliban; Tajik border and security
-    forces"."""
-    return "; ".join(_(s.ACTOR_GROUPS[c].label) for c in s.actor_codes(cell))
-
-
 def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Display table of incidents and the number of ``Source n`` URL columns it has.
 
@@ -120,7 +114,7 @@ def labelled(rows: pd.DataFrame, _: Translator) -> pd.DataFrame:
 
     named("Region", lambda c: s.region_option(str(c), _))
     named("Type", lambda t: _(s.EVENT_TYPES[str(t)].label))
-    named("Actors", lambda cell: actor_labels(str(cell), _))
+    named("Actors", lambda cell: fields.actor_labels(str(cell), _))
     named("Date precision", lambda p: _(_PRECISION_WORDS.get(str(p), str(p))))
     named("Location precision", lambda p: f"{p}: {_(s.GEO_PRECISIONS[int(str(p))])}")
     named("Cross-border", lambda v: _yes_no(v, _))
