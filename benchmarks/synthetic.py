@@ -118,7 +118,7 @@ def make(n: int, *, seed: int = 7) -> pd.DataFrame:
                               "armed_unidentified,civilians,chinese", "taliban,afghan_republic",
                               ""], n),
     })
-    return frame[list(s.COLUMNS)]
+    return s.with_optional_columns(frame)[list(s.COLUMNS)]
 
 
 def write(n: int, folder: Path) -> Path:

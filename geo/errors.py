@@ -29,3 +29,10 @@ class StoreError(PanjError):
 
     The message never carries the connection string: it may hold a password.
     """
+
+
+class SyncError(PanjError):
+    """An outside API (ACLED, UCDP) could not be read, or refused us; nothing was changed.
+
+    The message never carries a credential or a token.
+    """

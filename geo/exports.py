@@ -13,7 +13,7 @@ import pyogrio
 from geo import schema as s
 
 _NUMERIC_COLUMNS = (s.LAT, s.LON, s.ORIGIN_LAT, s.ORIGIN_LON, s.FATALITIES, s.INJURED,
-                    s.GEO_PRECISION)
+                    s.GEO_PRECISION, s.FATALITIES_LOW, s.FATALITIES_HIGH)
 
 
 def neutralise_formula(value: str) -> str:
@@ -50,7 +50,8 @@ def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
     features = []
     for (_i, row), geom in zip(table.iterrows(), frame.geometry, strict=True):
         props = {k: (v if v != "" else None) for k, v in row.items()}
-        for col in (s.FATALITIES, s.INJURED, s.GEO_PRECISION):
+        for col in (s.FATALITIES, s.INJURED, s.GEO_PRECISION, s.FATALITIES_LOW,
+                    s.FATALITIES_HIGH):
             value = props[col]
             props[col] = None if value is None else int(value)
         props["sources"] = [{"outlet": x.outlet, "published": x.published, "url": x.url}

@@ -17,6 +17,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from geo import provenance as pv
 from geo import schema as s
 from geo.i18n import N_, Translator
 from geo.proximity import BORDER_KM, CROSS_BORDER, distance_text
@@ -115,6 +116,35 @@ def _dataset(row: pd.Series, _: Translator) -> str:
         s.cell_text(row.get(s.DATASET)), "")
 
 
+def _reported(row: pd.Series, _: Translator) -> str:
+    """The datasets that report the incident, the shown record's first."""
+    own = pv.provider_of(row.get(s.PROVIDER))
+    try:
+        also = pv.parse_reported(s.cell_text(row.get(s.ALSO_REPORTED)))
+    except ValueError:
+        also = []
+    names = [pv.PROVIDERS[own].name(_)]
+    names += [n for r in also if (n := pv.PROVIDERS[r.provider].name(_)) not in names]
+    return "; ".join(names)
+
+
+def _review(row: pd.Series, _: Translator) -> str:
+    return _("not yet reviewed by a curator") if s.cell_text(row.get(s.REVIEWED)) == "no" \
+        else ""
+
+
+def _figures(row: pd.Series, _: Translator) -> str:
+    try:
+        return pv.figures_side_by_side(row, _)
+    except ValueError:
+        return ""
+
+
+def _terms(row: pd.Series, _: Translator) -> str:
+    provider = pv.PROVIDERS[pv.provider_of(row.get(s.PROVIDER))]
+    return _("{dataset}'s terms: {url}", dataset=provider.name(_), url=provider.terms_url)
+
+
 def _confidence(row: pd.Series, _: Translator) -> str:
     code = row[s.CONFIDENCE]
     return f"{_(s.CONFIDENCE_LABELS[code])}: {_(s.CONFIDENCES[code])}"
@@ -154,6 +184,12 @@ FIELDS: Final[tuple[Field, ...]] = (
           "Summary"),
     Field("notes", N_("Notes"), _text(s.NOTES), RECORD | {"table"}, "Notes"),
     Field("dataset", N_("Dataset"), _dataset, RECORD | {"table"}, "Dataset"),
+    Field("reported", N_("Reported by"), _reported, EVERYWHERE, "Reported by"),
+    Field("review", N_("Review"), _review, EVERYWHERE | {"compact"}, "Review",
+          depends=s.REVIEWED),
+    Field("figures", N_("Each dataset's figures"), _figures, RECORD | {"table"},
+          "Each dataset's figures"),
+    Field("terms", N_("Terms"), _terms, RECORD | {"table"}, "Terms", depends=s.PROVIDER),
     Field("id", N_("Incident ID"), lambda row, _: str(row[s.ID]),
           EVERYWHERE | {"compact"}, "ID", depends=s.ID),
 )

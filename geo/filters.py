@@ -1,5 +1,5 @@
-"""Filtering incidents by date range, region, event type, actor group and distance; no function
-here mutates its input."""
+"""Filtering incidents by date range, region, event type, actor group, dataset and distance; no
+function here mutates its input."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 
+from geo import provenance as pv
 from geo import schema as s
 from geo.proximity import BORDER_KM, within_km
 
@@ -22,6 +23,8 @@ class IncidentFilter:
     types: tuple[str, ...] = field(default=())
     within_km: float | None = None  # only incidents this close to the border
     actors: tuple[str, ...] = field(default=())  # incidents naming any of these groups
+    #: incidents any of these datasets reports (``geo.provenance.PROVIDERS``)
+    sources: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if self.start > self.end:
@@ -41,6 +44,10 @@ class IncidentFilter:
         if bad_actors:
             msg = f"actors {bad_actors} are not actor groups: " + ", ".join(s.ACTOR_GROUPS)
             raise ValueError(msg)
+        bad_sources = [p for p in self.sources if p not in pv.PROVIDERS]
+        if bad_sources:
+            msg = f"sources {bad_sources} are not datasets: " + ", ".join(pv.PROVIDERS)
+            raise ValueError(msg)
 
     @property
     def without_actors(self) -> IncidentFilter:
@@ -59,6 +66,8 @@ def mask(frame: pd.DataFrame, flt: IncidentFilter) -> pd.Series:
         keep &= frame[s.EVENT_TYPE].isin(flt.types)
     if flt.actors:
         keep &= actor_mask(frame, flt.actors)
+    if flt.sources:
+        keep &= source_mask(frame, flt.sources)
     if flt.within_km is not None:
         if BORDER_KM not in frame:
             msg = "filtering by distance needs the border_km column (geo.proximity)"
@@ -73,6 +82,18 @@ def actor_mask(frame: pd.DataFrame, actors: tuple[str, ...]) -> pd.Series:
     sep = s.ACTOR_SEPARATOR
     pattern = f"(?:^|{sep})(?:{either})(?:{sep}|$)"
     return frame[s.ACTORS].str.contains(pattern, regex=True).fillna(False).astype(bool)
+
+
+def source_mask(frame: pd.DataFrame, sources: tuple[str, ...]) -> pd.Series:
+    """True for each incident that any of ``sources`` reports: as its shown record, or
+    merged into it (``also_reported``)."""
+    own = frame[s.PROVIDER].fillna("").replace("", pv.CURATED) if s.PROVIDER in frame \
+        else pd.Series(pv.CURATED, index=frame.index)
+    keep = own.isin(sources)
+    if s.ALSO_REPORTED in frame:
+        pattern = "(?:^|;)(?:" + "|".join(sources) + "):"
+        keep |= frame[s.ALSO_REPORTED].fillna("").str.contains(pattern, regex=True)
+    return keep.fillna(False).astype(bool)
 
 
 def apply(frame: pd.DataFrame, flt: IncidentFilter) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import ijson
 import numpy as np
 import pandas as pd
 
+from geo import provenance as pv
 from geo import schema as s
 from geo import validate
 from geo.errors import IncidentDataError
@@ -441,6 +442,7 @@ def from_acled(t: pd.DataFrame) -> pd.DataFrame:
         s.CONFIDENCE: "unrated",
         s.NOTES: ("Imported from ACLED event " + _col(t, "event_id_cnty") + "; sub-event type: "
                   + _col(t, "sub_event_type") + "; admin1: " + _col(t, "admin1") + "."),
+        s.PROVIDER: pv.ACLED, s.PROVIDER_ID: _col(t, "event_id_cnty"), s.REVIEWED: "no",
     }, index=t.index).astype(str)
 
 
@@ -476,10 +478,12 @@ def from_ucdp(t: pd.DataFrame) -> pd.DataFrame:
         s.NOTES: ("Imported from UCDP GED event " + _col(t, "id") + "; deaths best "
                   + _col(t, "best") + " (low " + _col(t, "low") + ", high " + _col(t, "high")
                   + "); sources: " + _col(t, "source_article").str.slice(0, 1500) + "."),
+        s.PROVIDER: pv.UCDP, s.PROVIDER_ID: _col(t, "id"), s.REVIEWED: "no",
+        s.FATALITIES_LOW: _col(t, "low"), s.FATALITIES_HIGH: _col(t, "high"),
     }, index=t.index).astype(str)
 
 
-def _assign_regions(table: pd.DataFrame, provinces: gpd.GeoDataFrame) -> pd.DataFrame:
+def assign_regions(table: pd.DataFrame, provinces: gpd.GeoDataFrame) -> pd.DataFrame:
     """Fill empty ``region_code`` by point-in-polygon; points in no province are 'outside'."""
     out = table.copy()
     lat = pd.to_numeric(out[s.LAT], errors="coerce")
@@ -558,7 +562,7 @@ def import_file(
             mapped[s.REGION_CODE] = ""
     step(0.4, N_("Placing each point in its province"))
     if all(c in mapped for c in (s.LAT, s.LON, s.REGION_CODE)):
-        mapped = _assign_regions(validate.read_table(mapped), provinces)
+        mapped = assign_regions(validate.read_table(mapped), provinces)
     step(0.6, N_("Checking every row"))
     first_row = 1 if geo_json else 2
     report = validate_table(mapped, regions=provinces, allow_outside=True,

@@ -25,6 +25,7 @@ from geo import schema as s
 from geo import validate
 from geo.errors import IncidentDataError
 from geo.layers import DATA_DIR, STORAGE_CRS, region_problems
+from geo.merge import shown
 from geo.proximity import add_proximity
 
 INCIDENTS_FILE: Final = DATA_DIR / "incidents.csv"
@@ -47,8 +48,11 @@ def prepared(loaded: LoadedIncidents, border: gpd.GeoDataFrame,
              provinces: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
     """The shared dataset as the app shows it, from a file or the team store: with border
     distances and cross-border flags (``geo.proximity``), marked bundled; and its
-    validation warnings as text."""
-    frame = add_proximity(loaded.frame, border, provinces)
+    validation warnings as text. Records merged into another dataset's record of the same
+    incident, or withdrawn by their dataset, are not shown (``geo.merge.shown``)."""
+    visible = shown(loaded.frame)
+    frame = add_proximity(loaded.frame if visible.all() else loaded.frame[visible.to_numpy()]
+                          .reset_index(drop=True), border, provinces)
     frame[s.DATASET] = s.BUNDLED
     return frame, tuple(str(p) for p in loaded.report.warnings)
 
@@ -295,7 +299,7 @@ def to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
     An empty ``actors`` cell is filled from the row's words (``schema.derive_actors``)."""
     df = s.with_optional_columns(table).loc[:, list(s.COLUMNS)].copy().reset_index(drop=True)
     df[s.DATE] = pd.to_datetime(df[s.DATE], format="%Y-%m-%d")
-    for col in (s.FATALITIES, s.INJURED):
+    for col in (s.FATALITIES, s.INJURED, s.FATALITIES_LOW, s.FATALITIES_HIGH):
         df[col] = pd.to_numeric(df[col].replace("", None)).astype("Int64")
     for col in (s.LAT, s.LON, s.ORIGIN_LAT, s.ORIGIN_LON):
         df[col] = pd.to_numeric(df[col].replace("", None)).astype("float64")

@@ -2,6 +2,9 @@
 
 Everything that reads, writes, filters or shows incidents takes its column names and
 vocabularies from here; checking a table against them is ``geo.validate``'s job.
+
+About 420 lines: the columns and every vocabulary a reader can filter by (regions, types,
+actor groups, precisions) stay in one place, as ``data/README.md`` documents them.
 """
 
 from __future__ import annotations
@@ -42,15 +45,33 @@ CONFIDENCE: Final = "confidence"
 NOTES: Final = "notes"
 GAZETTEER_ID: Final = "gazetteer_id"
 ACTORS: Final = "actors"
+# whose record a row is, and how the datasets' records of one incident were merged
+# (geo.provenance owns their values, geo.merge the rule that fills them)
+PROVIDER: Final = "provider"
+PROVIDER_ID: Final = "provider_id"
+FATALITIES_LOW: Final = "fatalities_low"
+FATALITIES_HIGH: Final = "fatalities_high"
+ALSO_REPORTED: Final = "also_reported"
+MERGED_INTO: Final = "merged_into"
+REVIEWED: Final = "reviewed"
+WITHDRAWN: Final = "withdrawn"
 
 #: The columns of ``data/incidents.csv``, in file order. Keep these names stable.
 COLUMNS: Final[tuple[str, ...]] = (
     ID, DATE, DATE_PRECISION, TIME_LOCAL, COUNTRY, REGION_CODE, DISTRICT, LOCATION,
     LAT, LON, GEO_PRECISION, EVENT_TYPE, ORIGIN, ORIGIN_LAT, ORIGIN_LON, FATALITIES,
     INJURED, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, CONFIDENCE, NOTES, GAZETTEER_ID, ACTORS,
+    PROVIDER, PROVIDER_ID, FATALITIES_LOW, FATALITIES_HIGH, ALSO_REPORTED, MERGED_INTO,
+    REVIEWED, WITHDRAWN,
 )
+#: The columns synced and merged rows add (geo.provenance, geo.merge); curated files
+#: leave them out.
+PROVENANCE_COLUMNS: Final[tuple[str, ...]] = (
+    PROVIDER, PROVIDER_ID, FATALITIES_LOW, FATALITIES_HIGH, ALSO_REPORTED, MERGED_INTO,
+    REVIEWED, WITHDRAWN)
 #: Columns a file may leave out (files made before they existed); read as empty.
-OPTIONAL_COLUMNS: Final[frozenset[str]] = frozenset({GAZETTEER_ID, ACTORS})
+OPTIONAL_COLUMNS: Final[frozenset[str]] = frozenset({GAZETTEER_ID, ACTORS,
+                                                     *PROVENANCE_COLUMNS})
 #: ``gazetteer_id`` names a GeoNames point as ``geonames:<geonameid>`` (see geo.gazetteer).
 GAZETTEER_PREFIX: Final = "geonames:"
 
@@ -60,6 +81,10 @@ DATASET: Final = "dataset"
 BUNDLED: Final = "bundled"
 YOURS: Final = "yours"
 
+#: ``reviewed``: empty (curated rows) or "yes" when a curator has checked the row, "no"
+#: for a synced record no curator has looked at yet (readers see it marked).
+REVIEWED_VALUES: Final = ("", "yes", "no")
+
 #: Columns that may not be empty.
 REQUIRED: Final[frozenset[str]] = frozenset(
     {ID, DATE, DATE_PRECISION, COUNTRY, REGION_CODE, GEO_PRECISION, EVENT_TYPE, SUMMARY,
@@ -68,7 +93,7 @@ REQUIRED: Final[frozenset[str]] = frozenset(
 
 #: Free-text columns and the longest value accepted in each.
 TEXT_COLUMNS: Final[tuple[str, ...]] = (
-    DISTRICT, LOCATION, ORIGIN, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, NOTES,
+    DISTRICT, LOCATION, ORIGIN, VICTIMS, PERPETRATOR, SUMMARY, SOURCES, NOTES, WITHDRAWN,
 )
 MAX_TEXT_CHARS: Final = 4000
 

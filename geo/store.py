@@ -44,6 +44,7 @@ from geo.store_read import (
     READER_ROLE,
     STORE_SCHEMA,
     TEXT_COLS,
+    VISIBLE,
     connect,
     context_rows,
     database_url,
@@ -57,7 +58,7 @@ from geo.store_read import (
 #: What the editors' tool owns; the app's reader (connect, read_incidents, revision…) is
 #: ``geo.store_read``, imported from there.
 __all__ = ["APPEND_ONLY", "EDITOR_ROLE", "MIGRATIONS", "LoadResult", "init", "load",
-           "load_context", "main"]
+           "load_context", "load_table", "main"]
 
 
 def _typed(table: str) -> sql.Composable:
@@ -162,11 +163,27 @@ def _schema_v3() -> list[sql.SQL | sql.Composed]:
     return statements
 
 
+#: The columns version 4 adds, frozen as written then (see ``_V1_COLUMNS``).
+_V4_COLUMNS: Final = ("provider", "provider_id", "fatalities_low", "fatalities_high",
+                      "also_reported", "merged_into", "reviewed", "withdrawn")
+
+
+def _schema_v4() -> list[sql.SQL | sql.Composed]:
+    """Whose record each row is and how records of one incident were merged
+    (``geo.provenance``, ``geo.merge``), and each dataset's last sync (``geo.sync``)."""
+    return [
+        *(sql.SQL("ALTER TABLE pbw_incidents ADD COLUMN {} text NOT NULL DEFAULT ''").format(
+            sql.Identifier(c)) for c in _V4_COLUMNS),
+        sql.SQL("CREATE INDEX pbw_incidents_provider ON pbw_incidents (provider, provider_id)"),
+        sql.SQL("CREATE TABLE pbw_sync (source text PRIMARY KEY, state text NOT NULL)"),
+    ]
+
+
 #: Tables whose rows, once written, no one changes or removes.
 APPEND_ONLY: Final = ("pbw_revisions", "pbw_history", "pbw_context_history")
 
 #: Schema versions in order; ``init`` applies the ones a store has not seen yet.
-MIGRATIONS: Final = {1: _schema_v1, 2: _schema_v2, 3: _schema_v3}
+MIGRATIONS: Final = {1: _schema_v1, 2: _schema_v2, 3: _schema_v3, 4: _schema_v4}
 
 #: The group role whose members may load: what ``load`` and ``load --context`` need, and
 #: nothing that rewrites history. Grant it to each editor's own login.
@@ -176,7 +193,7 @@ EDITOR_GRANTS: Final = {
     "pbw_incidents": "SELECT, INSERT, UPDATE", "pbw_history": "SELECT, INSERT",
     "pbw_revisions": "SELECT, INSERT", "pbw_context_history": "SELECT, INSERT",
     "pbw_context_events": "SELECT, INSERT, DELETE", "pbw_cells": "SELECT, INSERT, DELETE",
-    "pbw_meta": "SELECT"}
+    "pbw_meta": "SELECT", "pbw_sync": "SELECT, INSERT, UPDATE"}
 
 
 def init(conn: psycopg.Connection, *, reader: str = READER_ROLE) -> list[int]:
@@ -239,14 +256,21 @@ def load(conn: psycopg.Connection, path: Path, *, editor: str, note: str) -> Loa
     every problem and changes nothing. Incidents missing from the file are kept. A file
     with nothing new leaves no revision behind (``revision`` None).
     """
+    return load_table(conn, read_file_table(path), editor=editor, note=note, file=path.name)
+
+
+def load_table(conn: psycopg.Connection, table: pd.DataFrame, *, editor: str, note: str,
+               file: str) -> LoadResult:
+    """:func:`load` for a table of strings already read (``geo.sync`` loads this way);
+    ``file`` names where it came from in the revision."""
     if not editor.strip() or not note.strip():
         msg = f"editor and note must not be empty; got editor={editor!r}, note={note!r}"
         raise ValueError(msg)
     require_schema(conn)
-    table = read_file_table(path)
+    table = s.with_optional_columns(table)
     report = validate_table(table, regions=load_provinces(), normalised=True)
     if not report.ok:
-        msg = f"{path} was not loaded; nothing changed:\n" + report.summary()
+        msg = f"{file} was not loaded; nothing changed:\n" + report.summary()
         raise IncidentDataError(msg, report)
     table = table.loc[:, list(INCIDENT_COLS)].assign(border_km=border_distance_km(
         load_border().geometry.iloc[0], pd.to_numeric(table[s.LON], errors="coerce"),
@@ -254,7 +278,7 @@ def load(conn: psycopg.Connection, path: Path, *, editor: str, note: str) -> Loa
     table["border_km"] = table["border_km"].astype(object).where(table["border_km"].notna(),
                                                                  None)
     try:
-        return _load(conn, table, path.name, editor.strip(), note.strip())
+        return _load(conn, table, file, editor.strip(), note.strip())
     except _NothingNew:
         return LoadResult(None, 0, 0)
 
@@ -307,7 +331,7 @@ def _load(conn: psycopg.Connection, table: pd.DataFrame, file: str, editor: str,
             cols=TEXT_COLS, typed=_typed("i")), (rev,))
         size = DENSITY_CELL_KM * 1000.0
         conn.execute("DELETE FROM pbw_cells")
-        conn.execute(sql.SQL("INSERT INTO pbw_cells {}").format(cells_query(sql.SQL("TRUE"))),
+        conn.execute(sql.SQL("INSERT INTO pbw_cells {}").format(cells_query(VISIBLE)),
                      (size, size, EPSG_METRIC))
     return LoadResult(rev, added, n_changed)
 

@@ -31,8 +31,11 @@ from geo.layers import ANALYSIS_CRS
 DATABASE_ENV: Final = "PANJ_DATABASE_URL"
 #: The role the app connects as: it may read every table and change none.
 READER_ROLE: Final = "panj_reader"
-STORE_SCHEMA: Final = 3
+STORE_SCHEMA: Final = 4
 INCIDENT_COLS: Final = s.COLUMNS
+#: The stored records a reader sees: not merged into another dataset's record of the same
+#: incident, not withdrawn by their dataset (``geo.merge.shown``, in SQL).
+VISIBLE: Final = sql.SQL("merged_into = '' AND withdrawn = ''")
 #: ``ANALYSIS_CRS`` as an SRID: the store keeps each point in it too (px, py).
 EPSG_METRIC: Final = int(ANALYSIS_CRS.split(":")[1])
 TEXT_COLS: Final = sql.SQL(", ").join(sql.Identifier(c) for c in INCIDENT_COLS)
@@ -218,7 +221,7 @@ def corrections(conn: psycopg.Connection) -> dict[str, tuple[Change, ...]]:
 
 def _where(flt: IncidentFilter) -> tuple[sql.Composable, list[Any]]:
     """``flt`` as a WHERE clause on pbw_incidents and its bound parameters."""
-    where = [sql.SQL("day BETWEEN %s AND %s")]
+    where = [VISIBLE, sql.SQL("day BETWEEN %s AND %s")]
     params: list[Any] = [flt.start, flt.end]
     if flt.regions:
         where.append(sql.SQL("region_code = ANY(%s)"))
@@ -229,20 +232,25 @@ def _where(flt: IncidentFilter) -> tuple[sql.Composable, list[Any]]:
     if flt.within_km is not None:
         where.append(sql.SQL("border_km <= %s"))
         params.append(float(flt.within_km))
+    if flt.sources:  # the shown record's dataset, or one merged into it
+        where.append(sql.SQL("(coalesce(nullif(provider, ''), 'curated') = ANY(%s) "
+                             "OR also_reported ~ %s)"))
+        params += [list(flt.sources), "(^|;)(" + "|".join(flt.sources) + "):"]
     return sql.SQL(" AND ").join(where), params
 
 
 def matches_all(conn: psycopg.Connection, flt: IncidentFilter) -> bool:
     """True when every stored incident passes ``flt`` (the default view): then the ids
     need not leave the database. Stops at the first incident that does not pass."""
-    if not (flt.regions or flt.types or flt.within_km is not None):
-        # dates alone: compare with the store's first and last day (two index lookups)
-        first, last = conn.execute("SELECT min(day), max(day) FROM pbw_incidents").fetchone() \
+    if not (flt.regions or flt.types or flt.within_km is not None or flt.sources):
+        # dates alone: compare with the store's first and last day
+        first, last = conn.execute(sql.SQL("SELECT min(day), max(day) FROM pbw_incidents "
+                                           "WHERE {}").format(VISIBLE)).fetchone() \
             or (None, None)
         return first is None or (flt.start <= first and last <= flt.end)
     where, params = _where(flt)
-    query = sql.SQL("SELECT NOT EXISTS (SELECT FROM pbw_incidents WHERE NOT ({}))").format(
-        where)
+    query = sql.SQL("SELECT NOT EXISTS (SELECT FROM pbw_incidents WHERE {} AND NOT ({}))"
+                    ).format(VISIBLE, where)
     return bool(one(conn.execute(query, params)))
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo import fields
+from geo import provenance as pv
 from geo import schema as s
 from geo.i18n import N_, Translator
 from geo.proximity import BORDER_KM, CROSS_BORDER
@@ -26,7 +27,8 @@ HEADERS: Final = (
     N_("District"), N_("Location"), N_("Type"), N_("Killed"), N_("Injured"), N_("Victims"),
     N_("Blamed (by whom)"), N_("Actors"), N_("Attackers from"), N_("Location precision"),
     N_("To the border (km)"), N_("Cross-border"), N_("Lat"), N_("Lon"), N_("Confidence"),
-    N_("Summary"), N_("Notes"), N_("Sources"),
+    N_("Summary"), N_("Notes"), N_("Sources"), N_("Reported by"), N_("Review"),
+    N_("Each dataset's figures"), N_("Terms"),
 )
 #: The column :func:`labelled` adds beside ``Date`` where the reader's calendar is not the
 #: Gregorian one (Dari: the solar Hijri date).
@@ -46,6 +48,11 @@ def headers(columns: list[str], _: Translator) -> dict[str, str]:
 
 def _yes_no(value: object, _: Translator) -> str:
     return "" if value is None or pd.isna(value) else (_("yes") if value else _("no"))
+
+
+def _codes(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].fillna("").astype(str) if column in frame \
+        else pd.Series("", index=frame.index, dtype=object)
 
 
 def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -84,6 +91,11 @@ def incident_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         "Summary": frame[s.SUMMARY],
         "Notes": frame[s.NOTES],
         "Sources": frame[s.SOURCES],
+        # whose records these are: codes and ids, named by labelled()
+        "Reported by": _codes(frame, s.PROVIDER),
+        "Review": _codes(frame, s.REVIEWED),
+        "Each dataset's figures": _codes(frame, s.ALSO_REPORTED),
+        "Terms": _codes(frame, s.PROVIDER),
     }, index=frame.index)
     if s.DATASET in frame:
         out.insert(1, "Dataset", frame[s.DATASET].to_numpy())
@@ -121,10 +133,31 @@ def labelled(rows: pd.DataFrame, _: Translator) -> pd.DataFrame:
     named("Confidence", lambda c: _(s.CONFIDENCE_LABELS[str(c)]))
     named("Dataset", lambda d: {s.BUNDLED: _("Bundled"), s.YOURS: _("Your data")}.get(
         str(d), str(d)))
+    named("Reported by", lambda p: pv.PROVIDERS[pv.provider_of(p)].name(_))
+    if "Each dataset's figures" in out:
+        out["Reported by"] = [
+            "; ".join(dict.fromkeys([str(own), *(pv.PROVIDERS[r.provider].name(_)
+                                                   for r in _reports(str(cell)))]))
+            for own, cell in zip(out["Reported by"], out["Each dataset's figures"],
+                                 strict=True)]
+    named("Review", lambda v: _("not yet reviewed by a curator") if v == "no" else "")
+    named("Each dataset's figures", lambda cell: "; ".join(
+        pv.figure_text(r.provider, r.deaths, r.low, r.high, _) + f" ({r.id})"
+        for r in _reports(str(cell))))
+    named("Terms", lambda p: _("{dataset}'s terms: {url}",
+                               dataset=pv.PROVIDERS[pv.provider_of(p)].name(_),
+                               url=pv.PROVIDERS[pv.provider_of(p)].terms_url))
     undated = _("undated")
     named("Sources", lambda cell: "; ".join(f"{x.outlet}, {x.published or undated}"
                                             for x in s.parse_sources(str(cell))))
     return out
+
+
+def _reports(cell: str) -> list[pv.Report]:
+    try:
+        return pv.parse_reported(cell)
+    except ValueError:
+        return []
 
 
 def rows_of(table: pd.DataFrame, frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:

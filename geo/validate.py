@@ -5,7 +5,7 @@ each naming its row, field, value and what is allowed.
 (``_CHECKS``). Rows are numbered as a spreadsheet shows them: the header is row 1, the first
 incident row 2.
 
-Some 450 lines, on purpose: twelve checks, the report they fill, and the one pattern that
+Some 480 lines, on purpose: thirteen checks, the report they fill, and the one pattern that
 reads 100,000 rows of sources at once; split further, a reader would chase one rule
 through several files.
 """
@@ -20,12 +20,14 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from geo.provenance import PROVIDERS, parse_reported
 from geo.schema import (
     _ID_RE,
     _TIME_RE,
     ACTOR_GROUPS,
     ACTOR_SEPARATOR,
     ACTORS,
+    ALSO_REPORTED,
     COLUMNS,
     CONFIDENCE,
     CONFIDENCES,
@@ -37,6 +39,8 @@ from geo.schema import (
     EVENT_TYPE,
     EVENT_TYPES,
     FATALITIES,
+    FATALITIES_HIGH,
+    FATALITIES_LOW,
     FORMULA_START,
     GAZETTEER_ID,
     GAZETTEER_PREFIX,
@@ -48,14 +52,19 @@ from geo.schema import (
     LON,
     MAX_COUNT,
     MAX_TEXT_CHARS,
+    MERGED_INTO,
     MIN_DATE,
     OPTIONAL_COLUMNS,
     ORIGIN_LAT,
     ORIGIN_LON,
     OUTSIDE_REGION,
+    PROVIDER,
+    PROVIDER_ID,
     REGION_CODE,
     REGIONS,
     REQUIRED,
+    REVIEWED,
+    REVIEWED_VALUES,
     SOURCES,
     TEXT_COLUMNS,
     TIME_LOCAL,
@@ -378,11 +387,37 @@ def _check_sources(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
             c.add(int(i), SOURCES, cells.iat[i], str(exc))
 
 
+def _check_provenance(c: _Collector, df: pd.DataFrame, opts: _Options) -> None:
+    """Whose record a row is, and how it was merged (geo.provenance, geo.merge)."""
+    c.check(PROVIDER, df[PROVIDER].isin(list(PROVIDERS)),
+            "must be one of: " + ", ".join(PROVIDERS) + " (empty means curated)")
+    c.check(REVIEWED, df[REVIEWED].isin(list(REVIEWED_VALUES)),
+            "must be one of: " + ", ".join(REVIEWED_VALUES) + " (empty means reviewed)")
+    for col in (PROVIDER_ID, MERGED_INTO):
+        c.check(col, df[col].str.fullmatch(_ID_RE.pattern.strip("^$")),
+                "must be an id: letters, digits, '.', '_' or '-', at most 64 characters")
+    for col in (FATALITIES_LOW, FATALITIES_HIGH):
+        c.check(col, df[col].str.fullmatch(r"\d{1,9}"),
+                "must be a whole number of people, 0 or more, or empty when not estimated")
+    low, best, high = (pd.to_numeric(df[k], errors="coerce")
+                       for k in (FATALITIES_LOW, FATALITIES, FATALITIES_HIGH))
+    for i in c.rows((low > best).fillna(False) | (best > high).fillna(False), "warning"):
+        c.add(int(i), FATALITIES, df[FATALITIES].iat[i],
+              f"lies outside its own range (low {df[FATALITIES_LOW].iat[i]}, high "
+              f"{df[FATALITIES_HIGH].iat[i]})", "warning")
+    for i in c.unsettled(df[ALSO_REPORTED] != ""):
+        try:
+            parse_reported(df[ALSO_REPORTED].iat[i])
+        except ValueError as exc:
+            c.add(int(i), ALSO_REPORTED, df[ALSO_REPORTED].iat[i], str(exc))
+
+
 #: The row checks, in the order their problems are found; each reads whole columns and
 #: words a message only for the rows that fail.
 _CHECKS: Final[tuple[Callable[[_Collector, pd.DataFrame, _Options], None], ...]] = (
     _check_required, _check_text, _check_ids, _check_dates, _check_places,
-    _check_vocabularies, _check_actors, _check_counts, _check_coordinates, _check_sources)
+    _check_vocabularies, _check_actors, _check_counts, _check_coordinates, _check_sources,
+    _check_provenance)
 
 
 def _check_columns(c: _Collector, df: pd.DataFrame) -> bool:

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Final
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from geo import provenance as pv
 from geo import schema as s
 from geo.basemaps import BASEMAPS, DEFAULT_BASEMAP
 from geo.filters import IncidentFilter
@@ -53,13 +54,14 @@ class ViewState:
     within_km: int | None = None
     incident: str | None = None  # the incident whose full record is open
     actors: tuple[str, ...] = field(default=())
+    sources: tuple[str, ...] = field(default=())  # datasets (geo.provenance); empty = all
     lang: str = DEFAULT_LANG  # the interface language (``geo.i18n.LANGUAGES``)
 
     @property
     def filter(self) -> IncidentFilter:
         return IncidentFilter(self.start, self.end, self.regions, self.types,
                               None if self.within_km is None else float(self.within_km),
-                              self.actors)
+                              self.actors, self.sources)
 
     @property
     def has_map_view(self) -> bool:
@@ -80,6 +82,9 @@ class ViewState:
         if self.actors:
             lines.append(_("Actors: {actors}", actors=", ".join(
                 _(s.ACTOR_GROUPS[a].label) for a in self.actors)))
+        if self.sources:
+            lines.append(_("Datasets: {sources}", sources=", ".join(
+                pv.PROVIDERS[p].name(_) for p in self.sources)))
         if self.within_km:
             lines.append(_("Within {km} km of the border", km=_.num(self.within_km)))
         return lines
@@ -90,7 +95,7 @@ class ViewState:
 PARAM_OF: Final = {"start": "start", "end": "end", "regions": "region", "types": "type",
                    "basemap": "basemap", "lat": "lat", "lon": "lon", "zoom": "zoom",
                    "within_km": "within", "incident": "incident", "actors": "actor",
-                   "lang": "lang"}
+                   "sources": "source", "lang": "lang"}
 PARAMS: Final = tuple(PARAM_OF[f.name] for f in fields(ViewState))
 
 
@@ -232,6 +237,9 @@ def parse_query(
     actors = _codes_param(raw, "actor", list(s.ACTOR_GROUPS),
                           N_("unknown actor group(s) {bad} ignored; allowed: {allowed}"),
                           notices, upper=False)
+    sources = _codes_param(raw, "source", list(pv.PROVIDERS),
+                           N_("unknown dataset(s) {bad} ignored; allowed: {allowed}"),
+                           notices, upper=False)
     basemap = _one_of(raw, "basemap", list(BASEMAPS), DEFAULT_BASEMAP, notices)
     within = _one_of(raw, "within", [str(k) for k in WITHIN_CHOICES], None, notices,
                      N_("allowed: {allowed} (km); showing every distance"))
@@ -248,7 +256,7 @@ def parse_query(
     view = ViewState(dates["start"], dates["end"], regions=regions, types=types,
                      basemap=basemap or DEFAULT_BASEMAP, lat=lat, lon=lon, zoom=zoom,
                      within_km=int(within) if within else None, incident=incident,
-                     actors=actors, lang=lang)
+                     actors=actors, sources=sources, lang=lang)
     return view, notices
 
 
@@ -323,6 +331,8 @@ def to_query(view: ViewState) -> dict[str, str]:
         out["type"] = ",".join(view.types)
     if view.actors:
         out["actor"] = ",".join(view.actors)
+    if view.sources:
+        out["source"] = ",".join(view.sources)
     if view.within_km is not None:
         out["within"] = str(view.within_km)
     if view.has_map_view:

@@ -48,11 +48,11 @@ def test_geo_never_imports_streamlit() -> None:
 
 #: geo's modules from the bottom of the house up: each may import only modules before it.
 #: A new module goes where its imports put it; a cycle cannot be written down here.
-GEO_LAYERS = ("i18n", "catalogs", "text", "schema", "validate", "errors", "basemaps",
-              "playback", "assets", "layers", "proximity", "fields", "density", "cache",
-              "filters", "stats", "tables", "charts", "exports", "figure", "incidents",
-              "importers", "uploads", "viewstate", "maptext", "mapview", "about", "store_read",
-              "store", "gazetteer", "agent", "build_layers")
+GEO_LAYERS = ("i18n", "catalogs", "text", "schema", "provenance", "validate", "errors",
+              "basemaps", "playback", "assets", "layers", "proximity", "merge", "fields",
+              "density", "cache", "filters", "stats", "tables", "charts", "exports", "figure",
+              "incidents", "importers", "uploads", "viewstate", "maptext", "mapview", "about",
+              "store_read", "store", "sync", "gazetteer", "agent", "build_layers")
 
 
 def _geo_imports(path) -> set[str]:

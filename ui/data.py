@@ -26,6 +26,9 @@ from geo import (
     store_read,
     tables,
 )
+from geo import (
+    provenance as pv,
+)
 from geo import schema as s
 from geo.errors import IncidentDataError, LayerError
 from geo.i18n import N_, Translator
@@ -70,6 +73,12 @@ class Data:
     corrections: Mapping[str, tuple[store_read.Change, ...]] = field(default_factory=dict)
     #: Team mode: the store's context events (None: read from the file).
     context: pd.DataFrame | None = None
+
+    @property
+    def providers(self) -> frozenset[str]:
+        """The datasets the shown incidents come from (``geo.provenance``)."""
+        return frozenset(self.incidents[s.PROVIDER].replace("", pv.CURATED).unique()) \
+            if len(self.incidents) else frozenset()
 
     def origin(self, _: Translator) -> str:
         """Where the incidents come from, in words for captions."""

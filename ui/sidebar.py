@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from geo import mapview
+from geo import provenance as pv
 from geo import schema as s
 from geo.basemaps import BASEMAPS
 from geo.i18n import DEFAULT_LANG, LANGUAGES, Translator
@@ -115,6 +116,14 @@ def sidebar_view(data: Data) -> ViewState:
         help=_("Incidents whose sources name any chosen group as perpetrator or victim "
                "(the Data page's Actors column):") + "\n"
              + "\n".join(f"- **{_(g.label)}**: {_(g.help)}" for g in s.ACTOR_GROUPS.values()))
+    sources = previous.sources
+    present = data.providers
+    if len(present) > 1 or previous.sources:  # one dataset alone needs no choice
+        sources = tuple(sb.multiselect(
+            _("Datasets"), options=list(pv.PROVIDERS), key=Key.SOURCES,
+            format_func=lambda p: pv.PROVIDERS[p].name(_), placeholder=_("All datasets"),
+            help=_("Incidents any chosen dataset reports, as the record shown or merged "
+                   "into it (see About for each dataset's terms).")))
     # 0 stands for "any distance": a selectbox shows None as "nothing chosen"
     within = sb.selectbox(
         _("Distance from the border"), options=[0, *WITHIN_CHOICES], key=Key.WITHIN,
@@ -142,6 +151,7 @@ def sidebar_view(data: Data) -> ViewState:
                      lat=previous.lat, lon=previous.lon, zoom=previous.zoom,
                      within_km=within or None, incident=previous.incident,
                      actors=tuple(a for a in s.ACTOR_GROUPS if a in actors),
+                     sources=tuple(p for p in pv.PROVIDERS if p in sources),
                      lang=chosen_lang if chosen_lang in LANGUAGES else previous.lang)
     if (view.basemap, view.lang) != (previous.basemap, previous.lang) and view.has_map_view:
         st.session_state[Key.ANCHOR] = (view.lat, view.lon, view.zoom)

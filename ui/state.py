@@ -26,6 +26,7 @@ class Key(StrEnum):
     REGIONS = "w_regions"
     TYPES = "w_types"
     ACTORS = "w_actors"
+    SOURCES = "w_sources"
     BASEMAP = "w_basemap"
     WITHIN = "w_within"
     LANG = "w_lang"  # the interface language (?lang=)
@@ -120,6 +121,7 @@ def seed_widgets(current: ViewState) -> None:
     st.session_state[Key.REGIONS] = list(current.regions)
     st.session_state[Key.TYPES] = list(current.types)
     st.session_state[Key.ACTORS] = list(current.actors)
+    st.session_state[Key.SOURCES] = list(current.sources)
     st.session_state[Key.BASEMAP] = current.basemap
     st.session_state[Key.WITHIN] = current.within_km or 0  # 0 stands for "any distance"
     st.session_state[Key.LANG] = current.lang
