@@ -1,5 +1,5 @@
-"""Text and figures for the About page: the 1:10m layers against official figures, and the
-data README's sections."""
+"""Text and figures for the About page: the 1:10m layers against official figures, each
+dataset's incidents and terms, and the data README's sections."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Final
 import geopandas as gpd
 import pandas as pd
 
+from geo import merge
+from geo import provenance as pv
 from geo import schema as s
 from geo.i18n import Translator
 from geo.incidents import Review
@@ -78,3 +80,31 @@ def coverage_markdown(review: Review | None, _: Translator) -> str:
         parts.append("**" + _("Known to be missing or thin:") + "**\n\n"
                      + "\n".join(f"- {markdown_safe(g)}" for g in review.gaps))
     return "\n\n".join(parts)
+
+
+def datasets_table(frame: pd.DataFrame, _: Translator) -> pd.DataFrame:
+    """One row per dataset: the incidents it reports as the record shown, those where its
+    record was merged into another's, and its terms."""
+    own = frame[s.PROVIDER].fillna("").replace("", pv.CURATED) if s.PROVIDER in frame \
+        else pd.Series(pv.CURATED, index=frame.index)
+    also = frame[s.ALSO_REPORTED].fillna("") if s.ALSO_REPORTED in frame \
+        else pd.Series("", index=frame.index)
+    rows = []
+    for code, provider in pv.PROVIDERS.items():
+        shown = int((own == code).sum())
+        merged = int(also.str.contains(rf"(?:^|;){code}:", regex=True).sum())
+        rows.append({_("Dataset"): provider.name(_), _("Incidents shown"): shown,
+                     _("Also reported (merged)"): merged,
+                     _("Terms"): f"{_(provider.terms)} {provider.terms_url}"})
+    return pd.DataFrame(rows)
+
+
+def match_rule(_: Translator) -> str:
+    """The merge rule in the reader's words."""
+    return _("An incident that several datasets report is shown once: records from "
+             "different datasets are the same incident when their dates are at most "
+             "{days} days apart, their points at most {km} km apart, and their types are "
+             "compatible. Two of our own rows are never merged. The record shown is ours "
+             "where we have one, else UCDP's, else ACLED's; each dataset's own figures "
+             "stay side by side in the record.", days=_.num(merge.MATCH_DAYS),
+             km=_.num(int(merge.MATCH_KM)))

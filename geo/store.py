@@ -1,11 +1,12 @@
-"""The team store's schema and the editors' tool: ``python -m geo.store init|load|export|history``.
+"""The team store's schema and the editors' tool: ``python -m geo.store
+init|load|review|export|history``.
 
 Incidents are stored as the text the CSV holds (so ``export`` gives back the same bytes)
 beside typed columns for the queries: ``day``, and ``geom`` in EPSG:4326 with a spatial
 index. Every change of a stored incident is kept in ``pbw_history`` with who, when and
 why. The app reads through ``geo.store_read`` with a read-only role.
 
-About 400 lines: the schema, its migrations and the roles sit beside the tool that
+About 460 lines: the schema, its migrations and the roles sit beside the tool that
 relies on them.
 """
 
@@ -23,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from geo import schema as s
-from geo import validate
+from geo import store_read, validate
 from geo.density import DENSITY_CELL_KM, cells_query
 from geo.errors import IncidentDataError, StoreError
 from geo.i18n import ENGLISH
@@ -58,7 +59,7 @@ from geo.store_read import (
 #: What the editors' tool owns; the app's reader (connect, read_incidents, revision…) is
 #: ``geo.store_read``, imported from there.
 __all__ = ["APPEND_ONLY", "EDITOR_ROLE", "MIGRATIONS", "LoadResult", "init", "load",
-           "load_context", "load_table", "main"]
+           "load_context", "load_table", "main", "review"]
 
 
 def _typed(table: str) -> sql.Composable:
@@ -283,6 +284,19 @@ def load_table(conn: psycopg.Connection, table: pd.DataFrame, *, editor: str, no
         return LoadResult(None, 0, 0)
 
 
+def review(conn: psycopg.Connection, ids: Sequence[str], *, editor: str,
+           note: str) -> LoadResult:
+    """Mark stored incidents as checked by a curator (``reviewed`` = yes), with history;
+    raises StoreError naming any id the store does not hold."""
+    table = store_read.read_incidents(conn)
+    unknown = sorted(set(ids) - set(table[s.ID]))
+    if unknown:
+        msg = f"ids {unknown} are not in the store; nothing was marked"
+        raise StoreError(msg)
+    picked = table[table[s.ID].isin(ids)].assign(**{s.REVIEWED: "yes"})
+    return load_table(conn, picked, editor=editor, note=note, file="review")
+
+
 class _NothingNew(Exception):
     """Raised inside a load's transaction to roll back a revision with no changes."""
 
@@ -376,6 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_load.add_argument("--note", required=True, help="why: the source or reason")
     p_load.add_argument("--context", action="store_true",
                         help="the file holds context events, which replace the stored ones")
+    p_review = sub.add_parser("review", help="mark synced incidents as checked by a curator")
+    p_review.add_argument("ids", nargs="+", metavar="ID")
+    p_review.add_argument("--by", required=True, help="the curator")
+    p_review.add_argument("--note", required=True, help="what was checked")
     p_export = sub.add_parser("export", help="write the store as the project's CSV")
     p_export.add_argument("file", type=Path)
     p_export.add_argument("--context", action="store_true", help="export the context events")
@@ -411,6 +429,11 @@ def _run(conn: psycopg.Connection, args: argparse.Namespace) -> int:
         print("no changes: every incident in the file is already stored as it is"
               if result.revision is None else
               f"revision {result.revision}: {result.added} added, {result.changed} changed")
+    elif args.command == "review":
+        result = review(conn, args.ids, editor=args.by, note=args.note)
+        print("no changes: every one was already marked reviewed"
+              if result.revision is None else
+              f"revision {result.revision}: {result.changed} marked reviewed")
     elif args.command == "export":
         data = export(conn, context=args.context)
         args.file.write_bytes(data)

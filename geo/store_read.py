@@ -93,12 +93,16 @@ def _csv(columns: Sequence[str], rows: list[tuple]) -> bytes:
 
 def export(conn: psycopg.Connection, *, context: bool = False) -> bytes:
     """The store as the project's CSV, incidents sorted by id: the same bytes every time
-    for an unchanged store."""
+    for an unchanged store. A store of curated rows only leaves out the provenance columns
+    that sync fills (all empty), so it exports the very file it was loaded from."""
     require_schema(conn)
     if context:
         return _csv(CONTEXT_COLUMNS, context_rows(conn))
     rows = conn.execute(sql.SQL('SELECT {} FROM pbw_incidents ORDER BY id COLLATE "C"').format(
         TEXT_COLS)).fetchall()
+    first = len(INCIDENT_COLS) - len(s.PROVENANCE_COLUMNS)
+    if INCIDENT_COLS[first:] == s.PROVENANCE_COLUMNS and not any(any(r[first:]) for r in rows):
+        return _csv(INCIDENT_COLS[:first], [r[:first] for r in rows])
     return _csv(INCIDENT_COLS, rows)
 
 

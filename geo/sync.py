@@ -114,7 +114,8 @@ class Http:
                 last = "429 Too Many Requests"
                 self.sleep(wait)
                 continue
-            if resp.status_code in (401, 403):
+            if resp.status_code in (401, 403) or (
+                    resp.status_code == 400 and "invalid_grant" in resp.text):
                 names = " and ".join(CREDENTIALS[self.source])
                 msg = (f"{self.what} refused the credentials ({resp.status_code} "
                        f"{resp.reason}): check {names}")
@@ -239,7 +240,8 @@ def fetch_ucdp(http: Http, token: str, version: str, *, start: date, end: date) 
 class Mapped:
     table: pd.DataFrame  #: the records kept, in our format (strings)
     outside: int  #: placed in no dashboard province
-    problems: list[str]  #: one line per malformed record, naming it, the field and why
+    problems: list[str]  #: one line per problem, naming the record, the field and why
+    malformed: int = 0  #: records left out for their problems
 
 
 def _cell(value: object) -> str:
@@ -252,11 +254,12 @@ def to_rows(source: str, records: Sequence[Any], provinces: gpd.GeoDataFrame) ->
     fields = ACLED_FIELDS if source == pv.ACLED else UCDP_FIELDS
     problems = [f"record {n}: not an event object ({type(r).__name__})"
                 for n, r in enumerate(records, 1) if not isinstance(r, dict)]
+    not_objects = len(problems)
     rows = [{k: _cell(v) for k, v in r.items() if k in fields}
             for r in records if isinstance(r, dict)]
     numbers = [n for n, r in enumerate(records, 1) if isinstance(r, dict)]
     if not rows:
-        return Mapped(pd.DataFrame(columns=list(s.COLUMNS)), 0, problems)
+        return Mapped(pd.DataFrame(columns=list(s.COLUMNS)), 0, problems, not_objects)
     raw = pd.DataFrame(rows, dtype=object).fillna("").astype(str)
     mapped = from_acled(raw) if source == pv.ACLED else from_ucdp(raw)
     placed = assign_regions(validate.read_table(mapped), provinces)
@@ -273,7 +276,7 @@ def to_rows(source: str, records: Sequence[Any], provinces: gpd.GeoDataFrame) ->
                         f"): {p.field} {p.value[:60]!r} {p.message}")
     keep = good_rows(report, len(placed))
     return Mapped(s.with_optional_columns(placed[keep]).reset_index(drop=True), outside,
-                  problems)
+                  problems, not_objects + int((~keep).sum()))
 
 
 #: What a dataset's record says, for telling whether a new copy of it changed: everything
@@ -466,7 +469,7 @@ def run(source: str, *, out: Path | None, curated: Path, conn: psycopg.Connectio
         mapped = to_rows(source, fetched.records, load_provinces())
         outcome.fetched, outcome.kept, outcome.outside = (len(fetched.records),
                                                            len(mapped.table), mapped.outside)
-        outcome.malformed, outcome.problems = len(mapped.problems), mapped.problems
+        outcome.malformed, outcome.problems = mapped.malformed, mapped.problems
         if conn is not None:
             existing = store_read.read_incidents(conn)
             table = update(existing, source, mapped, fetched.deleted, outcome)

@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from geo import exports, tables
+from geo import provenance as pv
 from geo import schema as s
 
 data, view, frame = ui.start_page("Data")
@@ -49,22 +50,26 @@ else:
     st.dataframe(tables.labelled(shown, _), hide_index=True, width="stretch", height=520,
                  column_config=ui.table_column_config(n_sources))
     stem = f"panj-incidents_{view.start.isoformat()}_{view.end.isoformat()}"
+    # bulk files carry only what each dataset's terms let us pass on (PANJ_EXPORT_ALL_SOURCES)
+    bulk, withheld = pv.redistributable(frame)
+    if withheld:
+        st.info(withheld.text(_), icon="ℹ️")
     c1, c2, c3, c4 = st.columns(4)
     # each file is built when its button is pressed, not on every rerun
-    c1.download_button(_("Download CSV"), lambda: exports.to_csv(frame),
+    c1.download_button(_("Download CSV"), lambda: exports.to_csv(bulk),
                        file_name=f"{stem}.csv", mime="text/csv", width="stretch",
                        help=_("The project's own format (see the About page); cells that a "
                               "spreadsheet would run as a formula are prefixed with '"))
-    c2.download_button(_("Download GeoJSON"), lambda: exports.to_geojson(frame),
+    c2.download_button(_("Download GeoJSON"), lambda: exports.to_geojson(bulk),
                        file_name=f"{stem}.geojson", mime="application/geo+json",
                        width="stretch",
                        help=_("Points in WGS84; incidents with no known point have null "
                               "geometry"))
-    c3.download_button(_("Download GeoPackage"), lambda: exports.to_geopackage(frame),
+    c3.download_button(_("Download GeoPackage"), lambda: exports.to_geopackage(bulk),
                        file_name=f"{stem}.gpkg", mime="application/geopackage+sqlite3",
                        width="stretch",
                        help=_("Layer 'incidents', EPSG:4326, for QGIS or ArcGIS"))
-    c4.download_button(_("Download map (HTML)"), lambda: ui.export_map(data, view, frame),
+    c4.download_button(_("Download map (HTML)"), lambda: ui.export_map(data, view, bulk),
                        file_name=f"{stem}.html", mime="text/html", width="stretch",
                        help=_("This view as one HTML file that opens without the dashboard; "
                               "it names the filter it was made with"))

@@ -74,6 +74,9 @@ st.markdown(_("""
   gettext catalogs (`geo/locale/`); dates and numbers follow each language's CLDR rules
   (Babel).
 """, version=assets.leaflet_version()))
+st.markdown("### " + _("Datasets: ours, ACLED and UCDP"))
+st.markdown(about.match_rule(_))
+st.dataframe(about.datasets_table(data.incidents, _), hide_index=True, width="stretch")
 st.markdown("### " + _("Distance, sides and cross-border incidents"))
 st.markdown(_("""
 Each incident's distance to the border is geodesic, from its mapped point to the nearest

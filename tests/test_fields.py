@@ -49,7 +49,8 @@ def test_the_popup_shows_the_popup_fields_in_order(frame) -> None:
     # the same words as the record, for the same field
     record = dict(tables.incident_record(row, ENGLISH)[1].itertuples(index=False))
     for f in fields.shown_in("popup"):
-        if f.key != "point" and popup[f.label]:  # the popup adds "drawn slightly apart" where markers share it
+        # the popup adds "drawn slightly apart" where markers share a point
+        if f.key != "point" and popup[f.label]:
             assert popup[f.label] == record[f.label], f.key
 
 

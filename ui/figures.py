@@ -1,15 +1,21 @@
-"""The figures every page heads with, how current the data is, and what to do when a
-filter matches nothing."""
+"""The figures every page heads with, how current the data is (its review and each
+dataset's last sync), and what to do when a filter matches nothing."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from geo import provenance as pv
 from geo import schema as s
-from geo import stats
+from geo import stats, store_read, sync
 from geo.i18n import Translator
+from geo.text import markdown_safe
 from geo.viewstate import ViewState
+from ui import store as ui_store
 from ui.data import Data
 from ui.state import tr
 
@@ -26,6 +32,35 @@ def as_of(data: Data, _: Translator) -> str:
                                    else _("none")),
                        _.ngettext("{n} incident from {origin}", "{n} incidents from {origin}",
                                   len(own), origin=origin)))
+
+
+def sync_status(data: Data, _: Translator) -> None:
+    """When each dataset was last synced into the data shown, in the sidebar; a sync that
+    has failed for a day says so."""
+    if data.store_revision is not None:
+        url = store_read.database_url()
+        state = ui_store.sync_state(url) if url else {}
+    else:
+        state = sync_state_file(str(data.source))
+    lines = sync.status_lines(state)
+    if not lines:
+        return
+    done = [_("{dataset} {day}", dataset=pv.PROVIDERS[code].name(_),
+              day=_.date(datetime.fromisoformat(when).date()) if when else _("never"))
+            for code, when, _error in lines]
+    st.sidebar.caption(_("Last synced: {which}", which=" · ".join(done)))
+    for code, when, error in lines:
+        if error:
+            st.sidebar.warning(_("The {dataset} sync is failing (last success: {day}): "
+                                 "{error}", dataset=pv.PROVIDERS[code].name(_),
+                                 day=_.date(datetime.fromisoformat(when).date()) if when
+                                 else _("never"), error=markdown_safe(error)), icon="⚠️")
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def sync_state_file(incidents: str) -> dict:
+    """The sync state kept beside an incidents file written by ``geo.sync --out``."""
+    return sync.read_state_file(sync.sync_dir(Path(incidents)))
 
 
 def headline(frame: pd.DataFrame) -> None:

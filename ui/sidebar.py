@@ -14,7 +14,7 @@ from geo.basemaps import BASEMAPS
 from geo.i18n import DEFAULT_LANG, LANGUAGES, Translator
 from geo.viewstate import WITHIN_CHOICES, ViewState, parse_query
 from ui.data import DATA_MODES, Data, uploaded
-from ui.figures import as_of
+from ui.figures import as_of, sync_status
 from ui.state import (
     Key,
     get,
@@ -141,6 +141,7 @@ def sidebar_view(data: Data) -> ViewState:
     _data_mode_choice(_)
     sb.divider()
     sb.caption(as_of(data, _))
+    sync_status(data, _)
     if _.lang != DEFAULT_LANG:
         sb.caption(_("Incident summaries, notes and sources stay in the language they were "
                      "written in (mostly English); the interface is translated."))

@@ -25,7 +25,7 @@ import psycopg
 import psycopg_pool
 import streamlit as st
 
-from geo import agent, store_read
+from geo import agent, store_read, sync
 from geo import schema as s
 from geo.errors import StoreError
 from geo.filters import IncidentFilter
@@ -288,3 +288,14 @@ def density_cells(url: str, revision: int, flt: IncidentFilter) -> dict | None:
 def _density_cells(url: str, revision: int, flt: IncidentFilter) -> dict:
     with _pool(url).connection() as conn:
         return store_read.density_cells(conn, flt)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def sync_state(url: str) -> dict:
+    """Each dataset's last sync as ``geo.sync`` records it (``pbw_sync``); {} when the
+    store cannot say (a reader keeps reading the incidents either way)."""
+    try:
+        with _pool(url).connection(timeout=2) as conn:
+            return sync.read_state_store(conn)
+    except (psycopg.Error, psycopg_pool.PoolTimeout):
+        return {}
