@@ -179,11 +179,17 @@ class Withheld:
         return bool(self.rows or self.mentions)
 
     def text(self, _: Translator) -> str:
-        parts = [_("{n} incidents from {dataset}", n=_.num(n),
-                   dataset=PROVIDERS[p].name(_)) for p, n in self.rows.items()]
-        parts += [_("{dataset}'s figures for {n} incidents that other datasets also report",
-                    n=_.num(n), dataset=PROVIDERS[p].name(_))
-                  for p, n in self.mentions.items()]
+        parts = []
+        for code, n in self.rows.items():
+            name = PROVIDERS[code].name(_)
+            parts.append(_.ngettext("{n} incident from {dataset}",
+                                    "{n} incidents from {dataset}", n, dataset=name))
+        for code, n in self.mentions.items():
+            name = PROVIDERS[code].name(_)
+            parts.append(_.ngettext(
+                "{dataset}'s figures for {n} incident that other datasets also report",
+                "{dataset}'s figures for {n} incidents that other datasets also report", n,
+                dataset=name))
         return _("Left out of this download under the datasets' terms: {what}. Their "
                  "records stay on the map and in the table; see About for each dataset's "
                  "terms.", what="; ".join(parts))

@@ -311,8 +311,8 @@ def test_a_merged_export_leaves_out_what_acleds_terms_forbid(monkeypatch) -> Non
     assert list(kept[s.ID]) == ["PBW-1"] and kept[s.ALSO_REPORTED].iat[0] == "ucdp:UCDP-1=2"
     assert withheld.rows == {"acled": 1} and withheld.mentions == {"acled": 1}
     assert withheld.text(ENGLISH).startswith(
-        "Left out of this download under the datasets' terms: 1 incidents from ACLED; "
-        "ACLED's figures for 1 incidents")
+        "Left out of this download under the datasets' terms: 1 incident from ACLED; "
+        "ACLED's figures for 1 incident that")
     monkeypatch.setenv(pv.EXPORT_ALL_ENV, "1")
     everything, none = pv.redistributable(shown)
     assert len(everything) == 2 and not none
