@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,3 +139,34 @@ def test_the_warm_up_runs_the_locked_app_under_its_base_path(locked_python, depl
 def test_the_warm_up_says_when_the_server_never_answers() -> None:
     ok, detail = b.warm_up.warm(f"http://127.0.0.1:{b.free_port()}", wait_s=1)
     assert not ok and "did not answer /_stcore/health within 1 s" in detail
+
+
+def test_the_daily_sync_units_are_valid_and_run_the_module(tmp_path) -> None:
+    """systemd accepts the units as installed (an instance per dataset), they run
+    ``python -m geo.sync <dataset>`` with credentials from a file, daily; the README's cron
+    line runs the same commands."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        if IN_CI:
+            pytest.fail("systemd-analyze is missing; .ci/run installs Debian's systemd")
+        pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
+    service = (ROOT / "deploy" / "panj-sync@.service").read_text()
+    timer = (ROOT / "deploy" / "panj-sync@.timer").read_text()
+    assert "ExecStart=/opt/panj-border-watch/.venv/bin/python -m geo.sync %i" in service
+    assert "EnvironmentFile=/etc/panj/sync.env" in service and "PASSWORD=" not in service
+    assert re.search(r"^OnCalendar=\*-\*-\* \d\d:\d\d:00 UTC$", timer, re.M)
+    for source in ("acled", "ucdp"):
+        # as installed, with the interpreter and checkout of this machine
+        (tmp_path / f"panj-sync@{source}.service").write_text(
+            service.replace("/opt/panj-border-watch/.venv/bin/python", sys.executable)
+            .replace("/opt/panj-border-watch", str(ROOT)))
+        (tmp_path / f"panj-sync@{source}.timer").write_text(timer)
+    done = subprocess.run([analyze, "verify", "--man=no",
+                           *sorted(str(p) for p in tmp_path.iterdir())],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
+    cron = re.search(r"```cron\n(.+?)\n\s*```", (ROOT / "README.md").read_text(), re.S)
+    assert cron and "python -m geo.sync acled" in cron[1] and "geo.sync ucdp" in cron[1]
+    helped = subprocess.run([sys.executable, "-m", "geo.sync", "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and "acled" in helped.stdout
