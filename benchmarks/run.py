@@ -362,6 +362,57 @@ async def _load_check(path: Path, sessions: int, seconds: float,
     return latencies, errors
 
 
+_ACLED_TYPE = {"armed_clash": "Battles", "incursion": "Battles", "district_fighting": "Battles",
+               "resource_clash": "Battles", "cross_border_attack": "Battles",
+               "troop_flight": "Strategic developments",
+               "remote_violence": "Explosions/Remote violence",
+               "violence_against_civilians": "Violence against civilians"}
+
+
+def acled_records(n: int) -> list[dict[str, str]]:
+    """``n`` synthetic incidents (realistic text lengths, points in the provinces) in the
+    shape ACLED's API sends: every value a string, ISO dates, a ``timestamp``."""
+    from tests import apis
+
+    frame = synthetic.make(n)
+    tajik = frame[s.COUNTRY] == "TJ"
+    return pd.DataFrame({
+        "event_id_cnty": "ACLSYN" + frame[s.ID].str.slice(4), "event_date": frame[s.DATE],
+        "year": frame[s.DATE].str.slice(0, 4), "time_precision": "1",
+        "event_type": frame[s.EVENT_TYPE].map(_ACLED_TYPE).fillna("Battles"),
+        "sub_event_type": "Armed clash", "actor1": frame[s.PERPETRATOR], "actor2": "",
+        "iso": tajik.map({True: "762", False: "4"}),
+        "country": tajik.map({True: "Tajikistan", False: "Afghanistan"}), "admin1": "",
+        "admin2": frame[s.DISTRICT], "location": frame[s.LOCATION],
+        "latitude": frame[s.LAT], "longitude": frame[s.LON], "geo_precision": "2",
+        "source": "Synthetic outlet", "notes": frame[s.SUMMARY],
+        "fatalities": frame[s.FATALITIES].replace("", "0"), "timestamp": str(apis.STAMP),
+    }).to_dict("records")
+
+
+def sync_report(n: int) -> int:
+    """A sync of ``n`` ACLED events from a local replay of ACLED's API (tests/apis.py) into
+    the bundled curated rows, file mode: the first run (all new) and a second (nothing new)."""
+    from geo import sync
+    from tests import apis
+
+    records = acled_records(n)
+    os.environ.update(ACLED_USERNAME=apis.USER, ACLED_PASSWORD=apis.PASSWORD)
+    with apis.serve(apis.Api(acled=records, ucdp=[])) as api, \
+            tempfile.TemporaryDirectory() as tmp:
+        os.environ[sync.ACLED_URL_ENV] = api.url
+        out = Path(tmp) / "current.csv"
+        for run in ("first sync (all new)", "second sync (nothing new)"):
+            began = time.perf_counter()
+            outcome = sync.run("acled", out=out, curated=layers.DATA_DIR / "incidents.csv",
+                               conn=None, start=date(2010, 1, 1), end=date(2026, 12, 31))
+            took = time.perf_counter() - began
+            print(f"{run}: {took:.1f} s for {n:,} events ({outcome.line()})", flush=True)
+        size = out.stat().st_size / 1e6
+        print(f"written: {out.name} {size:.1f} MB; the process holds {rss_mb(os.getpid()):.0f} MB")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -378,7 +429,12 @@ def main(argv: list[str] | None = None) -> int:
                              "without the cache, every page warm, a filter change, memory")
     parser.add_argument("--geoparquet", type=int, metavar="N",
                         help="only prepare, filter and build N incidents read from GeoParquet")
+    parser.add_argument("--sync", type=int, metavar="N",
+                        help="only time a sync of N ACLED events from a local replay of its "
+                             "API into the bundled rows")
     args = parser.parse_args(argv)
+    if args.sync:
+        return sync_report(args.sync)
     if args.geoparquet:
         return geoparquet_report(args.geoparquet)
     if args.arenas:

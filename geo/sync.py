@@ -314,34 +314,33 @@ def update(existing: pd.DataFrame, source: str, mapped: Mapped, deleted: Mapping
            outcome: Outcome) -> pd.DataFrame:
     """``existing`` (every dataset's records, strings) with ``source``'s new and changed
     records, its deletions withdrawn, and every incident merged again."""
-    table = s.with_optional_columns(existing).loc[:, list(s.COLUMNS)].copy()
+    table = s.with_optional_columns(existing).loc[:, list(s.COLUMNS)].copy() \
+        .reset_index(drop=True)
     own = table[s.PROVIDER] == source
     index = {pid: i for i, pid in zip(table.index[own], table.loc[own, s.PROVIDER_ID],
                                       strict=True)}
-    fresh = mapped.table.loc[:, list(s.COLUMNS)]
-    added = []
-    for row in fresh.itertuples(index=False):
-        values = dict(zip(s.COLUMNS, row, strict=True))
-        i = index.get(values[s.PROVIDER_ID])
-        if i is None:
-            added.append(values)
-            outcome.new += 1
-        elif all(table.at[i, c] == values[c] for c in _CONTENT):
-            outcome.unchanged += 1
-        else:  # the dataset changed its record: a curator looks at it again
-            for c in _CONTENT:
-                table.at[i, c] = values[c]
-            table.at[i, s.REVIEWED] = "no"
-            outcome.updated += 1
+    fresh = mapped.table.loc[:, list(s.COLUMNS)].reset_index(drop=True)
+    at = fresh[s.PROVIDER_ID].map(index)
+    known = at.notna().to_numpy()
+    rows = at[known].astype(int).to_numpy()
+    content = list(_CONTENT)
+    old = fresh.loc[known, content].to_numpy()
+    same = (table.loc[rows, content].to_numpy() == old).all(axis=1)
+    changed = rows[~same]  # the dataset changed its record: a curator looks at it again
+    table.loc[changed, content] = old[~same]
+    table.loc[changed, s.REVIEWED] = "no"
+    outcome.unchanged += int(same.sum())
+    outcome.updated += len(changed)
+    added = fresh[~known]
+    outcome.new += len(added)
     for pid, day in deleted.items():
         i = index.get(pid)
         if i is not None and table.at[i, s.WITHDRAWN] == "":
             table.at[i, s.WITHDRAWN] = (f"deleted by {pv.PROVIDERS[source].label}"
                                         + (f" on {day}" if day else ""))
             outcome.withdrawn += 1
-    if added:
-        table = pd.concat([table, pd.DataFrame(added, columns=list(s.COLUMNS))],
-                          ignore_index=True)
+    if len(added):
+        table = pd.concat([table, added], ignore_index=True)
     merged = merge.merge(table)
     mine = merged[s.PROVIDER] == source
     grouped = (merged[s.MERGED_INTO] != "") | (merged[s.ALSO_REPORTED] != "")

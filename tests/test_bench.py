@@ -50,3 +50,11 @@ def test_synthetic_text_is_as_long_as_the_bundled_text() -> None:
         mean = frame[column].str.len().mean()
         assert 0.7 * real[column].mean() <= mean <= 1.4 * real[column].mean(), column
     assert frame[s.SOURCES].str.count(r"\|").mean() + 1 >= real["sources"].mean() * 0.7
+
+
+def test_the_sync_benchmark_prints_both_runs(capsys) -> None:
+    """``--sync N``: N synthetic ACLED events from the local replay of its API, twice."""
+    assert run.main(["--sync", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "first sync (all new):" in out and "200 new" in out
+    assert "second sync (nothing new):" in out and "200 unchanged" in out
