@@ -140,6 +140,19 @@ def test_span_in_words(first, last, short) -> None:
     assert (first is None) or ENGLISH.date(first) in exact
 
 
+def test_source_filter_finds_the_shown_record_and_those_merged_into_it() -> None:
+    frame = pd.DataFrame({s.DATE: pd.to_datetime(["2025-01-01"] * 4),
+                          s.PROVIDER: ["", "acled", "ucdp", "curated"],
+                          s.ALSO_REPORTED: ["acled:TJK1=3", "", "acled:TJK2=1", ""]})
+    day = date(2025, 1, 1)
+    assert filters.mask(frame, IncidentFilter(day, day, sources=("acled",))).tolist() == \
+        [True, True, True, False]
+    assert filters.mask(frame, IncidentFilter(day, day, sources=("curated",))).tolist() == \
+        [True, False, False, True]
+    with pytest.raises(ValueError, match=r"sources \['gdelt'\] are not datasets"):
+        IncidentFilter(day, day, sources=("gdelt",))
+
+
 def test_actor_filter_matches_whole_codes_only() -> None:
     frame = pd.DataFrame({s.DATE: pd.to_datetime(["2025-01-01"] * 4),
                           s.ACTORS: ["taliban,tajik_forces", "smugglers", "", "civilians,chinese"]})

@@ -57,6 +57,18 @@ def test_actor_groups_round_trip_in_canonical_order() -> None:
     assert parse(**to_query(view))[0] == view
 
 
+def test_datasets_round_trip_and_an_unknown_one_is_named() -> None:
+    view, notices = parse(source="acled,ucdp,acled")
+    assert not notices and view.sources == ("ucdp", "acled")  # PROVIDERS' order
+    assert view.filter.sources == ("ucdp", "acled")
+    assert to_query(view)["source"] == "ucdp,acled"
+    assert "Datasets: UCDP GED, ACLED" in view.describe(_=ENGLISH)
+    assert parse(**to_query(view))[0] == view
+    view, notices = parse(source="acled,gdelt")
+    assert view.sources == ("acled",)
+    assert [n.param for n in notices] == ["source"] and "gdelt" in notices[0].text(ENGLISH)
+
+
 def test_repeated_keys_and_lower_case_codes_are_accepted() -> None:
     view, notices = parse(region=["tj-kt", "AF-BDS"])
     assert view.regions == ("TJ-KT", "AF-BDS") and not notices
