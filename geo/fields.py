@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 import pandas as pd
@@ -35,9 +35,9 @@ class Field:
     value: Callable[[pd.Series, Translator], str]  #: the text shown; "" leaves the row out
     where: frozenset[str]  #: a subset of :data:`PLACES`
     table: str = ""  #: the Data table's column for it, if it is shown there
-    #: The one incident column the value is made from, if it is one: a whole column of
-    #: values is then written once per distinct value (:meth:`column`).
-    depends: str = ""
+    #: The incident column (or columns) the value is made from, if known: a whole column
+    #: of values is then written once per distinct value (:meth:`column`).
+    depends: str | tuple[str, ...] = ""
 
     def __post_init__(self) -> None:
         unknown = self.where - PLACES
@@ -53,8 +53,14 @@ class Field:
         """The value for every row of ``frame`` (canvas markers: thousands of rows)."""
         if not self.depends:
             return [self.value(row, _) for _i, row in frame.iterrows()]
-        return each_distinct(frame[self.depends],
-                             lambda v: self.value(pd.Series({self.depends: v}), _))
+        if isinstance(self.depends, str):
+            name = self.depends
+            return each_distinct(frame[name], lambda v: self.value(pd.Series({name: v}), _))
+        names = self.depends
+        keys = pd.Series(list(zip(*(frame[c] for c in names), strict=True)), index=frame.index,
+                         dtype=object)
+        return each_distinct(keys, lambda v: self.value(pd.Series(dict(zip(
+            names, cast(tuple, v), strict=True))), _))
 
 
 def _text(column: str) -> Callable[[pd.Series, Translator], str]:
@@ -184,7 +190,8 @@ FIELDS: Final[tuple[Field, ...]] = (
           "Summary"),
     Field("notes", N_("Notes"), _text(s.NOTES), RECORD | {"table"}, "Notes"),
     Field("dataset", N_("Dataset"), _dataset, RECORD | {"table"}, "Dataset"),
-    Field("reported", N_("Reported by"), _reported, EVERYWHERE, "Reported by"),
+    Field("reported", N_("Reported by"), _reported, EVERYWHERE, "Reported by",
+          depends=(s.PROVIDER, s.ALSO_REPORTED)),
     Field("review", N_("Review"), _review, EVERYWHERE | {"compact"}, "Review",
           depends=s.REVIEWED),
     Field("figures", N_("Each dataset's figures"), _figures, RECORD | {"table"},
