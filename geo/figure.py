@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib_scalebar.scalebar import ScaleBar
 
+from geo import provenance as pv
 from geo import schema as s
 from geo.i18n import N_, Translator
 from geo.layers import ANALYSIS_CRS
@@ -122,6 +123,8 @@ def render(incidents: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
                                "{n} incidents with no known point are counted but not drawn.",
                                unplaced))
     foot.append(_(ATTRIBUTION) + " " + _("Map: {crs} (UTM 42N).", crs=ANALYSIS_CRS))
+    if owed := pv.credit(incidents, _):
+        foot.append(owed)
     fig.supxlabel("\n".join(foot), x=0.99 if rtl else 0.01, ha=start, fontsize=6.5,
                   color="#444444", multialignment=start)
     out = io.BytesIO()

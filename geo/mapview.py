@@ -31,6 +31,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from geo import fields, stats
+from geo import provenance as pv
 from geo import schema as s
 from geo.assets import MapAssets, inline_leaflet, map_css, map_script
 from geo.basemaps import BASEMAPS
@@ -582,6 +583,7 @@ def export_html(frame: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
     base.add_child(_Script("export_note", {
         "title": _("Panj Border Watch — exported map"),
         "lines": [*filter_lines, built.describe(_),
-                  _("Made {made}.", made=made) + " " + _(BOUNDARY_ATTRIBUTION) + "."],
+                  _("Made {made}.", made=made) + " " + _(BOUNDARY_ATTRIBUTION) + ".",
+                  *filter(None, [pv.credit(frame, _)])],
         "link": link}, _))
     return standalone_html(base, built)

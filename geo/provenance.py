@@ -158,6 +158,22 @@ def figures_side_by_side(row: pd.Series | dict, _: Translator) -> str:
              which=_(PROVIDERS[own].counted_because))
 
 
+def credit(frame: pd.DataFrame, _: Translator) -> str:
+    """The credit a map or figure of ``frame`` owes other datasets (ACLED's terms require
+    one on every visual of its data); empty when every record is ours."""
+    if not len(frame) or s.PROVIDER not in frame:
+        return ""
+    used = set(frame[s.PROVIDER].fillna("").replace("", CURATED).unique())
+    if s.ALSO_REPORTED in frame:
+        used |= {p for cell in frame[s.ALSO_REPORTED].fillna("").unique()
+                 for p in re.findall(r"(?:^|;)([a-z]+):", cell)}
+    others = [p for p in PROVIDERS if p in used and p != CURATED]
+    if not others:
+        return ""
+    return _("Incident data also from: {datasets} (each under its own terms; see About).",
+             datasets=", ".join(PROVIDERS[p].name(_) for p in others))
+
+
 def primary_order(provider: str) -> int:
     """Where a dataset stands when a merged incident picks the record to show."""
     return list(PROVIDERS).index(provider)

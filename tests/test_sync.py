@@ -387,6 +387,8 @@ def test_readers_see_each_dataset_its_terms_and_when_it_was_synced(api, tmp_path
     assert chosen.value == ["acled"]
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert "Last synced: ACLED" in captions
+    # ACLED's terms ask for a credit wherever its data is shown
+    assert any(c.value.startswith("Incident data also from: ACLED") for c in at.caption)
     # a record several datasets report gives each one's figure and says which is counted
     at = app_test(incident="PBW-0024", start="2020-01-01", end="2026-12-07").run()
     record = next(e.proto.body for e in at.get("html") if "pbw-record" in e.proto.body)

@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import assets, mapview, stats, tables
+from geo import provenance as pv
 from geo import schema as s
 from geo.i18n import Translator
 from geo.text import markdown_safe
@@ -66,6 +67,8 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
                         layer_control=folium.LayerControl(collapsed=True),
                         returned_objects=RETURNED)
         st.caption(map_layers.describe(_))
+        if owed := pv.credit(frame, _):
+            st.caption(owed)
         unlocated = int(frame[s.LAT].isna().sum())
         if unlocated:
             st.caption(_.ngettext(
