@@ -405,3 +405,25 @@ def test_readers_see_each_dataset_its_terms_and_when_it_was_synced(api, tmp_path
     data = app_test("pages/2_Data.py", start="2020-01-01", end="2026-12-07").run()
     assert any("Left out of this download under the datasets' terms: 3 incidents from ACLED"
                in i.value for i in data.info)
+
+
+def test_a_sync_failing_for_a_day_says_so_in_the_sidebar(tmp_path, monkeypatch) -> None:
+    from .conftest import app_test
+
+    out = tmp_path / "current.csv"
+    out.write_bytes(FIXTURE_INCIDENTS.read_bytes())
+    now = datetime.now(UTC)
+    state = {"acled": {"last_success": (now - timedelta(hours=2)).isoformat(),
+                       "last_error": ""},
+             "ucdp": {"last_success": (now - timedelta(days=3)).isoformat(),
+                      "last_error": "UCDP GED refused the credentials (401 Unauthorized): "
+                                    "check UCDP_API_TOKEN"}}
+    sync.sync_dir(out).mkdir()
+    (sync.sync_dir(out) / "state.json").write_text(json.dumps(state))
+    monkeypatch.setenv("PANJ_INCIDENTS", str(out))
+    at = app_test().run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.sidebar.warning]
+    assert len(warnings) == 1 and warnings[0].startswith("The UCDP GED sync is failing")
+    assert "UCDP\\_API\\_TOKEN" in warnings[0] or "UCDP_API_TOKEN" in warnings[0]
+    assert "Last synced: ACLED " in " ".join(c.value for c in at.sidebar.caption)
