@@ -37,4 +37,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; base = os.environ.get('STREAMLIT_SERVER_BASE_URL_PATH', '').strip('/'); urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('STREAMLIT_SERVER_PORT', '8501') + ('/' + base if base else '') + '/_stcore/health', timeout=4)"]
 # The server, and beside it a one-off warm-up run (deploy/warm.py), so the first reader after
 # a start does not wait for the imports and the data to load.
-CMD ["sh", "-c", "python deploy/warm.py & exec streamlit run app.py --server.address=0.0.0.0"]
+CMD ["sh", "-c", "python deploy/warm.py & exec streamlit run serve.py --server.address=0.0.0.0"]

@@ -24,7 +24,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m geo.assets >/dev/null
 	$(BIN)/python deploy/warm.py http://127.0.0.1:$(PORT) &
-	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 # The whole suite: every tier but the browser one on every core, then the browser tier
 # alone (its servers and Chromium share two cores badly).

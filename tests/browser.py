@@ -67,7 +67,7 @@ def streamlit_server(env: dict[str, str | None] | None = None, *, args: tuple[st
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"pbw-streamlit-{port}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [python, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [python, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", *args],
             cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)

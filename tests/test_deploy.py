@@ -53,7 +53,7 @@ def healthcheck_command() -> list[str]:
 
 def test_the_image_leaves_out_what_the_app_does_not_need() -> None:
     files = image_files()
-    assert "app.py" in files and "requirements.txt" in files and "data/incidents.csv" in files
+    assert {"app.py", "serve.py", "requirements.txt", "data/incidents.csv"} <= set(files)
     assert any(f.startswith("geo/static/map/") for f in files)
     assert not [f for f in files if f.startswith(("tests/", ".ci/", "benchmarks/", ".git"))]
 
@@ -120,7 +120,7 @@ def test_the_image_warms_the_app_at_start() -> None:
     """The image starts the server and, beside it, the warm-up that loads the data before
     the first reader (deploy/warm.py, which the image holds)."""
     command = docker_command()
-    assert "deploy/warm.py &" in command and "exec streamlit run app.py" in command
+    assert "deploy/warm.py &" in command and "exec streamlit run serve.py" in command
     assert "deploy/warm.py" in image_files()
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     assert re.search(r"^scriptHealthCheckEnabled = true$", config, flags=re.M)

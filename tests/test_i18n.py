@@ -378,8 +378,8 @@ _BARE_ISO = re.compile(r"(?<!\u2066)\b\d{4}-\d{2}-\d{2}\b")
 
 
 def _bare_iso_dates(text: str) -> list[str]:
-    """ISO dates in ``text`` outside code spans that are not isolated."""
-    return _BARE_ISO.findall(re.sub(r"`[^`]*`", "", text))
+    """ISO dates in ``text`` outside code spans and link targets that are not isolated."""
+    return _BARE_ISO.findall(re.sub(r"`[^`]*`|\]\([^)]*\)", "", text))
 
 
 def _page_text(at) -> list[str]:
@@ -412,6 +412,9 @@ def test_no_page_drops_a_bare_iso_date_or_latin_percent_into_dari_text(page) -> 
 def test_the_dari_check_finds_a_bare_date() -> None:
     assert _bare_iso_dates("تاریخ‌ها: از 2025-11-26 تا `2025-12-01`") == ["2025-11-26"]
     assert _bare_iso_dates("از \u20662025-11-26\u2069") == []
+    # a link's address is not read: only its words are
+    assert _bare_iso_dates("[دنبال کنید](https://x/feed.atom?start=2025-11-26)") == []
+    assert _bare_iso_dates("[از 2025-11-26](https://x/)") == ["2025-11-26"]
 
 
 def test_the_dari_record_and_table_show_the_gregorian_date_beside_the_afghan_one() -> None:

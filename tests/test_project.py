@@ -51,8 +51,8 @@ def test_geo_never_imports_streamlit() -> None:
 GEO_LAYERS = ("i18n", "catalogs", "text", "schema", "provenance", "validate", "errors",
               "basemaps", "playback", "assets", "layers", "proximity", "merge", "fields",
               "density", "cache", "filters", "stats", "tables", "charts", "exports", "figure",
-              "incidents", "importers", "uploads", "viewstate", "maptext", "mapview", "about",
-              "store_read", "store", "sync", "gazetteer", "agent", "build_layers")
+              "incidents", "importers", "uploads", "viewstate", "feeds", "maptext", "mapview",
+              "about", "store_read", "store", "sync", "gazetteer", "agent", "build_layers")
 
 
 def _geo_imports(path) -> set[str]:

@@ -16,7 +16,7 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import assets, mapview, stats, tables
+from geo import assets, feeds, mapview, stats, tables
 from geo import provenance as pv
 from geo import schema as s
 from geo.i18n import Translator
@@ -24,7 +24,7 @@ from geo.text import markdown_safe
 from geo.viewstate import ViewState, incident_query
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
 from ui.figures import as_of
-from ui.state import Key, get, page_url, set_view, share_link, tr, view
+from ui.state import Key, get, page_url, set_view, share_link, site_root, tr, view
 from ui.tables import link_column
 
 MAP_KEY = "pbw_map"
@@ -82,6 +82,12 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
         incident_panel(data, frame, view(), _)
     st.caption(_("Link to this view (copy it with the icon at the right):"))
     st.code(share_link(view()), language=None, wrap_lines=True)
+    root, query = site_root(), feeds.feed_query(view())
+    st.markdown(_("[Follow this view]({feed}) in a feed reader (Atom) · this view's data as "
+                  "[GeoJSON]({geojson}) or [CSV]({csv}), for QGIS, R or a spreadsheet",
+                  feed=f"{root}feed.atom?{query}",
+                  geojson=f"{root}api/incidents.geojson?{query}",
+                  csv=f"{root}api/incidents.csv?{query}"))
     if uploaded() is not None and data_mode() != "bundled":
         st.caption(_("Your uploaded data is not part of this link: whoever opens it sees the "
                      "bundled incidents only."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -168,6 +169,14 @@ def share_link(current: ViewState, *, with_page_params: bool = False) -> str:
     """
     extra = get(Key.PAGE_PARAMS) if with_page_params else None
     return f"{page_url()}?{query_string(current, extra)}"
+
+
+def site_root() -> str:
+    """The app's root address as the reader's browser sees it, path prefix included, ending
+    in a slash: where the feed and data addresses live."""
+    parts = urlsplit(st.context.url or "")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{base}/" if base else "/")
 
 
 def page_url() -> str:

@@ -299,3 +299,29 @@ def sync_state(url: str) -> dict:
             return sync.read_state_store(conn)
     except (psycopg.Error, psycopg_pool.PoolTimeout):
         return {}
+
+
+def route_snapshot(url: str, provinces: gpd.GeoDataFrame,
+                   border: gpd.GeoDataFrame) -> tuple[Snapshot, datetime]:
+    """The store's latest revision, prepared and shared with the pages (``_snapshot``), and
+    when that revision was made: for an address answering outside any page. Raises
+    psycopg's errors or StoreError when the store cannot answer, or when the app's role
+    could change it."""
+    with _pool(url).connection(timeout=PROBE_S) as conn:
+        roles = _writable()
+        if url not in roles:
+            roles[url] = store_read.can_write(conn)
+        if roles[url]:
+            msg = ("this dashboard's database role can change the store, so nothing is "
+                   f"served; use the read-only role {store_read.READER_ROLE}")
+            raise StoreError(msg)
+        revision = store_read.revision(conn)
+        made = conn.execute("SELECT coalesce(max(at), now()) FROM pbw_revisions").fetchone()
+    last = _last_good().get(url)
+    today = s.service_today()
+    previous = (last if last is not None and last.today == today
+                and last.revision < revision else None)
+    got = _snapshot(url, revision, today, (provinces, border), previous)
+    with _lock:
+        _last_good()[url] = got
+    return got, made[0] if made else datetime.now().astimezone()

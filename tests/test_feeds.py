@@ -1,0 +1,192 @@
+"""Every view as a feed and as data: ``/feed.atom`` and ``/api/incidents.{geojson,csv}`` with
+a link's parameters, read with a real feed parser and with GeoPandas, on a real server."""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import feedparser
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo import exports, feeds, filters
+from geo import schema as s
+from geo.i18n import ENGLISH
+from geo.incidents import from_table
+from geo.viewstate import parse_query
+
+from . import browser as b
+from .conftest import fixture_frame, good_row
+
+FIRST, LAST = date(2020, 6, 13), date(2026, 4, 17)
+
+
+def _parse(**params: str) -> feeds.Request:
+    return feeds.parse({k: [v] for k, v in params.items()}, first=FIRST, last=LAST,
+                       today=date(2026, 12, 7))
+
+
+@pytest.mark.parametrize(("params", "param", "allowed"), [
+    ({"region": "XX"}, "region", "allowed: TJ-KT, TJ-GB"),
+    ({"start": "2025-13-01"}, "start", ""),
+    ({"source": "gdelt"}, "source", "allowed: curated, ucdp, acled"),
+    ({"limit": "0"}, "limit", "a whole number from 1 to 10,000"),
+    ({"limit": "10001"}, "limit", "a whole number from 1 to 10,000"),
+    ({"offset": "-1"}, "offset", "a whole number from 0"),
+    ({"format": "kml"}, "format", "unknown parameter; allowed: "),
+])
+def test_a_bad_parameter_is_refused_naming_it_the_value_and_what_is_allowed(
+        params, param, allowed) -> None:
+    with pytest.raises(feeds.BadRequest) as caught:
+        _parse(**params)
+    body = caught.value.body()
+    assert body["parameter"] == param and body["value"] == next(iter(params.values()))
+    assert allowed in body["allowed"] and "ignored" not in body["allowed"]
+
+
+def test_a_whole_link_is_accepted_and_only_its_filter_chooses_rows() -> None:
+    asked = _parse(start="2025-11-01", end="2025-12-31", region="TJ-KT", lat="37.9",
+                   lon="70.4", zoom="8", incident="PBW-0024", basemap="terrain", step="week")
+    assert asked.view.regions == ("TJ-KT",) and (asked.offset, asked.limit) == (0, 1000)
+    assert asked.query() == "start=2025-11-01&end=2025-12-31&region=TJ-KT"
+
+
+def test_the_feed_is_valid_atom_with_every_incident_of_the_view() -> None:
+    frame = fixture_frame()
+    asked = _parse(start="2025-11-01", end="2026-04-17", lang="ru")
+    chosen = feeds.rows(frame, asked.view)
+    body = feeds.atom(chosen, asked, self_url="https://pbw.example/feed.atom?x=1",
+                      dashboard="https://pbw.example/", data_updated=datetime(2026, 12, 1,
+                                                                              tzinfo=UTC),
+                      corrections={}, _=ENGLISH)
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.version == "atom10"
+    assert [e.id.rsplit("/", 1)[1] for e in parsed.entries] == list(chosen[s.ID])
+    first = parsed.entries[0]  # newest first
+    assert first.link == f"https://pbw.example/?incident={chosen[s.ID].iat[0]}&lang=ru"
+    assert "Killed:" in first.content[0].value and "Sources:" in first.content[0].value
+    assert parsed.feed.updated == "2026-12-01T00:00:00Z"
+
+
+def test_hostile_text_is_text_in_the_feed_and_the_data() -> None:
+    payload = "<script>alert(1)</script> & ]]> \"quoted\" <b onmouseover=x>"
+    table = pd.DataFrame([good_row(summary=payload, location=payload,
+                                   sources="<i>Out</i>let, 2025-11-27, https://example.org/a?b=1&c=2")])
+    frame = from_table(table).frame
+    asked = _parse(start="2025-01-01", end="2025-12-31")
+    body = feeds.atom(feeds.rows(frame, asked.view), asked, self_url="https://x/feed.atom",
+                      dashboard="https://x/", data_updated=datetime(2026, 1, 1, tzinfo=UTC),
+                      corrections={}, _=ENGLISH)
+    assert b"<script>" not in body and b"&lt;script&gt;" in body
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo and payload in parsed.entries[0].content[0].value
+    data = json.loads(feeds.geojson_page(frame, next_url=None, total=1))
+    assert data["features"][0]["properties"]["summary"] == payload
+
+
+def test_a_geojson_page_opens_in_gis_tools_as_is(tmp_path) -> None:
+    frame = fixture_frame()
+    asked = _parse(region="TJ-KT", limit="5")
+    part, after = feeds.page(feeds.rows(frame, asked.view), asked)
+    body = feeds.geojson_page(part, next_url="https://x/api/incidents.geojson?offset=5",
+                              total=12)
+    path = tmp_path / "page.geojson"
+    path.write_bytes(body)
+    read = gpd.read_file(path)  # pyogrio, as QGIS reads it (GDAL)
+    assert len(read) == 5 and read.crs.to_epsg() == 4326 and after == 5
+    assert list(read["id"]) == list(part[s.ID])
+    assert json.loads(body)["links"][0]["rel"] == "next"
+
+
+# --- on a real server ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[str]:
+    with b.streamlit_server() as url:
+        yield url
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+@pytest.mark.slow
+def test_the_addresses_answer_with_the_data_pages_rows(api) -> None:
+    query = "start=2025-11-01&end=2026-04-17&region=TJ-KT,TJ-GB"
+    status, headers, body = _get(f"{api}/api/incidents.csv?{query}")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    view, _n = parse_query({"start": "2025-11-01", "end": "2026-04-17",
+                            "region": "TJ-KT,TJ-GB"}, default_start=FIRST, default_end=LAST)
+    expected = filters.apply(fixture_frame(), view.filter) \
+        .sort_values([s.DATE, s.ID], ascending=[False, True])
+    assert body == exports.to_csv(expected)  # the Data page's CSV of the same view
+    status, headers, body = _get(f"{api}/api/incidents.geojson?{query}")
+    assert status == 200 and headers["Content-Type"] == "application/geo+json"
+    assert len(gpd.read_file(io.BytesIO(body))) == len(expected)
+    status, headers, body = _get(f"{api}/feed.atom?{query}")
+    assert status == 200 and headers["Content-Type"].startswith("application/atom+xml")
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo and len(parsed.entries) == len(expected)
+    assert parsed.entries[0].link.startswith(f"{api}/?incident=")
+
+
+@pytest.mark.slow
+def test_paging_follows_next_links_to_every_row(api) -> None:
+    url, ids = f"{api}/api/incidents.geojson?limit=7", []
+    total = None
+    while url:
+        status, headers, body = _get(url)
+        assert status == 200
+        total = int(headers["X-Total-Count"])
+        data = json.loads(body)
+        ids += [f["properties"]["id"] for f in data["features"]]
+        url = next((link["href"] for link in data["links"] if link["rel"] == "next"), None)
+        assert (url is None) == ("Link" not in headers)
+    assert total == 30 and len(ids) == 30 and len(set(ids)) == 30
+
+
+@pytest.mark.slow
+def test_conditional_requests_get_304_and_bad_ones_a_400(api) -> None:
+    status, headers, _body = _get(f"{api}/api/incidents.geojson?region=AF-BDS")
+    assert status == 200 and headers["Cache-Control"].startswith("public, max-age=")
+    again, _h, body = _get(f"{api}/api/incidents.geojson?region=AF-BDS",
+                           {"If-None-Match": headers["ETag"]})
+    assert again == 304 and body == b""
+    since, _h, _b = _get(f"{api}/feed.atom?region=AF-BDS",
+                         {"If-Modified-Since": headers["Last-Modified"]})
+    assert since == 304
+    older = email.utils.format_datetime(datetime(2020, 1, 1, tzinfo=UTC), usegmt=True)
+    assert _get(f"{api}/feed.atom?region=AF-BDS", {"If-Modified-Since": older})[0] == 200
+    other, _h, _b = _get(f"{api}/api/incidents.geojson?region=AF-TAK",
+                         {"If-None-Match": headers["ETag"]})
+    assert other == 200  # another view is another answer
+    status, headers, body = _get(f"{api}/api/incidents.csv?within=7")
+    assert status == 400 and headers["Content-Type"] == "application/json"
+    assert json.loads(body) == {"error": "bad parameter", "parameter": "within",
+                                "value": "7", "allowed": "allowed: 1, 2, 5, 10, 20, 50 (km)"}
+
+
+@pytest.mark.slow
+def test_the_addresses_follow_the_base_path() -> None:
+    with b.streamlit_server(args=("--server.baseUrlPath", "panj"), health_path="/panj") as url:
+        status, _h, body = _get(f"{url}/panj/feed.atom?region=TJ-GB")
+        assert status == 200
+        parsed = feedparser.parse(body)
+        assert parsed.entries and all(e.link.startswith(f"{url}/panj/?incident=")
+                                      for e in parsed.entries)
+        assert _get(f"{url}/feed.atom")[0] != 200  # only under the prefix
+

@@ -1,0 +1,186 @@
+"""The addresses beside the pages: ``/feed.atom``, ``/api/incidents.geojson`` and
+``/api/incidents.csv`` with a link's parameters, served by ``serve.py``'s ``st.App``; and
+the page itself at the root, naming its view's feed in ``<link rel="alternate">``.
+
+Each answer comes from the same prepared incidents the pages show (the file's, shared with
+every session, or the team store's latest revision), through ``geo.feeds``. Answers carry an
+``ETag`` and ``Last-Modified`` from the data's revision and answer a conditional request
+with 304; bad parameters get a 400 whose JSON names the parameter, the value and what is
+allowed; a store that cannot be reached gets a 503. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlencode
+
+import pandas as pd
+import psycopg
+import psycopg_pool
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from streamlit import file_util
+
+from geo import exports, feeds, store_read
+from geo import schema as s
+from geo.errors import IncidentDataError, PanjError
+from geo.i18n import translator
+from geo.incidents import incidents_path, load_review, review_path
+
+FEED: Final = "/feed.atom"
+GEOJSON: Final = "/api/incidents.geojson"
+CSV: Final = "/api/incidents.csv"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The incidents an answer is made from, and when they last changed."""
+
+    frame: pd.DataFrame
+    key: str  #: the data's revision, for validators
+    modified: datetime  #: when the data last changed
+    corrections: dict[str, Any]
+
+
+def _source() -> Source:
+    # imported at the first request, once Streamlit's runtime (and its caches) exist: the
+    # incidents are the very frame the pages share
+    from ui import data as ui_data
+    from ui import store as ui_store
+
+    provinces, _shown, _line, border = ui_data._layers()
+    url = store_read.database_url()
+    if url:
+        snap, made = ui_store.route_snapshot(url, provinces, border)
+        return Source(snap.incidents, f"store:{snap.revision}", made,
+                      dict(snap.corrections))
+    path = incidents_path()
+    stat = path.stat()
+    frame, _warnings = ui_data._incidents(str(path), stat.st_mtime, stat.st_size)
+    modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
+    review = load_review(path) if review_path(path).exists() else None
+    if review is not None:  # the review date says when the data was last looked at
+        modified = max(modified, datetime.combine(review.reviewed, datetime.min.time(), UTC))
+    return Source(frame, f"file:{path}:{stat.st_mtime_ns}:{stat.st_size}", modified, {})
+
+
+def _origin(request: Request, base: str) -> str:
+    """This server's address as the client sees it (through a proxy too), with the path
+    prefix the app is served under."""
+    proto = request.headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host") \
+        or request.url.netloc
+    return f"{proto}://{host.split(',')[0].strip()}{base}"
+
+
+def _conditional(request: Request, tag: str, modified: datetime) -> bool:
+    """True when the client already holds this answer (RFC 9110: ETag first)."""
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        return tag in [t.strip() for t in match.split(",")] or match.strip() == "*"
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return modified.replace(microsecond=0) <= email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _answer(request: Request, kind: str, base: str) -> Response:
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    try:
+        source = _source()
+    except FileNotFoundError:
+        return JSONResponse({"error": "the incidents file does not exist"}, status_code=503)
+    except (PanjError, IncidentDataError, psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+        return JSONResponse({"error": "the incidents cannot be read now",
+                             "reason": str(exc).splitlines()[0][:200]}, status_code=503,
+                            headers={"Retry-After": "10"})
+    frame = source.frame
+    first, last = ((frame[s.DATE].min().date(), frame[s.DATE].max().date()) if len(frame)
+                   else (s.MIN_DATE, s.service_today()))
+    try:
+        asked = feeds.parse(params, first=first, last=last)
+    except feeds.BadRequest as exc:
+        return JSONResponse(exc.body(), status_code=400)
+    query = asked.query(offset=asked.offset, limit=asked.limit)
+    tag = feeds.etag(source.key, kind, query)
+    headers = {"ETag": tag, "Last-Modified": email.utils.format_datetime(
+        source.modified.astimezone(UTC), usegmt=True), "Cache-Control": feeds.CACHE_CONTROL,
+        "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+    if _conditional(request, tag, source.modified):
+        return Response(status_code=304, headers=headers)
+    chosen = feeds.rows(frame, asked.view)
+    origin = _origin(request, base)
+    if kind == "atom":
+        self_url = f"{origin}{FEED}?{asked.query()}"
+        body = feeds.atom(chosen, asked, self_url=self_url, dashboard=f"{origin}/",
+                          data_updated=source.modified, corrections=source.corrections,
+                          _=translator(asked.view.lang))
+        return Response(body, media_type="application/atom+xml; charset=utf-8",
+                        headers=headers)
+    part, after = feeds.page(chosen, asked)
+    path = GEOJSON if kind == "geojson" else CSV
+    next_url = None if after is None else \
+        f"{origin}{path}?{asked.query(offset=after, limit=asked.limit)}"
+    headers["X-Total-Count"] = str(len(chosen))
+    if next_url:
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    if kind == "geojson":
+        return Response(feeds.geojson_page(part, next_url=next_url, total=len(chosen)),
+                        media_type="application/geo+json", headers=headers)
+    return Response(exports.to_csv(part), media_type="text/csv; charset=utf-8",
+                    headers=headers)
+
+
+@functools.cache
+def _index_html() -> str:
+    return (Path(file_util.get_static_dir()) / "index.html").read_text(encoding="utf-8")
+
+
+def _index(request: Request, base: str) -> Response:
+    """Streamlit's page, with a ``<link rel="alternate">`` to the feed of the view the
+    address asks for, where feed readers look for it (Streamlit gives scripts no way into
+    the page's head; the page itself is the same file Streamlit serves)."""
+    chosen = [(k, v) for k, v in request.query_params.multi_items() if k in feeds.FILTER_PARAMS]
+    href = "feed.atom" + ("?" + urlencode(chosen, safe=",:") if chosen else "")
+    link = ('<link rel="alternate" type="application/atom+xml" '
+            f'title="Panj Border Watch" href="{html.escape(href, quote=True)}">')
+    page = _index_html().replace("</head>", link + "</head>", 1)
+    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+
+
+def routes(base_url_path: str = "") -> list[Route]:
+    """The three routes, under ``server.baseUrlPath`` when the app is served below one."""
+    base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+
+    def handler(kind: str) -> Callable[[Request], Awaitable[Response]]:
+        async def answer(request: Request) -> Response:
+            return await run_in_threadpool(_answer, request, kind, base)
+        return answer
+
+    async def index(request: Request) -> Response:
+        return _index(request, base)
+
+    return [Route(base + "/", index, methods=["GET", "HEAD"]),
+            Route(base + FEED, handler("atom"), methods=["GET", "HEAD"]),
+            Route(base + GEOJSON, handler("geojson"), methods=["GET", "HEAD"]),
+            Route(base + CSV, handler("csv"), methods=["GET", "HEAD"])]
+
+
+def feed_link(view_query: str, base: str) -> str:
+    """The feed's address for a view's query, relative to the site root."""
+    return f"{base}{FEED}?{view_query}"
+
