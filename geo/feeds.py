@@ -97,7 +97,7 @@ def parse(params: Mapping[str, Sequence[str]], *, first: date, last: date,
         if key not in KNOWN:
             raise BadRequest(key, _one(params, key) or "", "unknown parameter; allowed: "
                              + ", ".join(sorted(KNOWN - IGNORED)))
-    view, notices = parse_query({k: v for k, v in params.items() if k in PARAMS},
+    view, notices = parse_query({k: v for k, v in params.items() if k in FILTER_PARAMS},
                                 default_start=first, default_end=last, today=today)
     if notices:  # a page shows a notice and its default; an address refuses
         n = notices[0]
@@ -137,6 +137,14 @@ def etag(data_key: str, kind: str, query: str) -> str:
     return f'"{digest}"'
 
 
+def json_bytes(value: Any) -> bytes:
+    """JSON as UTF-8, with ``<``, ``>`` and ``&`` written as escapes: the same data to any
+    JSON reader, and no markup to a browser that mistakes it for a page."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+        .encode("utf-8")
+
+
 def geojson_page(part: pd.DataFrame, *, next_url: str | None, total: int) -> bytes:
     """RFC 7946 GeoJSON of ``part`` (the Data page's export), with the paging as foreign
     members: ``totalFeatures`` and ``links`` (``next`` while there are more)."""
@@ -145,7 +153,7 @@ def geojson_page(part: pd.DataFrame, *, next_url: str | None, total: int) -> byt
     body["totalFeatures"] = total
     body["links"] = [{"rel": "next", "href": next_url, "type": "application/geo+json"}] \
         if next_url else []
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    return json_bytes(body)
 
 
 # --- Atom -------------------------------------------------------------------------------

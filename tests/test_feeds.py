@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import feedparser
 import geopandas as gpd
@@ -190,3 +191,35 @@ def test_the_addresses_follow_the_base_path() -> None:
                                       for e in parsed.entries)
         assert _get(f"{url}/feed.atom")[0] != 200  # only under the prefix
 
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("route", ["/feed.atom", "/api/incidents.geojson",
+                                   "/api/incidents.csv"])
+def test_garbage_in_every_parameter_gets_a_400_or_an_answer_never_an_error(api,
+                                                                           route) -> None:
+    """The hostile-link fuzz of the pages, on the addresses: every link parameter (derived
+    from the code that reads them), the paging and one nobody knows."""
+    from .test_pages import GARBAGE, LINK_PARAMS
+
+    for j, param in enumerate((*LINK_PARAMS, "offset", "limit")):
+        for k in range(3):
+            value = GARBAGE[(j + k) % len(GARBAGE)]
+            status, headers, body = _get(f"{api}{route}?{urlencode({param: value})}")
+            assert status in (200, 400), (param, value, status)
+            if status == 400:
+                refused = json.loads(body)
+                assert refused["parameter"] == param and refused["value"] == value
+                assert headers["Content-Type"] == "application/json"
+            assert b"<script>" not in body
+
+
+@pytest.mark.slow
+def test_the_page_names_its_views_feed_for_feed_readers(api) -> None:
+    status, headers, body = _get(f"{api}/?region=TJ-KT&lat=37.9&start=2025-11-01")
+    assert status == 200 and headers["Cache-Control"] == "no-cache"
+    assert (b'<link rel="alternate" type="application/atom+xml" title="Panj Border Watch" '
+            b'href="feed.atom?region=TJ-KT&amp;start=2025-11-01">') in body
+    hostile = urlencode({"region": '"><script>alert(1)</script>'})
+    _s, _h, body = _get(f"{api}/?{hostile}")
+    assert b"<script>alert(1)" not in body and body.count(b'rel="alternate"') == 1

@@ -41,6 +41,18 @@ GEOJSON: Final = "/api/incidents.geojson"
 CSV: Final = "/api/incidents.csv"
 
 
+class _JSON(JSONResponse):
+    """A JSON answer that no browser reads as markup (``geo.feeds.json_bytes``)."""
+
+    def render(self, content: Any) -> bytes:
+        return feeds.json_bytes(content)
+
+
+def _refuse(body: dict[str, str], status: int, **headers: str) -> Response:
+    return _JSON(body, status_code=status, headers={
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", **headers})
+
+
 @dataclass(frozen=True)
 class Source:
     """The incidents an answer is made from, and when they last changed."""
@@ -103,18 +115,17 @@ def _answer(request: Request, kind: str, base: str) -> Response:
     try:
         source = _source()
     except FileNotFoundError:
-        return JSONResponse({"error": "the incidents file does not exist"}, status_code=503)
+        return _refuse({"error": "the incidents file does not exist"}, 503)
     except (PanjError, IncidentDataError, psycopg.Error, psycopg_pool.PoolTimeout) as exc:
-        return JSONResponse({"error": "the incidents cannot be read now",
-                             "reason": str(exc).splitlines()[0][:200]}, status_code=503,
-                            headers={"Retry-After": "10"})
+        return _refuse({"error": "the incidents cannot be read now",
+                        "reason": str(exc).splitlines()[0][:200]}, 503, **{"Retry-After": "10"})
     frame = source.frame
     first, last = ((frame[s.DATE].min().date(), frame[s.DATE].max().date()) if len(frame)
                    else (s.MIN_DATE, s.service_today()))
     try:
         asked = feeds.parse(params, first=first, last=last)
     except feeds.BadRequest as exc:
-        return JSONResponse(exc.body(), status_code=400)
+        return _refuse(exc.body(), 400)
     query = asked.query(offset=asked.offset, limit=asked.limit)
     tag = feeds.etag(source.key, kind, query)
     headers = {"ETag": tag, "Last-Modified": email.utils.format_datetime(
