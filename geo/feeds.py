@@ -196,7 +196,7 @@ def _entry_text(row: pd.Series, changes: Sequence[Any], _: Translator) -> str:
               for x in s.parse_sources(row[s.SOURCES])]
     if changes:
         lines += ["", _("Corrected:")]
-        lines += [f"- {c.at:%Y-%m-%d}: {c.text(_)}" for c in changes]
+        lines += [f"- {c.text(_)}" for c in changes]
     return "\n".join(lines)
 
 

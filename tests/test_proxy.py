@@ -73,3 +73,20 @@ def test_internal_endpoints_stay_internal_behind_nginx(proxied, path) -> None:
     assert refused.value.code == 404
     with urllib.request.urlopen(proxied + "/_stcore/health", timeout=30) as ok:
         assert ok.status == 200
+
+
+def test_the_feed_and_data_answer_under_the_prefix_through_the_proxy(proxied) -> None:
+    """Behind nginx under /panj/, the addresses answer there and their links point there."""
+    import json
+    import urllib.request
+
+    import feedparser
+
+    with urllib.request.urlopen(f"{proxied}/api/incidents.geojson?limit=5", timeout=30) as r:
+        data = json.loads(r.read())
+        assert r.status == 200 and len(data["features"]) == 5
+    assert data["links"][0]["href"].startswith(f"{proxied}/api/incidents.geojson?")
+    with urllib.request.urlopen(f"{proxied}/feed.atom?region=TJ-GB", timeout=30) as r:
+        feed = feedparser.parse(r.read())
+    assert not feed.bozo and feed.entries
+    assert all(e.link.startswith(f"{proxied}/?incident=") for e in feed.entries)

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import feedparser
 import pandas as pd
 import pytest
 
@@ -208,3 +209,45 @@ def test_the_balancer_is_a_public_front(deployment, tmp_path) -> None:
         time.sleep(0.2)
     _healthy(balancer, timeout_s=20)
     assert int((run / "haproxy.pid").read_text()) != first
+
+
+def _answer(url: str, headers: dict[str, str] | None = None) -> tuple[int, object, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
+
+
+def test_the_feed_and_data_answer_alike_from_every_replica_and_follow_corrections(
+        deployment, store_url, tmp_path) -> None:
+    balancer, replicas, _run = deployment
+    path = "/api/incidents.geojson?region=TJ-KT"
+    status, headers, _body = _answer(balancer + path)
+    assert status == 200
+    tag = headers["ETag"]
+    # the same revision gives the same validator on every replica, so a cached copy is
+    # revalidated through the balancer whichever replica answers
+    assert {_answer(url + path)[1]["ETag"] for url in replicas.values()} == {tag}
+    assert _answer(balancer + path, {"If-None-Match": tag})[0] == 304
+    feed = feedparser.parse(_answer(balancer + "/feed.atom?region=TJ-KT")[2])
+    entry = next(e for e in feed.entries if e.id.endswith("/PBW-0024"))
+    assert entry.updated == entry.published and "Corrected:" not in entry.content[0].value
+
+    # a correction: the validators change and the feed's entry says what changed, and when
+    table = pd.read_csv(FIXTURE_INCIDENTS, dtype=str, keep_default_na=False)
+    row = table["id"] == "PBW-0024"
+    old = int(table.loc[row, "fatalities"].iloc[0])
+    table.loc[row, "fatalities"] = str(old + 2)
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    with store_read.connect(store_url, autocommit=True) as conn:
+        store.load(conn, corrected, editor="ana", note="per a second report")
+    assert _answer(balancer + path, {"If-None-Match": tag})[0] == 200
+    feed = feedparser.parse(_answer(balancer + "/feed.atom?region=TJ-KT")[2])
+    assert not feed.bozo
+    entry = next(e for e in feed.entries if e.id.endswith("/PBW-0024"))
+    assert entry.updated > entry.published
+    assert f"Killed {old} → {old + 2}, per a second report (by ana)" in entry.content[0].value
+    assert feed.feed.updated == entry.updated

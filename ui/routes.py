@@ -86,12 +86,13 @@ def _source() -> Source:
 
 
 def _origin(request: Request, base: str) -> str:
-    """This server's address as the client sees it (through a proxy too), with the path
-    prefix the app is served under."""
-    proto = request.headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
-    host = request.headers.get("x-forwarded-host") or request.headers.get("host") \
-        or request.url.netloc
-    return f"{proto}://{host.split(',')[0].strip()}{base}"
+    """This server's address as the client wrote it (``Host``; a proxy passes it on), with
+    the path prefix the app is served under. ``X-Forwarded-Proto`` may say https, nothing
+    else; ``X-Forwarded-Host`` is not trusted (a shared cache would keep a forged host)."""
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    scheme = proto if proto in ("http", "https") else request.url.scheme
+    host = request.headers.get("host") or request.url.netloc
+    return f"{scheme}://{host}{base}"
 
 
 def _conditional(request: Request, tag: str, modified: datetime) -> bool:
