@@ -19,6 +19,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import folium
 import pandas as pd
@@ -413,6 +414,88 @@ def sync_report(n: int) -> int:
     return 0
 
 
+def _fetch_ms(url: str) -> float:
+    import urllib.request
+
+    t0 = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as resp:
+        resp.read()
+    return (time.perf_counter() - t0) * 1000
+
+
+def _filter_changes(page, frame, n: int = 10) -> list[float]:
+    """Seconds for each of ``n`` filter changes on the map (the period buttons)."""
+    changes = []
+    for i in range(n):
+        before = frame.evaluate("() => JSON.stringify(window.pbwDrawn)")
+        t0 = time.perf_counter()
+        page.get_by_role("button", name="All" if i % 2 else "12 months", exact=True).click()
+        frame.wait_for_function(f"() => JSON.stringify(window.pbwDrawn) !== {before!r}",
+                                timeout=60_000)
+        changes.append(time.perf_counter() - t0)
+        page.wait_for_timeout(300)
+    return changes
+
+
+def _api_client(address: str, stop: Any, answered: list[int]) -> None:
+    """One API client asking for ``address`` again and again until ``stop`` is set."""
+    while not stop.is_set():
+        _fetch_ms(address)
+        answered[0] += 1
+
+
+def feeds_report(sizes: list[int], clients: int = 20) -> int:
+    """The feed and data addresses on a warm server: the default view's answer (median of
+    10), and a reader's filter change on the map while ``clients`` API clients ask for
+    pages without pause."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
+        for n in sizes:
+            path = synthetic.write(n, Path(tmp))
+            env: dict[str, str | None] = {"PANJ_INCIDENTS": str(path),
+                                          "PANJ_CACHE_DIR": str(Path(tmp) / f"cache-{n}")}
+            with b.streamlit_server(env) as url:
+                row: dict[str, float | int] = {"incidents": n}
+                for label, address in (("feed.atom", "/feed.atom"),
+                                       ("geojson page", "/api/incidents.geojson"),
+                                       ("csv page", "/api/incidents.csv")):
+                    _fetch_ms(url + address)  # warm: the prepared frame is shared
+                    row[f"{label} ms (median of 10)"] = statistics.median(
+                        _fetch_ms(url + address) for _ in range(10))
+                page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+                b.offline(page)
+                page.goto(url + "/")
+                frame = b.map_frame(page, timeout_ms=180_000)
+                quiet = _filter_changes(page, frame)
+                stop, answered = threading.Event(), [0]
+
+                threads = [threading.Thread(target=_api_client, daemon=True,
+                                            args=(f"{url}/api/incidents.geojson?offset="
+                                                  f"{i * 10}&limit=1000", stop, answered))
+                           for i in range(clients)]
+                for th in threads:
+                    th.start()
+                loaded = _filter_changes(page, frame)
+                stop.set()
+                for th in threads:
+                    th.join(timeout=120)
+                page.context.close()
+                row |= {"filter change alone, max s": max(quiet),
+                        f"filter change with {clients} API clients, max s": max(loaded),
+                        f"filter change with {clients} API clients, median s":
+                            statistics.median(loaded),
+                        "API pages answered meanwhile": answered[0]}
+            rows.append(row)
+            print(pd.DataFrame([row]).T.to_string(header=False), flush=True)
+        browser.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -432,7 +515,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sync", type=int, metavar="N",
                         help="only time a sync of N ACLED events from a local replay of its "
                              "API into the bundled rows")
+    parser.add_argument("--feeds", action="store_true",
+                        help="only the feed and data addresses at --sizes, and a filter "
+                             "change while 20 API clients ask for pages")
     args = parser.parse_args(argv)
+    if args.feeds:
+        return feeds_report([int(x) for x in args.sizes.split(",") if x])
     if args.sync:
         return sync_report(args.sync)
     if args.geoparquet:

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 sql_s, ids = timed(select)
 
-                def store_view(flt=flt, ids=ids):  # as ui.data and ui.map_panel do it
+                def store_view(flt=flt, ids=ids):  # as ui.data and ui.maps do it
                     chosen = frame if ids is None else frame.loc[frame[s.ID].isin(ids)]
                     located = int(chosen.geometry.notna().sum())
                     cells = store_read.density_cells(conn, flt) \

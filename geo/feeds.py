@@ -29,6 +29,10 @@ from geo.i18n import Translator
 from geo.viewstate import PARAMS, PERIOD_PREFIXES, ViewState, parse_query, query_string
 
 ATOM_NS: Final = "http://www.w3.org/2005/Atom"
+#: The addresses, by the kind of answer each gives (under ``server.baseUrlPath``); the
+#: page itself ("index") is served at the root with a link to its view's feed.
+ADDRESSES: Final = {"index": "/", "atom": "/feed.atom", "geojson": "/api/incidents.geojson",
+                    "csv": "/api/incidents.csv"}
 #: Rows a request gets unless it asks for fewer (``limit``), and the most it may ask for.
 DEFAULT_LIMIT: Final = 1000
 MAX_LIMIT: Final = 10_000

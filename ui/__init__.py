@@ -5,13 +5,20 @@
 - ``ui.upload``: reading a reader's file within the server's budget, and its report;
 - ``ui.page``: how every page opens (config, styles in ``page.css``/``rtl.css``, the pages);
 - ``ui.sidebar``: the shared filters; ``ui.figures``: the headline figures and their notes;
-- ``ui.map_panel``: the map with the incident record, small maps, the HTML export;
+- ``ui.maps``: the map with the incident record, small maps, the HTML export;
 - ``ui.playback``: time playback in the sidebar;
 - ``ui.tables``: column settings and the per-region change tables.
 
 This package (and the pages) are the only code that imports streamlit. Each page run also
 hands freed memory back where the host could not cap glibc's arenas (``ui.memory``).
+
+``ui.maps`` is imported at its first use, from a page: it declares the map's component
+(streamlit-folium), which Streamlit registers only when it is declared during a page run.
+The feed and data addresses (``ui.routes``) import ``ui`` outside any page run.
 """
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from ui.data import (
     Data,
@@ -23,7 +30,6 @@ from ui.data import (
     uploaded,
 )
 from ui.figures import as_of, empty_hint, headline
-from ui.map_panel import export_figure, export_map, map_panel, small_map
 from ui.page import APP_TITLE, PAGES, start_page, untranslated_note
 from ui.playback import playback_controls, playback_tick
 from ui.sidebar import set_dates_and_rerun
@@ -75,3 +81,17 @@ __all__ = [
     "uploaded",
     "url_params_at_start",
 ]
+
+#: Names imported from their module when first asked for (see the docstring).
+_LATER = {"export_figure": "ui.maps", "export_map": "ui.maps", "map_panel": "ui.maps",
+          "small_map": "ui.maps"}
+
+if TYPE_CHECKING:
+    from ui.maps import export_figure, export_map, map_panel, small_map
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LATER:
+        return getattr(import_module(_LATER[name]), name)
+    msg = f"module 'ui' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -1,6 +1,6 @@
-"""The addresses beside the pages: ``/feed.atom``, ``/api/incidents.geojson`` and
-``/api/incidents.csv`` with a link's parameters, served by ``serve.py``'s ``st.App``; and
-the page itself at the root, naming its view's feed in ``<link rel="alternate">``.
+"""The answers of the addresses beside the pages: ``/feed.atom``, ``/api/incidents.geojson``
+and ``/api/incidents.csv`` with a link's parameters (``serve.py``'s ``st.App`` routes them
+here); and the page itself at the root, naming its view's feed in ``<link rel="alternate">``.
 
 Each answer comes from the same prepared incidents the pages show (the file's, shared with
 every session, or the team store's latest revision), through ``geo.feeds``. Answers carry an
@@ -14,7 +14,6 @@ from __future__ import annotations
 import email.utils
 import functools
 import html
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +26,6 @@ import psycopg_pool
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
 from streamlit import file_util
 
 from geo import exports, feeds, store_read
@@ -36,9 +34,9 @@ from geo.errors import IncidentDataError, PanjError
 from geo.i18n import translator
 from geo.incidents import incidents_path, load_review, review_path
 
-FEED: Final = "/feed.atom"
-GEOJSON: Final = "/api/incidents.geojson"
-CSV: Final = "/api/incidents.csv"
+FEED: Final = feeds.ADDRESSES["atom"]
+GEOJSON: Final = feeds.ADDRESSES["geojson"]
+CSV: Final = feeds.ADDRESSES["csv"]
 
 
 class _JSON(JSONResponse):
@@ -174,22 +172,11 @@ def _index(request: Request, base: str) -> Response:
     return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
 
-def routes(base_url_path: str = "") -> list[Route]:
-    """The three routes, under ``server.baseUrlPath`` when the app is served below one."""
-    base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-
-    def handler(kind: str) -> Callable[[Request], Awaitable[Response]]:
-        async def answer(request: Request) -> Response:
-            return await run_in_threadpool(_answer, request, kind, base)
-        return answer
-
-    async def index(request: Request) -> Response:
+async def endpoint(request: Request, kind: str, base: str) -> Response:
+    """The answer of address ``kind`` (a key of ``geo.feeds.ADDRESSES``) under ``base``."""
+    if kind == "index":
         return _index(request, base)
-
-    return [Route(base + "/", index, methods=["GET", "HEAD"]),
-            Route(base + FEED, handler("atom"), methods=["GET", "HEAD"]),
-            Route(base + GEOJSON, handler("geojson"), methods=["GET", "HEAD"]),
-            Route(base + CSV, handler("csv"), methods=["GET", "HEAD"])]
+    return await run_in_threadpool(_answer, request, kind, base)
 
 
 def feed_link(view_query: str, base: str) -> str:

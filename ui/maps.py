@@ -1,5 +1,5 @@
-"""The map on the page: the interactive map with the incident record beside it, small maps,
-and the standalone HTML export of the view.
+"""The map panel: the folium map with its layers, the record beside it, small maps, and
+the standalone HTML export of the view.
 
 What a click on the map means is ``geo.mapview.clicked``'s business: this module only acts
 on the province code or incident id it returns.
