@@ -41,17 +41,17 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return to_table(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
-    """GeoJSON (RFC 7946, WGS84) of the incidents; unlocated ones get a null geometry."""
+def geojson_document(frame: gpd.GeoDataFrame) -> dict:
+    """The GeoJSON FeatureCollection (RFC 7946, WGS84) of the incidents, as a dict;
+    unlocated ones get a null geometry."""
     if frame.crs is None or frame.crs.to_string() != "EPSG:4326":
         msg = f"incidents must be in EPSG:4326 to export GeoJSON; got CRS {frame.crs}"
         raise ValueError(msg)
-    table = to_table(frame)
+    whole = (s.FATALITIES, s.INJURED, s.GEO_PRECISION, s.FATALITIES_LOW, s.FATALITIES_HIGH)
     features = []
-    for (_i, row), geom in zip(table.iterrows(), frame.geometry, strict=True):
+    for row, geom in zip(to_table(frame).to_dict("records"), frame.geometry, strict=True):
         props = {k: (v if v != "" else None) for k, v in row.items()}
-        for col in (s.FATALITIES, s.INJURED, s.GEO_PRECISION, s.FATALITIES_LOW,
-                    s.FATALITIES_HIGH):
+        for col in whole:
             value = props[col]
             props[col] = None if value is None else int(value)
         props["sources"] = [{"outlet": x.outlet, "published": x.published, "url": x.url}
@@ -59,8 +59,12 @@ def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
         features.append({"type": "Feature", "properties": props,
                          "geometry": None if geom is None else
                          {"type": "Point", "coordinates": [geom.x, geom.y]}})
-    doc = {"type": "FeatureCollection", "features": features}
-    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    return {"type": "FeatureCollection", "features": features}
+
+
+def to_geojson(frame: gpd.GeoDataFrame) -> bytes:
+    """GeoJSON (RFC 7946, WGS84) of the incidents, as a file; see :func:`geojson_document`."""
+    return json.dumps(geojson_document(frame), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def to_geopackage(frame: gpd.GeoDataFrame) -> bytes:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from geo import schema as s
@@ -211,6 +212,14 @@ class Withheld:
                  "terms.", what="; ".join(parts))
 
 
+def withheld_rows(frame: pd.DataFrame, *, allow_all: bool | None = None) -> np.ndarray:
+    """True for each row whose dataset's terms forbid passing it on in bulk."""
+    if (export_all() if allow_all is None else allow_all) or s.PROVIDER not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    closed = [p for p, v in PROVIDERS.items() if not v.redistributable]
+    return frame[s.PROVIDER].isin(closed).to_numpy(dtype=bool)
+
+
 def redistributable(frame: pd.DataFrame, *, allow_all: bool | None = None
                     ) -> tuple[pd.DataFrame, Withheld]:
     """The rows of ``frame`` its datasets' terms let us pass on in bulk, and what was left
@@ -220,18 +229,18 @@ def redistributable(frame: pd.DataFrame, *, allow_all: bool | None = None
     if (export_all() if allow_all is None else allow_all) or s.PROVIDER not in frame:
         return frame, Withheld({}, {})
     closed = [p for p, v in PROVIDERS.items() if not v.redistributable]
-    own = frame[s.PROVIDER].fillna("").replace("", CURATED)
-    drop = own.isin(closed)
+    own = frame[s.PROVIDER]
+    drop = own.isin(closed).to_numpy()
     rows = {p: int((own == p).sum()) for p in closed if (own == p).any()}
-    kept = frame[~drop.to_numpy()].copy()
-    mentions: dict[str, int] = {}
-    if s.ALSO_REPORTED in kept and len(kept):
-        cells = kept[s.ALSO_REPORTED].fillna("").astype(str)
-        for p in closed:
-            has = cells.str.contains(rf"(?:^|;){p}:", regex=True)
-            if has.any():
-                mentions[p] = int(has.sum())
-                cells = cells.map(lambda c: reported_cell(
-                    r for r in parse_reported(c) if r.provider not in closed))
-        kept[s.ALSO_REPORTED] = cells
+    cells = frame[s.ALSO_REPORTED].fillna("").astype(str) if s.ALSO_REPORTED in frame \
+        else pd.Series("", index=frame.index)
+    named = {p: cells.str.contains(f"{p}:", regex=False).to_numpy() & ~drop for p in closed}
+    mentions = {p: int(has.sum()) for p, has in named.items() if has.any()}
+    if not rows and not mentions:  # nothing to leave out: the frame as it is, not a copy
+        return frame, Withheld({}, {})
+    kept = frame[~drop].copy()
+    if mentions:
+        kept[s.ALSO_REPORTED] = kept[s.ALSO_REPORTED].fillna("").astype(str).map(
+            lambda c: reported_cell(r for r in parse_reported(c) if r.provider not in closed)
+            if c else c)
     return kept, Withheld(rows, mentions)

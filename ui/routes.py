@@ -14,6 +14,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import html
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,16 +133,18 @@ def _answer(request: Request, kind: str, base: str) -> Response:
         "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
     if _conditional(request, tag, source.modified):
         return Response(status_code=304, headers=headers)
-    chosen = feeds.rows(frame, asked.view)
+    chosen = feeds.chosen(frame, asked.view, _order(source.key, frame))
     origin = _origin(request, base)
     if kind == "atom":
         self_url = f"{origin}{FEED}?{asked.query()}"
-        body = feeds.atom(chosen, asked, self_url=self_url, dashboard=f"{origin}/",
+        entries = feeds.take(frame, chosen[:feeds.FEED_ENTRIES])
+        body = feeds.atom(entries, asked, self_url=self_url, dashboard=f"{origin}/",
                           data_updated=source.modified, corrections=source.corrections,
                           _=translator(asked.view.lang))
         return Response(body, media_type="application/atom+xml; charset=utf-8",
                         headers=headers)
-    part, after = feeds.page(chosen, asked)
+    positions, after = feeds.page(chosen, asked)
+    part = feeds.take(frame, positions)
     path = GEOJSON if kind == "geojson" else CSV
     next_url = None if after is None else \
         f"{origin}{path}?{asked.query(offset=after, limit=asked.limit)}"
@@ -153,6 +156,19 @@ def _answer(request: Request, kind: str, base: str) -> Response:
                         media_type="application/geo+json", headers=headers)
     return Response(exports.to_csv(part), media_type="text/csv; charset=utf-8",
                     headers=headers)
+
+
+_ORDERS: dict[str, Any] = {}
+_ORDERS_LOCK = threading.Lock()
+
+
+def _order(key: str, frame: pd.DataFrame) -> Any:
+    """The rows newest first (``geo.feeds.newest_first``), once per revision of the data."""
+    with _ORDERS_LOCK:
+        if key not in _ORDERS:
+            _ORDERS.clear()  # one revision at a time: the newest
+            _ORDERS[key] = feeds.newest_first(frame)
+        return _ORDERS[key]
 
 
 @functools.cache
