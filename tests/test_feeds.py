@@ -223,3 +223,19 @@ def test_the_page_names_its_views_feed_for_feed_readers(api) -> None:
     hostile = urlencode({"region": '"><script>alert(1)</script>'})
     _s, _h, body = _get(f"{api}/?{hostile}")
     assert b"<script>alert(1)" not in body and body.count(b'rel="alternate"') == 1
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "Follow this view"),
+                                              ("fa", "این نما را دنبال کنید")])
+def test_the_map_offers_to_follow_its_view_in_the_readers_language(lang, words) -> None:
+    from .conftest import app_test
+
+    at = app_test(region="TJ-KT", type="armed_clash", lat="37.9", lon="70.4", zoom="8",
+                  lang=lang).run()
+    assert not at.exception, at.exception
+    offer = next(m.value for m in at.markdown if "feed.atom?" in m.value)
+    assert offer.startswith(f"[{words}]")
+    # the view's filter, not the map's place, in the feed and both data addresses
+    query = "&region=TJ-KT&type=armed_clash"
+    assert offer.count(query) == 3 and "lat=" not in offer
+    assert (f"lang={lang}" in offer) == (lang != "en")  # English is the default
