@@ -15,6 +15,7 @@ import email.utils
 import functools
 import html
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,16 +134,33 @@ def _answer(request: Request, kind: str, base: str) -> Response:
         "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
     if _conditional(request, tag, source.modified):
         return Response(status_code=304, headers=headers)
-    chosen = feeds.chosen(frame, asked.view, _order(source.key, frame))
     origin = _origin(request, base)
+    remembered = (source.key, kind, query, origin)
+    with _ANSWERS_LOCK:
+        done = _ANSWERS.get(remembered)
+        if done is not None:
+            _ANSWERS.move_to_end(remembered)
+    if done is None:
+        with _WORKING:  # one answer worked out at a time: readers' pages keep the CPU
+            done = _work(kind, source, asked, origin)
+        _remember(remembered, done)
+    body, media, extra = done
+    return Response(body, media_type=media, headers={**headers, **extra})
+
+
+def _work(kind: str, source: Source, asked: feeds.Request,
+          origin: str) -> tuple[bytes, str, dict[str, str]]:
+    """The body, type and own headers of one answer (see :func:`_answer`)."""
+    frame = source.frame
+    headers: dict[str, str] = {}
+    chosen = feeds.chosen(frame, asked.view, _order(source.key, frame))
     if kind == "atom":
         self_url = f"{origin}{FEED}?{asked.query()}"
         entries = feeds.take(frame, chosen[:feeds.FEED_ENTRIES])
         body = feeds.atom(entries, asked, self_url=self_url, dashboard=f"{origin}/",
                           data_updated=source.modified, corrections=source.corrections,
                           _=translator(asked.view.lang))
-        return Response(body, media_type="application/atom+xml; charset=utf-8",
-                        headers=headers)
+        return body, "application/atom+xml; charset=utf-8", headers
     positions, after = feeds.page(chosen, asked)
     part = feeds.take(frame, positions)
     path = GEOJSON if kind == "geojson" else CSV
@@ -152,10 +170,29 @@ def _answer(request: Request, kind: str, base: str) -> Response:
     if next_url:
         headers["Link"] = f'<{next_url}>; rel="next"'
     if kind == "geojson":
-        return Response(feeds.geojson_page(part, next_url=next_url, total=len(chosen)),
-                        media_type="application/geo+json", headers=headers)
-    return Response(exports.to_csv(part), media_type="text/csv; charset=utf-8",
-                    headers=headers)
+        return (feeds.geojson_page(part, next_url=next_url, total=len(chosen)),
+                "application/geo+json", headers)
+    return exports.to_csv(part), "text/csv; charset=utf-8", headers
+
+
+#: Answers already worked out, by (data revision, address, query, origin): a feed reader or
+#: a GIS client asking again costs a lookup. Bounded in bytes; the newest revision's stay.
+_ANSWERS: OrderedDict[tuple[str, ...], tuple[bytes, str, dict[str, str]]] = OrderedDict()
+_ANSWERS_LOCK = threading.Lock()
+_WORKING = threading.Lock()
+ANSWERS_MAX_BYTES: Final = 64 * 1024 * 1024
+
+
+def _remember(key: tuple[str, ...], done: tuple[bytes, str, dict[str, str]]) -> None:
+    with _ANSWERS_LOCK:
+        stale = [k for k in _ANSWERS if k[0] != key[0]]  # an older revision's
+        for k in stale:
+            del _ANSWERS[k]
+        _ANSWERS[key] = done
+        size = sum(len(v[0]) for v in _ANSWERS.values())
+        while size > ANSWERS_MAX_BYTES and len(_ANSWERS) > 1:
+            _k, (old, _m, _h) = _ANSWERS.popitem(last=False)
+            size -= len(old)
 
 
 _ORDERS: dict[str, Any] = {}
