@@ -13,10 +13,12 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .conftest import ROOT
 
@@ -317,3 +319,14 @@ def axe_violations(page, script: str, impacts: tuple[str, ...] = ("critical", "s
                                       v.nodes[0].target.join(' '), v.help]); }""")
     return [f"{rule} ({impact}, {n} element(s), e.g. {where}): {what}"
             for rule, impact, n, where, what in found if impact in impacts]
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
+    """GET ``url``: its status, its headers (looked up without regard to case) and body,
+    an HTTP error's included."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()

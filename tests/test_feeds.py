@@ -6,11 +6,8 @@ from __future__ import annotations
 import email.utils
 import io
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
 from urllib.parse import urlencode
 
 import feedparser
@@ -116,13 +113,7 @@ def api() -> Iterator[str]:
         yield url
 
 
-def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read()
+_get = b.fetch
 
 
 @pytest.mark.slow

@@ -97,6 +97,17 @@ def deployment(store_url, tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _corrected(tmp_path: Path) -> tuple[int, Path]:
+    """The test rows with PBW-0024's death toll raised by 2: the old toll and the file."""
+    table = pd.read_csv(FIXTURE_INCIDENTS, dtype=str, keep_default_na=False)
+    row = table["id"] == "PBW-0024"
+    old = int(table.loc[row, "fatalities"].iloc[0])
+    table.loc[row, "fatalities"] = str(old + 2)
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    return old, corrected
+
+
 def test_a_link_survives_its_replica_and_every_replica_shows_a_correction(
         deployment, chromium, store_url, tmp_path) -> None:
     balancer, replicas, run = deployment
@@ -118,12 +129,7 @@ def test_a_link_survives_its_replica_and_every_replica_shows_a_correction(
         assert _figures(page) == shown
 
         # an editor corrects a figure with the tool; each replica shows it at its next run
-        table = pd.read_csv(FIXTURE_INCIDENTS, dtype=str, keep_default_na=False)
-        row = table["id"] == "PBW-0024"
-        old = int(table.loc[row, "fatalities"].iloc[0])
-        table.loc[row, "fatalities"] = str(old + 2)
-        corrected = tmp_path / "corrected.csv"
-        corrected.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        old, corrected = _corrected(tmp_path)
         done = subprocess.run([sys.executable, "-m", "geo.store", "--database", store_url,
                                "load", str(corrected), "--by", "ana", "--note",
                                "per a second report"], capture_output=True, text=True,
@@ -211,13 +217,7 @@ def test_the_balancer_is_a_public_front(deployment, tmp_path) -> None:
     assert int((run / "haproxy.pid").read_text()) != first
 
 
-def _answer(url: str, headers: dict[str, str] | None = None) -> tuple[int, object, bytes]:
-    request = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
+_answer = b.fetch
 
 
 def test_the_feed_and_data_answer_alike_from_every_replica_and_follow_corrections(
@@ -236,12 +236,7 @@ def test_the_feed_and_data_answer_alike_from_every_replica_and_follow_correction
     assert entry.updated == entry.published and "Corrected:" not in entry.content[0].value
 
     # a correction: the validators change and the feed's entry says what changed, and when
-    table = pd.read_csv(FIXTURE_INCIDENTS, dtype=str, keep_default_na=False)
-    row = table["id"] == "PBW-0024"
-    old = int(table.loc[row, "fatalities"].iloc[0])
-    table.loc[row, "fatalities"] = str(old + 2)
-    corrected = tmp_path / "corrected.csv"
-    corrected.write_text(table.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    old, corrected = _corrected(tmp_path)
     with store_read.connect(store_url, autocommit=True) as conn:
         store.load(conn, corrected, editor="ana", note="per a second report")
     assert _answer(balancer + path, {"If-None-Match": tag})[0] == 200
