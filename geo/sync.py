@@ -22,7 +22,7 @@ its access token (``UCDP_API_TOKEN``) in the ``x-ucdp-access-token`` header, pag
 Credentials come only from the environment and never reach a log or a message. Base URLs
 come from ``PANJ_ACLED_API_URL`` and ``PANJ_UCDP_API_URL`` (mirrors and tests).
 
-About 450 lines: the two clients share the retrying HTTP reader, the mapping, the update of
+About 560 lines: the two clients share the retrying HTTP reader, the mapping, the update of
 the stored records and both ways of writing them; apart, each would be half a story.
 """
 
