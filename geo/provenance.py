@@ -212,12 +212,19 @@ class Withheld:
                  "terms.", what="; ".join(parts))
 
 
+#: The datasets whose terms forbid passing their rows on in bulk.
+CLOSED: Final = tuple(p for p, v in PROVIDERS.items() if not v.redistributable)
+
+
+def _everything_goes(frame: pd.DataFrame, allow_all: bool | None) -> bool:
+    return (export_all() if allow_all is None else allow_all) or s.PROVIDER not in frame
+
+
 def withheld_rows(frame: pd.DataFrame, *, allow_all: bool | None = None) -> np.ndarray:
     """True for each row whose dataset's terms forbid passing it on in bulk."""
-    if (export_all() if allow_all is None else allow_all) or s.PROVIDER not in frame:
+    if _everything_goes(frame, allow_all):
         return np.zeros(len(frame), dtype=bool)
-    closed = [p for p, v in PROVIDERS.items() if not v.redistributable]
-    return frame[s.PROVIDER].isin(closed).to_numpy(dtype=bool)
+    return frame[s.PROVIDER].isin(CLOSED).to_numpy(dtype=bool)
 
 
 def redistributable(frame: pd.DataFrame, *, allow_all: bool | None = None
@@ -226,21 +233,20 @@ def redistributable(frame: pd.DataFrame, *, allow_all: bool | None = None
     out: rows from a dataset that forbids it, and that dataset's figures in the other
     rows' ``also_reported``. ``allow_all`` (default: ``PANJ_EXPORT_ALL_SOURCES``) keeps
     everything."""
-    if (export_all() if allow_all is None else allow_all) or s.PROVIDER not in frame:
+    if _everything_goes(frame, allow_all):
         return frame, Withheld({}, {})
-    closed = [p for p, v in PROVIDERS.items() if not v.redistributable]
+    drop = withheld_rows(frame, allow_all=False)
     own = frame[s.PROVIDER]
-    drop = own.isin(closed).to_numpy()
-    rows = {p: int((own == p).sum()) for p in closed if (own == p).any()}
+    rows = {p: int((own == p).sum()) for p in CLOSED if (own == p).any()}
     cells = frame[s.ALSO_REPORTED].fillna("").astype(str) if s.ALSO_REPORTED in frame \
         else pd.Series("", index=frame.index)
-    named = {p: cells.str.contains(f"{p}:", regex=False).to_numpy() & ~drop for p in closed}
+    named = {p: cells.str.contains(f"{p}:", regex=False).to_numpy() & ~drop for p in CLOSED}
     mentions = {p: int(has.sum()) for p, has in named.items() if has.any()}
     if not rows and not mentions:  # nothing to leave out: the frame as it is, not a copy
         return frame, Withheld({}, {})
     kept = frame[~drop].copy()
     if mentions:
         kept[s.ALSO_REPORTED] = kept[s.ALSO_REPORTED].fillna("").astype(str).map(
-            lambda c: reported_cell(r for r in parse_reported(c) if r.provider not in closed)
+            lambda c: reported_cell(r for r in parse_reported(c) if r.provider not in CLOSED)
             if c else c)
     return kept, Withheld(rows, mentions)

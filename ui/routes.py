@@ -213,7 +213,7 @@ def _index_html() -> str:
     return (Path(file_util.get_static_dir()) / "index.html").read_text(encoding="utf-8")
 
 
-def _index(request: Request, base: str) -> Response:
+def _index(request: Request) -> Response:
     """Streamlit's page, with a ``<link rel="alternate">`` to the feed of the view the
     address asks for, where feed readers look for it (Streamlit gives scripts no way into
     the page's head; the page itself is the same file Streamlit serves)."""
@@ -228,7 +228,7 @@ def _index(request: Request, base: str) -> Response:
 async def endpoint(request: Request, kind: str, base: str) -> Response:
     """The answer of address ``kind`` (a key of ``geo.feeds.ADDRESSES``) under ``base``."""
     if kind == "index":
-        return _index(request, base)
+        return _index(request)
     return await run_in_threadpool(_answer, request, kind, base)
 
 
