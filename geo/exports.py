@@ -21,6 +21,10 @@ def neutralise_formula(value: str) -> str:
     return "'" + value if value.startswith(s.FORMULA_START) else value
 
 
+def _number(value: object) -> str:
+    return "" if pd.isna(value) else (f"{value:g}" if isinstance(value, float) else str(value))
+
+
 def to_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Typed incidents back to the string table of ``data/incidents.csv`` (same columns)."""
     out = pd.DataFrame(index=frame.index)
@@ -29,10 +33,10 @@ def to_table(frame: pd.DataFrame) -> pd.DataFrame:
         if col == s.DATE:
             out[col] = series.dt.strftime("%Y-%m-%d")
         elif col in _NUMERIC_COLUMNS:
-            out[col] = series.map(lambda v: "" if pd.isna(v) else
-                                  (f"{v:g}" if isinstance(v, float) else str(v)))
-        else:
-            out[col] = series.fillna("").astype(str).map(neutralise_formula)
+            out[col] = [_number(v) for v in series.tolist()]
+        else:  # a spreadsheet would evaluate a cell starting with FORMULA_START
+            text = series.fillna("").astype(str)
+            out[col] = text.mask(text.str.startswith(s.FORMULA_START), "'" + text)
     return out.reset_index(drop=True)
 
 
@@ -48,17 +52,18 @@ def geojson_document(frame: gpd.GeoDataFrame) -> dict:
         msg = f"incidents must be in EPSG:4326 to export GeoJSON; got CRS {frame.crs}"
         raise ValueError(msg)
     whole = (s.FATALITIES, s.INJURED, s.GEO_PRECISION, s.FATALITIES_LOW, s.FATALITIES_HIGH)
+    table = to_table(frame)
+    names = list(table.columns)
+    columns = [[None if v == "" else (int(v) if col in whole else v)
+                for v in table[col].tolist()] for col in names]
+    points = [None if geom is None else {"type": "Point", "coordinates": [geom.x, geom.y]}
+              for geom in frame.geometry]
     features = []
-    for row, geom in zip(to_table(frame).to_dict("records"), frame.geometry, strict=True):
-        props = {k: (v if v != "" else None) for k, v in row.items()}
-        for col in whole:
-            value = props[col]
-            props[col] = None if value is None else int(value)
+    for i, values in enumerate(zip(*columns, strict=True)):
+        props = dict(zip(names, values, strict=True))
         props["sources"] = [{"outlet": x.outlet, "published": x.published, "url": x.url}
-                            for x in s.parse_sources(row[s.SOURCES].lstrip("'"))]
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": None if geom is None else
-                         {"type": "Point", "coordinates": [geom.x, geom.y]}})
+                            for x in s.parse_sources((props[s.SOURCES] or "").lstrip("'"))]
+        features.append({"type": "Feature", "properties": props, "geometry": points[i]})
     return {"type": "FeatureCollection", "features": features}
 
 
