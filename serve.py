@@ -11,10 +11,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 from streamlit import config
 
-from geo.feeds import ADDRESSES
+from geo.feeds import ADDRESSES, allowance_from_env
 
 _PATH = (config.get_option("server.baseUrlPath") or "").strip("/")
 BASE = f"/{_PATH}" if _PATH else ""
+#: Each client's answers a second (PANJ_API_RATE); a bad value stops the server here.
+ALLOWANCE = allowance_from_env()
 
 
 def _address(kind: str) -> Callable[[Request], Awaitable[Response]]:
@@ -23,7 +25,7 @@ def _address(kind: str) -> Callable[[Request], Awaitable[Response]]:
         # declares the map's component, which only a running runtime registers
         from ui import routes
 
-        return await routes.endpoint(request, kind, BASE)
+        return await routes.endpoint(request, kind, BASE, ALLOWANCE)
     return answer
 
 

@@ -6,15 +6,22 @@ The parameters are the link's (``geo.viewstate``), read strictly: where a page f
 its default with a notice, an address answers 400 naming the parameter, the value and what
 is allowed. Rows are the Data page's rows for that view, newest first, under the same terms
 (``geo.provenance.redistributable``). Text goes out through an XML writer or the JSON
-encoder, never pasted into markup.
+encoder, never pasted into markup. Each client has an allowance of answers a second
+(:class:`Allowance`), so a few busy clients cannot take the server from its readers.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import math
+import os
+import threading
+import time as clock
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, Final
@@ -26,7 +33,7 @@ import pandas as pd
 from geo import exports, filters
 from geo import provenance as pv
 from geo import schema as s
-from geo.i18n import Translator
+from geo.i18n import Translator, translator
 from geo.viewstate import PARAMS, PERIOD_PREFIXES, ViewState, parse_query, query_string
 
 ATOM_NS: Final = "http://www.w3.org/2005/Atom"
@@ -48,6 +55,10 @@ IGNORED: Final = frozenset({"lat", "lon", "zoom", "basemap", "incident", "step",
                                        for e in ("start", "end"))})
 PAGING: Final = ("offset", "limit")
 KNOWN: Final = frozenset(PARAMS) | IGNORED | frozenset(PAGING)
+#: Answers a second one client (one address) may have, and how many it may ask for at once.
+RATE_ENV: Final = "PANJ_API_RATE"
+DEFAULT_RATE: Final = 2.0
+BURST_SECONDS: Final = 5
 
 
 class BadRequest(ValueError):
@@ -277,3 +288,80 @@ def atom(chosen: pd.DataFrame, request: Request, *, self_url: str, dashboard: st
              label=_(s.EVENT_TYPES[row[s.EVENT_TYPE]].label))
         _sub(entry, "content", _entry_text(row, changes, _), type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+class Allowance:
+    """Each client's allowance of answers: ``rate`` a second, up to ``burst`` at once (a
+    token bucket per address). A client past its allowance is told how many seconds to
+    wait; the addresses of the ``clients`` most recent are remembered (bounded memory)."""
+
+    def __init__(self, rate: float, burst: int, *, clients: int = 10_000) -> None:
+        if not (rate > 0 and burst >= 1):
+            msg = f"rate must be > 0 and burst >= 1; got rate={rate!r}, burst={burst!r}"
+            raise ValueError(msg)
+        self.rate, self.burst, self._clients = rate, burst, clients
+        self._held: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def take(self, client: str, now: float | None = None) -> int:
+        """0 when ``client`` may have an answer now (and it is counted), else the whole
+        seconds to wait before asking again (for ``Retry-After``)."""
+        now = clock.monotonic() if now is None else now
+        tokens, since = self._held.pop(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - since) * self.rate)
+        wait = 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) / self.rate))
+        self._held[client] = (tokens - 1 if wait == 0 else tokens, now)
+        while len(self._held) > self._clients:
+            self._held.popitem(last=False)
+        return wait
+
+
+def allowance_from_env(environ: Mapping[str, str] = os.environ) -> Allowance | None:
+    """The allowance ``PANJ_API_RATE`` sets (answers a second per client; the burst is five
+    seconds' worth), the default's when unset, or None for ``0`` (no limit)."""
+    raw = environ.get(RATE_ENV, "").strip()
+    try:
+        rate = float(raw) if raw else DEFAULT_RATE
+    except ValueError:
+        rate = -1
+    if rate == 0:
+        return None
+    if not (rate > 0 and math.isfinite(rate)):
+        msg = f"{RATE_ENV} must be a number of answers a second (0: no limit); got {raw!r}"
+        raise ValueError(msg)
+    return Allowance(rate, max(1, math.ceil(rate * BURST_SECONDS)))
+
+
+# --- the answers' worker process ------------------------------------------------------------
+# An answer is worked out in a process of its own at a lower priority (ui/routes.py), so a
+# client's new page never takes the server's interpreter or the CPU from a reader's page.
+
+
+def atom_in(lang: str, chosen: pd.DataFrame, request: Request, **kwargs: Any) -> bytes:
+    """:func:`atom` in the language ``lang`` (a translator is built where it runs)."""
+    return atom(chosen, request, _=translator(lang), **kwargs)
+
+
+def made(make: Callable[[], bytes]) -> tuple[bytes, bytes]:
+    """``make()``'s bytes and their gzip coding (most clients take gzip)."""
+    body = make()
+    return body, gzip.compress(body, compresslevel=6, mtime=0)
+
+
+#: How much lower than the server the worker runs (``nice``), and how often it checks that
+#: the server is still there.
+WORKER_NICENESS: Final = 10
+_PARENT_CHECK_S: Final = 1.0
+
+
+def worker_started(server_pid: int) -> None:
+    """In a new worker: yield the CPU to the server, and leave when the server is gone (a
+    killed server cannot stop its worker, and nothing else would)."""
+    os.nice(WORKER_NICENESS)
+
+    def watch() -> None:
+        while os.getppid() == server_pid:
+            clock.sleep(_PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="pbw-server-watch").start()
+

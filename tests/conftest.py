@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from geo.cache import CACHE_ENV
+from geo.feeds import RATE_ENV
 from geo.incidents import CONTEXT_ENV, INCIDENTS_ENV, LoadedIncidents, load_incidents
 from geo.layers import DATA_DIR, load_border, load_provinces
 
@@ -32,8 +33,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 #: The frozen datasets every behaviour test runs on (see the module docstring).
 FIXTURE_INCIDENTS = ROOT / "tests" / "data" / "incidents.csv"
 FIXTURE_CONTEXT = ROOT / "tests" / "data" / "context_events.csv"
-#: What the app is pointed at during tests, as ``env`` for a server or ``monkeypatch``.
-FIXTURE_ENV = {INCIDENTS_ENV: str(FIXTURE_INCIDENTS), CONTEXT_ENV: str(FIXTURE_CONTEXT)}
+#: What the app is pointed at during tests, as ``env`` for a server or ``monkeypatch``. Every
+#: test asks the feed and data addresses from this one machine, so their per-client
+#: allowance is wide here; tests/test_feeds.py tests the allowance with its own.
+FIXTURE_ENV = {INCIDENTS_ENV: str(FIXTURE_INCIDENTS), CONTEXT_ENV: str(FIXTURE_CONTEXT),
+               RATE_ENV: "1000"}
 
 
 @functools.cache

@@ -4,11 +4,17 @@ a link's parameters, read with a real feed parser and with GeoPandas, on a real 
 from __future__ import annotations
 
 import email.utils
+import gzip
+import http.client
 import io
 import json
+import os
+import signal
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from urllib.parse import urlencode
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import feedparser
 import geopandas as gpd
@@ -170,6 +176,114 @@ def test_conditional_requests_get_304_and_bad_ones_a_400(api) -> None:
     assert status == 400 and headers["Content-Type"] == "application/json"
     assert json.loads(body) == {"error": "bad parameter", "parameter": "within",
                                 "value": "7", "allowed": "allowed: 1, 2, 5, 10, 20, 50 (km)"}
+
+
+def test_each_client_has_an_allowance_of_answers_that_refills() -> None:
+    allowance = feeds.Allowance(2, 3, clients=2)
+    assert [allowance.take("a", now=0.0) for _ in range(4)] == [0, 0, 0, 1]
+    assert allowance.take("b", now=0.0) == 0  # another client has its own
+    assert allowance.take("a", now=0.4) == 1  # 0.8 of an answer: not yet
+    assert allowance.take("a", now=0.5) == 0  # one answer after half a second at 2/s
+    assert allowance.take("a", now=100.0) == 0  # a full bucket, never more than the burst
+    assert [allowance.take("a", now=100.0) for _ in range(3)] == [0, 0, 1]
+    slow = feeds.Allowance(0.1, 1)
+    assert slow.take("c", now=0.0) == 0 and slow.take("c", now=0.0) == 10
+    allowance.take("c", now=100.0)  # a third client: the least recent ("b") is forgotten
+    assert allowance.take("b", now=100.0) == 0 and allowance.take("b", now=100.0) == 0
+
+
+@pytest.mark.parametrize(("raw", "rate", "burst"), [("", 2, 10), ("5", 5, 25), ("0.05", 0.05, 1)])
+def test_the_allowance_comes_from_the_environment(raw, rate, burst) -> None:
+    allowance = feeds.allowance_from_env({feeds.RATE_ENV: raw})
+    assert allowance is not None and (allowance.rate, allowance.burst) == (rate, burst)
+    assert feeds.allowance_from_env({feeds.RATE_ENV: "0"}) is None
+
+
+@pytest.mark.parametrize("raw", ["fast", "-1", "inf", "nan"])
+def test_a_bad_allowance_is_refused_naming_the_variable(raw) -> None:
+    with pytest.raises(ValueError, match=f"PANJ_API_RATE must be a number.*got '{raw}'"):
+        feeds.allowance_from_env({feeds.RATE_ENV: raw})
+
+
+def _ask(url: str, path: str, source: str = "127.0.0.1",
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET ``path`` from ``source`` (a loopback address: the allowance is per address)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60,
+                                      source_address=(source, 0))
+    try:
+        conn.request("GET", path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+    finally:
+        conn.close()
+
+
+def _children(pid: int) -> list[int]:
+    """The answers' worker processes the server ``pid`` started."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"spawn_main" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _gone(pid: int, within_s: float) -> bool:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{pid}").exists() or \
+                Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.slow
+def test_a_busy_client_waits_its_turn_others_do_not_and_answers_come_from_a_lower_worker(
+        ) -> None:
+    with b.streamlit_server({feeds.RATE_ENV: "2"}) as url:  # 2 a second, 10 at once
+        path = "/api/incidents.geojson?region=TJ-KT"
+        began, answered = time.monotonic(), 0
+        while (asked := _ask(url, path))[0] == 200 and answered < 40:
+            answered += 1
+        # the ten at once, and two more a second while they were being answered
+        assert 10 <= answered <= 10 + 2 * (time.monotonic() - began), answered
+        status, headers, body = asked
+        assert status == 429 and int(headers["retry-after"]) == 1
+        refused = json.loads(body)
+        assert refused["error"] == "too many requests from this address"
+        assert refused["allowed"] == "2 a second, 10 at once (PANJ_API_RATE)"
+        assert _ask(url, "/")[0] == 200  # the page itself is never limited
+        assert _ask(url, path, source="127.0.0.2")[0] == 200  # another client is answered
+        # a proxy on this machine names its client, and each is counted apart
+        assert _ask(url, path, headers={"X-Forwarded-For": "203.0.113.7"})[0] == 200
+
+        # gzip for clients that take it: the same bytes, its own validator, either matches
+        plain_status, plain_headers, plain = _ask(url, path, source="127.0.0.3")
+        status, headers, zipped = _ask(url, path, source="127.0.0.3",
+                                       headers={"Accept-Encoding": "gzip, deflate"})
+        assert plain_status == status == 200 and headers["content-encoding"] == "gzip"
+        assert gzip.decompress(zipped) == plain and len(zipped) < len(plain) / 3
+        # (Streamlit's gzip middleware may name it again: the same list to a cache)
+        assert {v.strip() for v in headers["vary"].split(",")} == \
+            {v.strip() for v in plain_headers["vary"].split(",")} == {"Accept-Encoding"}
+        assert headers["etag"] == plain_headers["etag"][:-1] + '-gzip"'
+        assert _ask(url, path, source="127.0.0.3", headers={
+            "Accept-Encoding": "gzip", "If-None-Match": plain_headers["etag"]})[0] == 304
+
+        # answers are worked out in one worker below the server's priority, which leaves
+        # when the server is killed
+        server = b.SERVER_PIDS[url]
+        (worker,) = _children(server)
+        assert os.getpriority(os.PRIO_PROCESS, worker) == \
+            os.getpriority(os.PRIO_PROCESS, server) + feeds.WORKER_NICENESS
+        os.kill(server, signal.SIGKILL)
+        assert _gone(worker, within_s=10)
 
 
 @pytest.mark.slow

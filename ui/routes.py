@@ -6,7 +6,8 @@ Each answer comes from the same prepared incidents the pages show (the file's, s
 every session, or the team store's latest revision), through ``geo.feeds``. Answers carry an
 ``ETag`` and ``Last-Modified`` from the data's revision and answer a conditional request
 with 304; bad parameters get a 400 whose JSON names the parameter, the value and what is
-allowed; a store that cannot be reached gets a 503. Nothing here writes.
+allowed; a store that cannot be reached gets a 503; a client asking faster than its
+allowance (``geo.feeds.Allowance``) gets a 429. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from __future__ import annotations
 import email.utils
 import functools
 import html
+import multiprocessing
+import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +39,6 @@ from streamlit import file_util
 from geo import exports, feeds, store_read
 from geo import schema as s
 from geo.errors import IncidentDataError, PanjError
-from geo.i18n import translator
 from geo.incidents import incidents_path, load_review, review_path
 
 FEED: Final = feeds.ADDRESSES["atom"]
@@ -95,11 +100,13 @@ def _origin(request: Request, base: str) -> str:
     return f"{scheme}://{host}{base}"
 
 
-def _conditional(request: Request, tag: str, modified: datetime) -> bool:
-    """True when the client already holds this answer (RFC 9110: ETag first)."""
+def _conditional(request: Request, tags: tuple[str, ...], modified: datetime) -> bool:
+    """True when the client already holds this answer in any coding (RFC 9110: ETag first,
+    compared weakly)."""
     match = request.headers.get("if-none-match")
     if match is not None:
-        return tag in [t.strip() for t in match.split(",")] or match.strip() == "*"
+        held = {t.strip().removeprefix("W/") for t in match.split(",")}
+        return not held.isdisjoint(tags) or match.strip() == "*"
     since = request.headers.get("if-modified-since")
     if since:
         try:
@@ -129,10 +136,14 @@ def _answer(request: Request, kind: str, base: str) -> Response:
         return _refuse(exc.body(), 400)
     query = asked.query(offset=asked.offset, limit=asked.limit)
     tag = feeds.etag(source.key, kind, query)
-    headers = {"ETag": tag, "Last-Modified": email.utils.format_datetime(
+    zipped = _accepts_gzip(request.headers.get("accept-encoding", ""))
+    # each coding of an answer has its own strong validator; either one is a match
+    ztag = tag[:-1] + '-gzip"'
+    headers = {"ETag": ztag if zipped else tag, "Last-Modified": email.utils.format_datetime(
         source.modified.astimezone(UTC), usegmt=True), "Cache-Control": feeds.CACHE_CONTROL,
-        "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
-    if _conditional(request, tag, source.modified):
+        "Vary": "Accept-Encoding", "Access-Control-Allow-Origin": "*",
+        "X-Content-Type-Options": "nosniff"}
+    if _conditional(request, (tag, ztag), source.modified):
         return Response(status_code=304, headers=headers)
     origin = _origin(request, base)
     remembered = (source.key, kind, query, origin)
@@ -142,25 +153,57 @@ def _answer(request: Request, kind: str, base: str) -> Response:
             _ANSWERS.move_to_end(remembered)
     if done is None:
         with _WORKING:  # one answer worked out at a time: readers' pages keep the CPU
-            done = _work(kind, source, asked, origin)
-        _remember(remembered, done)
-    body, media, extra = done
-    return Response(body, media_type=media, headers={**headers, **extra})
+            with _ANSWERS_LOCK:  # asked for again while the first was being worked out
+                done = _ANSWERS.get(remembered)
+            if done is None:
+                make, media, own = _work(kind, source, asked, origin)
+                done = _Done(*_in_worker(make), media, own)
+                _remember(remembered, done)
+    if zipped:
+        headers["Content-Encoding"] = "gzip"  # Streamlit's gzip middleware leaves it be
+    return Response(done.gz if zipped else done.body, media_type=done.media,
+                    headers={**headers, **done.headers})
+
+
+def _accepts_gzip(accept: str) -> bool:
+    """Whether an ``Accept-Encoding`` value takes gzip (``gzip`` or ``*``, q above 0)."""
+    for part in accept.lower().split(","):
+        coding, _sep, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "x-gzip", "*"):
+            q = params.strip().removeprefix("q=").strip() if "q=" in params else "1"
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
+@dataclass(frozen=True)
+class _Done:
+    """One answer worked out: its body and gzip coding, type and own headers."""
+
+    body: bytes
+    gz: bytes
+    media: str
+    headers: dict[str, str]
 
 
 def _work(kind: str, source: Source, asked: feeds.Request,
-          origin: str) -> tuple[bytes, str, dict[str, str]]:
-    """The body, type and own headers of one answer (see :func:`_answer`)."""
+          origin: str) -> tuple[Callable[[], bytes], str, dict[str, str]]:
+    """How to make the body of one answer (a job for the worker), its type and its own
+    headers (see :func:`_answer`). The rows are chosen here, from the shared frame."""
     frame = source.frame
     headers: dict[str, str] = {}
-    chosen = feeds.chosen(frame, asked.view, _order(source.key, frame))
+    chosen = _view_rows(source.key, frame, asked)
     if kind == "atom":
         self_url = f"{origin}{FEED}?{asked.query()}"
         entries = feeds.take(frame, chosen[:feeds.FEED_ENTRIES])
-        body = feeds.atom(entries, asked, self_url=self_url, dashboard=f"{origin}/",
-                          data_updated=source.modified, corrections=source.corrections,
-                          _=translator(asked.view.lang))
-        return body, "application/atom+xml; charset=utf-8", headers
+        shown = set(entries[s.ID])
+        return (functools.partial(
+            feeds.atom_in, asked.view.lang, entries, asked, self_url=self_url,
+            dashboard=f"{origin}/", data_updated=source.modified,
+            corrections={k: v for k, v in source.corrections.items() if k in shown}),
+                "application/atom+xml; charset=utf-8", headers)
     positions, after = feeds.page(chosen, asked)
     part = feeds.take(frame, positions)
     path = GEOJSON if kind == "geojson" else CSV
@@ -170,29 +213,55 @@ def _work(kind: str, source: Source, asked: feeds.Request,
     if next_url:
         headers["Link"] = f'<{next_url}>; rel="next"'
     if kind == "geojson":
-        return (feeds.geojson_page(part, next_url=next_url, total=len(chosen)),
-                "application/geo+json", headers)
-    return exports.to_csv(part), "text/csv; charset=utf-8", headers
+        return (functools.partial(feeds.geojson_page, part, next_url=next_url,
+                                  total=len(chosen)), "application/geo+json", headers)
+    return functools.partial(exports.to_csv, part), "text/csv; charset=utf-8", headers
+
+
+#: The process answers are worked out in (started at the first one): its own interpreter at
+#: a lower priority, so a client's new page takes neither this server's interpreter lock
+#: nor the CPU from a reader's script run. It leaves when the server does.
+_WORKER: ProcessPoolExecutor | None = None
+_WORKER_LOCK = threading.Lock()
+
+
+def _in_worker(make: Callable[[], bytes]) -> tuple[bytes, bytes]:
+    """``geo.feeds.made(make)`` in the worker; started again if it died (once), else here."""
+    global _WORKER
+    for _attempt in range(2):
+        with _WORKER_LOCK:
+            if _WORKER is None:
+                _WORKER = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=feeds.worker_started, initargs=(os.getpid(),))
+            worker = _WORKER
+        try:
+            return worker.submit(feeds.made, make).result()
+        except BrokenProcessPool:  # killed (out of memory?): a new one for the next answer
+            with _WORKER_LOCK:
+                if _WORKER is worker:
+                    _WORKER = None
+    return feeds.made(make)
 
 
 #: Answers already worked out, by (data revision, address, query, origin): a feed reader or
 #: a GIS client asking again costs a lookup. Bounded in bytes; the newest revision's stay.
-_ANSWERS: OrderedDict[tuple[str, ...], tuple[bytes, str, dict[str, str]]] = OrderedDict()
+_ANSWERS: OrderedDict[tuple[str, ...], _Done] = OrderedDict()
 _ANSWERS_LOCK = threading.Lock()
 _WORKING = threading.Lock()
 ANSWERS_MAX_BYTES: Final = 64 * 1024 * 1024
 
 
-def _remember(key: tuple[str, ...], done: tuple[bytes, str, dict[str, str]]) -> None:
+def _remember(key: tuple[str, ...], done: _Done) -> None:
     with _ANSWERS_LOCK:
         stale = [k for k in _ANSWERS if k[0] != key[0]]  # an older revision's
         for k in stale:
             del _ANSWERS[k]
         _ANSWERS[key] = done
-        size = sum(len(v[0]) for v in _ANSWERS.values())
+        size = sum(len(v.body) + len(v.gz) for v in _ANSWERS.values())
         while size > ANSWERS_MAX_BYTES and len(_ANSWERS) > 1:
-            _k, (old, _m, _h) = _ANSWERS.popitem(last=False)
-            size -= len(old)
+            _k, old = _ANSWERS.popitem(last=False)
+            size -= len(old.body) + len(old.gz)
 
 
 _ORDERS: dict[str, Any] = {}
@@ -206,6 +275,29 @@ def _order(key: str, frame: pd.DataFrame) -> Any:
             _ORDERS.clear()  # one revision at a time: the newest
             _ORDERS[key] = feeds.newest_first(frame)
         return _ORDERS[key]
+
+
+#: The rows of the latest views (by the data's revision and the view's query), so that a
+#: client paging through a view, or many asking for one, filter the incidents once.
+_VIEWS: OrderedDict[tuple[str, str], Any] = OrderedDict()
+VIEWS_KEPT: Final = 16
+
+
+def _view_rows(key: str, frame: pd.DataFrame, asked: feeds.Request) -> Any:
+    """Positions of the rows of ``asked``'s view (``geo.feeds.chosen``), newest first."""
+    view = (key, asked.query())
+    with _ORDERS_LOCK:
+        if view in _VIEWS:
+            _VIEWS.move_to_end(view)
+            return _VIEWS[view]
+    positions = feeds.chosen(frame, asked.view, _order(key, frame))
+    with _ORDERS_LOCK:
+        for old in [k for k in _VIEWS if k[0] != key]:  # an older revision's
+            del _VIEWS[old]
+        _VIEWS[view] = positions
+        while len(_VIEWS) > VIEWS_KEPT:
+            _VIEWS.popitem(last=False)
+    return positions
 
 
 @functools.cache
@@ -225,10 +317,22 @@ def _index(request: Request) -> Response:
     return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
 
-async def endpoint(request: Request, kind: str, base: str) -> Response:
-    """The answer of address ``kind`` (a key of ``geo.feeds.ADDRESSES``) under ``base``."""
+async def endpoint(request: Request, kind: str, base: str,
+                   allowance: feeds.Allowance | None = None) -> Response:
+    """The answer of address ``kind`` (a key of ``geo.feeds.ADDRESSES``) under ``base``; a
+    client past its ``allowance`` gets 429 with ``Retry-After`` (the page is never limited).
+    Behind a proxy on this machine the client is the address it forwards (uvicorn reads
+    ``X-Forwarded-For`` from loopback only)."""
     if kind == "index":
         return _index(request)
+    if allowance is not None:
+        # on the event loop, one request at a time: the allowance needs no lock
+        wait = allowance.take(request.client.host if request.client else "")
+        if wait:
+            return _refuse({"error": "too many requests from this address",
+                            "allowed": f"{allowance.rate:g} a second, {allowance.burst} at "
+                                       "once (PANJ_API_RATE)",
+                            "retry_after_seconds": str(wait)}, 429, **{"Retry-After": str(wait)})
     return await run_in_threadpool(_answer, request, kind, base)
 
 
