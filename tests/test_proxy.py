@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from geo.feeds import RATE_ENV
+
 from . import browser as b
 from .conftest import IN_CI, ROOT
 
@@ -22,7 +24,9 @@ def proxied(tmp_path_factory) -> Iterator[str]:
         if IN_CI:
             pytest.fail("nginx is missing under CI: .ci/run installs Debian's nginx-light")
         pytest.skip("nginx not found: install it with `apt-get install nginx-light`")
-    with b.streamlit_server(args=("--server.baseUrlPath", "panj"), health_path="/panj") as app:
+    # an allowance of 3 answers a second (15 at once) per client, for the test below
+    with b.streamlit_server({RATE_ENV: "3"}, args=("--server.baseUrlPath", "panj"),
+                            health_path="/panj") as app:
         port = int(app.rsplit(":", 1)[1])
         with b.nginx_proxy(port, tmp_path_factory.mktemp("nginx")) as url:
             yield url + "/panj"
@@ -90,3 +94,29 @@ def test_the_feed_and_data_answer_under_the_prefix_through_the_proxy(proxied) ->
         feed = feedparser.parse(r.read())
     assert not feed.bozo and feed.entries
     assert all(e.link.startswith(f"{proxied}/?incident=") for e in feed.entries)
+
+
+def test_each_client_behind_the_proxy_has_its_own_allowance(proxied) -> None:
+    """nginx forwards each client's address (X-Forwarded-For), so one busy client behind it
+    is told to wait and another is still answered: the app does not see one client."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(proxied)
+
+    def ask(source: str) -> tuple[int, str | None]:
+        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30,
+                                          source_address=(source, 0))
+        try:
+            conn.request("GET", f"{where.path}/api/incidents.csv?region=TJ-KT")
+            resp = conn.getresponse()
+            resp.read()
+            return resp.status, resp.getheader("Retry-After")
+        finally:
+            conn.close()
+
+    answered = 0
+    while (status := ask("127.0.0.5"))[0] == 200 and answered < 60:
+        answered += 1
+    assert status[0] == 429 and status[1] == "1" and answered >= 15, (status, answered)
+    assert ask("127.0.0.6")[0] == 200
