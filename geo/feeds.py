@@ -55,6 +55,10 @@ IGNORED: Final = frozenset({"lat", "lon", "zoom", "basemap", "incident", "step",
                                        for e in ("start", "end"))})
 PAGING: Final = ("offset", "limit")
 KNOWN: Final = frozenset(PARAMS) | IGNORED | frozenset(PAGING)
+#: Where the server puts the client's ``Accept-Encoding`` for the addresses (``serve.py``),
+#: and the header an answer names its coding in for the server to pass on.
+ACCEPT_SCOPE: Final = "pbw.accept_encoding"
+CODED_HEADER: Final = b"x-pbw-content-encoding"
 #: Answers a second one client (one address) may have, and how many it may ask for at once.
 RATE_ENV: Final = "PANJ_API_RATE"
 DEFAULT_RATE: Final = 2.0

@@ -136,7 +136,8 @@ def _answer(request: Request, kind: str, base: str) -> Response:
         return _refuse(exc.body(), 400)
     query = asked.query(offset=asked.offset, limit=asked.limit)
     tag = feeds.etag(source.key, kind, query)
-    zipped = _accepts_gzip(request.headers.get("accept-encoding", ""))
+    # gzip only where serve.py's Precoded passes the coding on (else Streamlit compresses)
+    zipped = _accepts_gzip(request.scope.get(feeds.ACCEPT_SCOPE) or "")
     # each coding of an answer has its own strong validator; either one is a match
     ztag = tag[:-1] + '-gzip"'
     headers = {"ETag": ztag if zipped else tag, "Last-Modified": email.utils.format_datetime(
@@ -160,7 +161,7 @@ def _answer(request: Request, kind: str, base: str) -> Response:
                 done = _Done(*_in_worker(make), media, own)
                 _remember(remembered, done)
     if zipped:
-        headers["Content-Encoding"] = "gzip"  # Streamlit's gzip middleware leaves it be
+        headers[feeds.CODED_HEADER.decode()] = "gzip"  # Content-Encoding, from serve.py
     return Response(done.gz if zipped else done.body, media_type=done.media,
                     headers={**headers, **done.headers})
 
