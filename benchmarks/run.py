@@ -572,10 +572,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sync", type=int, metavar="N",
                         help="only time a sync of N ACLED events from a local replay of its "
                              "API into the bundled rows")
+    parser.add_argument("--first-screen", action="store_true",
+                        help="only the map page's first screen against a bare st_folium "
+                             "page (benchmarks/bare_map.py): 5 warm loads of each, "
+                             "alternating, and the first load after a start")
     parser.add_argument("--feeds", action="store_true",
                         help="only the feed and data addresses at --sizes, and a filter "
                              "change while 20 API clients ask for pages")
     args = parser.parse_args(argv)
+    if args.first_screen:
+        from benchmarks import first_screen
+
+        first_screen.report()
+        return 0
     if args.feeds:
         return feeds_report([int(x) for x in args.sizes.split(",") if x])
     if args.sync:

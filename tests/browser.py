@@ -53,13 +53,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str | None] | None = None, *, args: tuple[str, ...] = (),
                      python: str = sys.executable, cwd: Path = ROOT,
-                     health_path: str = "", warm: bool = False) -> Iterator[str]:
+                     health_path: str = "", warm: bool = False,
+                     script: str = "serve.py") -> Iterator[str]:
     """Run the dashboard on a free port; yields its base URL.
 
     It inherits this process's environment, so under pytest it shows the frozen test data
     (``conftest.FIXTURE_ENV``); ``env`` adds to or overrides that. ``args`` are more
     ``streamlit run`` options, ``python`` and ``cwd`` another interpreter and checkout (the
-    deploy test), and ``health_path`` the base path the server answers under. With
+    deploy test), ``script`` another main script in ``cwd`` (a benchmark's reference page),
+    and ``health_path`` the base path the server answers under. With
     ``warm``, the app is run once before it is handed over, as the Dockerfile, ``make run``
     and ``deploy/start`` do (``deploy/warm.py``).
     """
@@ -69,7 +71,7 @@ def streamlit_server(env: dict[str, str | None] | None = None, *, args: tuple[st
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"pbw-streamlit-{port}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [python, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
+            [python, "-m", "streamlit", "run", script, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", *args],
             cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT)

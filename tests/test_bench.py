@@ -58,3 +58,21 @@ def test_the_sync_benchmark_prints_both_runs(capsys) -> None:
     out = capsys.readouterr().out
     assert "first sync (all new):" in out and "200 new" in out
     assert "second sync (nothing new):" in out and "200 unchanged" in out
+
+
+@pytest.mark.browser
+@pytest.mark.bench
+def test_the_first_screen_benchmark_times_both_pages_and_says_where_time_goes(capsys) -> None:
+    """``--first-screen`` in small: one warm load of each page, the figures of both, and
+    the bare reference page is what it claims (one element: the map)."""
+    from benchmarks import first_screen
+
+    if chromium_path() is None:
+        (pytest.fail if IN_CI else pytest.skip)("Chromium not found: apt-get install chromium")
+    dashboard, bare = first_screen.report(loads=1)
+    for row in (dashboard, bare):
+        assert row["warm median s"] > 0 and row["first load after a start s"] > 0
+        assert row["script runs before the map"] >= 1 and row["first run s (server)"] > 0
+        assert row["requests before the first shape"] > 0 and row["frames on the page then"] == 1
+    assert bare["elements on the page then"] == 1 < dashboard["elements on the page then"]
+    assert "dashboard / bare st_folium page: " in capsys.readouterr().out
