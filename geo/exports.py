@@ -21,6 +21,11 @@ def neutralise_formula(value: str) -> str:
     return "'" + value if value.startswith(s.FORMULA_START) else value
 
 
+def neutralise_formulas(texts: pd.Series) -> pd.Series:
+    """:func:`neutralise_formula` for a column of text, at once."""
+    return texts.mask(texts.str.startswith(s.FORMULA_START), "'" + texts)
+
+
 def _number(value: object) -> str:
     return "" if pd.isna(value) else (f"{value:g}" if isinstance(value, float) else str(value))
 
@@ -34,9 +39,8 @@ def to_table(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = series.dt.strftime("%Y-%m-%d")
         elif col in _NUMERIC_COLUMNS:
             out[col] = [_number(v) for v in series.tolist()]
-        else:  # a spreadsheet would evaluate a cell starting with FORMULA_START
-            text = series.fillna("").astype(str)
-            out[col] = text.mask(text.str.startswith(s.FORMULA_START), "'" + text)
+        else:
+            out[col] = neutralise_formulas(series.fillna("").astype(str))
     return out.reset_index(drop=True)
 
 

@@ -31,7 +31,7 @@ from geo import provenance as pv
 from geo import schema as s
 from geo import validate
 from geo.errors import IncidentDataError
-from geo.exports import neutralise_formula
+from geo.exports import neutralise_formulas
 from geo.i18n import N_
 from geo.incidents import good_rows, to_frame, validate_table
 from geo.layers import region_of_points
@@ -114,7 +114,7 @@ class ImportResult:
             table.loc[len(table)] = [None, "", "", f"{self.report.omitted:,} more problems "
                                      "were found and not listed", "error"]
         for col in ("field", "value", "problem"):
-            table[col] = table[col].astype(str).map(neutralise_formula)
+            table[col] = neutralise_formulas(table[col].astype(str))
         return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
