@@ -417,21 +417,10 @@ def sync_report(n: int) -> int:
 def _fetch_ms(url: str, source: str = "127.0.0.1") -> float:
     """Milliseconds for one answer from ``url``, asked from ``source`` (a loopback address:
     the server's allowance is per client address)."""
-    import http.client
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
     t0 = time.perf_counter()
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=120,
-                                      source_address=(source, 0))
-    try:
-        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
-        resp = conn.getresponse()
-        resp.read()
-    finally:
-        conn.close()
-    if resp.status != 200:
-        raise RuntimeError(f"{url} answered {resp.status}")
+    status, _headers, _body = b.fetch(url, source=source, timeout=120)
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}")
     return (time.perf_counter() - t0) * 1000
 
 
@@ -453,25 +442,16 @@ def _api_client(url: str, path: str, source: str, stop: Any, counts: Any) -> Non
     """One API client, from its own address (``source``, on loopback), asking for ``path``
     (gzip accepted) again as soon as it is allowed: a 429 makes it wait what
     ``Retry-After`` says."""
-    import http.client
-    from urllib.parse import urlsplit
-
-    server = urlsplit(url)
     while not stop.is_set():
-        conn = http.client.HTTPConnection(server.hostname or "127.0.0.1", server.port,
-                                          timeout=120, source_address=(source, 0))
         try:
             # as GDAL (QGIS), R's and Python's HTTP clients and browsers ask
-            conn.request("GET", server.path + path, headers={"Accept-Encoding": "gzip"})
-            resp = conn.getresponse()
-            resp.read()
+            status, headers, _body = b.fetch(url + path, {"Accept-Encoding": "gzip"},
+                                             source=source, timeout=120)
         except OSError:  # the server is going away at the end of the run
             return
-        finally:
-            conn.close()
-        counts[resp.status] += 1
-        if resp.status == 429:
-            stop.wait(float(resp.getheader("Retry-After") or 1))
+        counts[status] += 1
+        if status == 429:
+            stop.wait(float(headers["Retry-After"] or 1))
 
 
 def _client_swarm(url: str, clients: int, stop: Any, out: Any) -> None:

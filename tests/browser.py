@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import importlib.util
 import os
 import re
@@ -14,6 +15,7 @@ import tarfile
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -323,12 +325,25 @@ def axe_violations(page, script: str, impacts: tuple[str, ...] = ("critical", "s
             for rule, impact, n, where, what in found if impact in impacts]
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
+def fetch(url: str, headers: dict[str, str] | None = None, *, source: str | None = None,
+          timeout: float = 30) -> tuple[int, Any, bytes]:
     """GET ``url``: its status, its headers (looked up without regard to case) and body,
-    an HTTP error's included."""
+    an HTTP error's included. With ``source``, asked from that loopback address (the feed
+    and data addresses' allowance is per client address), and redirects are not followed."""
+    if source is not None:
+        where = urllib.parse.urlsplit(url)
+        conn = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port,
+                                          timeout=timeout, source_address=(source, 0))
+        try:
+            conn.request("GET", where.path + (f"?{where.query}" if where.query else ""),
+                         headers=headers or {})
+            resp = conn.getresponse()
+            return resp.status, resp.msg, resp.read()
+        finally:
+            conn.close()
     request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=30) as resp:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.headers, err.read()

@@ -99,21 +99,10 @@ def test_the_feed_and_data_answer_under_the_prefix_through_the_proxy(proxied) ->
 def test_each_client_behind_the_proxy_has_its_own_allowance(proxied) -> None:
     """nginx forwards each client's address (X-Forwarded-For), so one busy client behind it
     is told to wait and another is still answered: the app does not see one client."""
-    import http.client
-    from urllib.parse import urlsplit
-
-    where = urlsplit(proxied)
-
     def ask(source: str) -> tuple[int, str | None]:
-        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30,
-                                          source_address=(source, 0))
-        try:
-            conn.request("GET", f"{where.path}/api/incidents.csv?region=TJ-KT")
-            resp = conn.getresponse()
-            resp.read()
-            return resp.status, resp.getheader("Retry-After")
-        finally:
-            conn.close()
+        status, headers, _body = b.fetch(f"{proxied}/api/incidents.csv?region=TJ-KT",
+                                         source=source)
+        return status, headers["Retry-After"]
 
     answered = 0
     while (status := ask("127.0.0.5"))[0] == 200 and answered < 60:
