@@ -103,7 +103,7 @@ class _RawJS(Element):
     """Script text placed in the page as it is: never compiled as a Jinja template."""
 
     def __init__(self, code: str) -> None:
-        super().__init__("")
+        super().__init__()  # no template: compiling even an empty one costs a Jinja parse
         self.code = code
 
     def render(self, **kwargs: Any) -> str:
@@ -348,7 +348,9 @@ def incident_features(incidents: gpd.GeoDataFrame,
     group_size = keys.map(keys.value_counts())
     group_rank = keys.groupby(keys).cumcount()
     features = []
-    for (_i, row), n, k in zip(located.iterrows(), group_size, group_rank, strict=True):
+    # plain dicts, not iterrows: a row Series of mixed types costs a dtype search per row
+    rows = pd.DataFrame(located.drop(columns=located.geometry.name)).to_dict("records")
+    for row, n, k in zip(rows, group_size, group_rank, strict=True):
         etype = s.EVENT_TYPES[row[s.EVENT_TYPE]]
         type_label = _(etype.label)
         region_name = s.region_label(row[s.REGION_CODE], _)
@@ -422,7 +424,7 @@ def origin_features(incidents: gpd.GeoDataFrame,
     fwd = Transformer.from_crs(STORAGE_CRS, ANALYSIS_CRS, always_xy=True)
     inv = Transformer.from_crs(ANALYSIS_CRS, STORAGE_CRS, always_xy=True)
     features = []
-    for _i, row in rows.iterrows():
+    for row in pd.DataFrame(rows.drop(columns=rows.geometry.name)).to_dict("records"):
         ox, oy = fwd.transform(row[s.ORIGIN_LON], row[s.ORIGIN_LAT])
         tx, ty = fwd.transform(row[s.LON], row[s.LAT])
         length = float(np.hypot(tx - ox, ty - oy))

@@ -40,9 +40,15 @@ def test_shared_link_reproduces_the_view_in_a_fresh_browser(page, server, chromi
     frame = b.map_frame(page)
     assert b.wait_for_markers(frame, 2) == 2
     assert b.metric(page, "Incidents") == "2" and b.metric(page, "Killed") == "5"
-    link = page.locator('[data-testid="stCode"]').last.inner_text().strip()
+    # once the map has drawn, the link is a code block with its copy icon, no longer text
+    code = page.locator('[data-testid="stCode"]').last
+    link = code.inner_text().strip()
     params = parse_qs(urlparse(link).query)
     assert params["start"] == ["2025-11-26"] and params["region"] == ["TJ-KT,TJ-GB"]
+    block = page.locator('[data-testid="stElementContainer"]').filter(has=code).last
+    block.hover()
+    block.get_by_role("button", name="Copy to clipboard").wait_for(timeout=10_000)
+    assert page.locator('[data-testid="stText"]').count() == 0
     with b.fresh_page(chromium, link) as fresh:
         assert b.wait_for_markers(b.map_frame(fresh), 2) == 2
         assert b.metric(fresh, "Incidents") == "2" and b.metric(fresh, "Injured") == "3"

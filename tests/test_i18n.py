@@ -320,7 +320,7 @@ def test_choosing_a_language_changes_the_page_and_the_link() -> None:
     assert not at.exception
     assert {m.label for m in at.metric} >= {"Инциденты", "Убито"}
     assert at.query_params["lang"] in ("ru", ["ru"])
-    link = next(c.value for c in at.code if "lang=ru" in c.value)
+    link = next(t.value for t in at.text if "lang=ru" in t.value)
     assert "start=" in link
     # figures are the same in every language
     figures = {m.label: m.value for m in at.metric}

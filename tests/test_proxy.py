@@ -45,6 +45,7 @@ def test_a_shared_link_reopens_the_view_through_the_proxy(page, proxied, chromiu
     page.goto(proxied + LINK)
     b.map_frame(page)
     b.settled(page)
+    page.locator('[data-testid="stCode"]').first.wait_for()  # once the map has drawn
     link = next(t for t in page.locator('[data-testid="stCode"]').all_inner_texts()
                 if "start=" in t).strip()
     assert link.startswith(proxied + "/?"), link

@@ -76,12 +76,14 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
                 "Data page lists it.",
                 "{n} incidents in this filter have no known point and are not on the map; the "
                 "Data page lists them.", unlocated))
-        in_view_list(frame, _bounds(out or {}), _)
+        bounds = _bounds(out or {})
+        in_view_list(frame, bounds, _)
     _follow_map(out or {}, current, data)
+    drawn = bounds is not None  # the map reports its bounds once it has drawn
     with right:
-        incident_panel(data, frame, view(), _)
-    st.caption(_("Link to this view (copy it with the icon at the right):"))
-    st.code(share_link(view()), language=None, wrap_lines=True)
+        incident_panel(data, frame, view(), _, map_drawn=drawn)
+    _copyable(share_link(view()), _("Link to this view (copy it with the icon at the right):"),
+              _("Link to this view:"), drawn)
     root, query = site_root(), feeds.feed_query(view())
     st.markdown(_("[Follow this view]({feed}) in a feed reader (Atom) · this view's data as "
                   "[GeoJSON]({geojson}) or [CSV]({csv}), for QGIS, R or a spreadsheet",
@@ -91,6 +93,22 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
     if uploaded() is not None and data_mode() != "bundled":
         st.caption(_("Your uploaded data is not part of this link: whoever opens it sees the "
                      "bundled incidents only."))
+
+
+def _copyable(link: str, label: str, plain_label: str, map_drawn: bool) -> None:
+    """``link`` in a code block with a copy icon, once the map has drawn; as plain text
+    before that (the first run of a page, or where the map never draws).
+
+    The code block's highlighter is a 1.5 MB script: fetched and parsed while the map's own
+    frame loads, it held the reader's first sight of the map back by about 0.3 s (#24).
+    The map's first report reruns the map's fragment, which brings the copy icon.
+    """
+    if map_drawn:
+        st.caption(label)
+        st.code(link, language=None, wrap_lines=True)
+    else:
+        st.caption(plain_label)
+        st.text(link)
 
 
 def _bounds(out: dict) -> tuple[float, float, float, float] | None:
@@ -124,8 +142,9 @@ def _close_incident() -> None:
 
 
 def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState,
-                   _: Translator) -> None:
-    """The full record of the open incident: every field and every source.
+                   _: Translator, *, map_drawn: bool) -> None:
+    """The full record of the open incident: every field and every source; its link
+    gets its copy icon once the map has drawn (``_copyable``).
 
     Reader-supplied text is escaped into a definition list (``geo.tables.record_html``) or
     shown in tables and plain text; never as Markdown, which would turn it into links or
@@ -154,8 +173,8 @@ def incident_panel(data: Data, frame: gpd.GeoDataFrame, current: ViewState,
                       "the record above shows the current values."))
         for change in reversed(changes):
             st.text(change.text(_))  # plain text: the editor's note is never markup
-    st.caption(_("Link to this incident alone:"))
-    st.code(f"{page_url()}?{incident_query(current)}", language=None, wrap_lines=True)
+    _copyable(f"{page_url()}?{incident_query(current)}", _("Link to this incident alone:"),
+              _("Link to this incident alone:"), map_drawn)
     st.button(_("Close"), on_click=_close_incident, key="close_incident")
 
 
