@@ -11,6 +11,8 @@ it also reports where the time goes: the script runs on load and how long the fi
 them), the time from that ``script_finished`` to the first shape, and the requests, bytes,
 scripts and websocket bytes before the first shape, and the Streamlit elements, ``st.html``
 blocks and component frames on the page at that moment.
+
+``--data-page`` (``data_page_report``): the Data page, warm, at 1,000 and 100,000 incidents.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import shutil
 import statistics
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,3 +198,33 @@ def report(path: str = "/", loads: int = LOADS) -> list[dict[str, Any]]:
     print(f"\ndashboard / bare st_folium page: {ratio:.2f}x warm (median of {loads}), "
           f"{cold:.2f}x on the first load after a start", flush=True)
     return rows
+
+
+def data_page_report(sizes: tuple[int, ...] = (1_000, 100_000),
+                     loads: int = LOADS) -> dict[int, float]:
+    """The Data page, warm, at each of ``sizes`` synthetic incidents (#24: 100,000 within
+    1.5× of 1,000): one server each, warmed at start and opened once, then ``loads`` opens
+    of each, alternating, until its table shows; medians printed against the first size."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks import synthetic
+    from benchmarks.run import _open
+
+    times: dict[int, list[float]] = {n: [] for n in sizes}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw, ExitStack() as stack:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
+        stack.callback(browser.close)
+        urls = {n: stack.enter_context(b.streamlit_server(
+            {"PANJ_INCIDENTS": str(synthetic.write(n, Path(tmp))),
+             "PANJ_CACHE_DIR": str(Path(tmp) / f"cache-{n}")}, warm=True)) for n in sizes}
+        for url in urls.values():
+            _open(browser, url, "Data")
+        for _i in range(loads):
+            for n, url in urls.items():
+                times[n].append(_open(browser, url, "Data"))
+    medians = {n: statistics.median(t) for n, t in times.items()}
+    for n, t in times.items():
+        print(f"Data page, warm, {n:,} incidents: median {medians[n]:.2f} s "
+              f"({medians[n] / medians[sizes[0]]:.2f}x {sizes[0]:,}); each load "
+              + " ".join(f"{x:.2f}" for x in t), flush=True)
+    return medians

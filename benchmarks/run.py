@@ -556,6 +556,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the map page's first screen against a bare st_folium "
                              "page (benchmarks/bare_map.py): 5 warm loads of each, "
                              "alternating, and the first load after a start")
+    parser.add_argument("--data-page", action="store_true",
+                        help="only the Data page, warm, at 1,000 and 100,000 incidents: "
+                             "5 opens of each, alternating, and their ratio")
     parser.add_argument("--feeds", action="store_true",
                         help="only the feed and data addresses at --sizes, and a filter "
                              "change while 20 API clients ask for pages")
@@ -564,6 +567,11 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import first_screen
 
         first_screen.report()
+        return 0
+    if args.data_page:
+        from benchmarks import first_screen
+
+        first_screen.data_page_report()
         return 0
     if args.feeds:
         return feeds_report([int(x) for x in args.sizes.split(",") if x])
