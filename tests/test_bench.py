@@ -81,12 +81,11 @@ def test_the_first_screen_benchmark_times_both_pages_and_says_where_time_goes(ca
 @pytest.mark.browser
 @pytest.mark.bench
 def test_the_data_page_benchmark_opens_both_sizes(capsys) -> None:
-    """``--data-page`` in small: the Data page's table shows at two sizes, one open each."""
+    """``--data-page`` in small: one size, one open, its table shown and its line printed."""
     from benchmarks import first_screen
 
     if chromium_path() is None:
         (pytest.fail if IN_CI else pytest.skip)("Chromium not found: apt-get install chromium")
-    medians = first_screen.data_page_report((200, 2_000), loads=1)
-    assert set(medians) == {200, 2_000} and all(m > 0 for m in medians.values())
-    out = capsys.readouterr().out
-    assert "Data page, warm, 2,000 incidents: median" in out and "x 200)" in out
+    medians = first_screen.data_page_report((300,), loads=1)
+    assert list(medians) == [300] and medians[300] > 0
+    assert "Data page, warm, 300 incidents: median" in capsys.readouterr().out
