@@ -13,12 +13,21 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from streamlit import config
 
-from geo.feeds import ACCEPT_SCOPE, ADDRESSES, CODED_HEADER, allowance_from_env
+from geo.feeds import (
+    ACCEPT_SCOPE,
+    ADDRESSES,
+    CODED_HEADER,
+    DEFAULT_TOTAL_RATE,
+    TOTAL_RATE_ENV,
+    allowance_from_env,
+)
 
 _PATH = (config.get_option("server.baseUrlPath") or "").strip("/")
 BASE = f"/{_PATH}" if _PATH else ""
-#: Each client's answers a second (PANJ_API_RATE); a bad value stops the server here.
+#: Each client's answers a second (PANJ_API_RATE) and all clients' together
+#: (PANJ_API_TOTAL_RATE); a bad value stops the server here.
 ALLOWANCE = allowance_from_env()
+TOTAL = allowance_from_env(name=TOTAL_RATE_ENV, default=DEFAULT_TOTAL_RATE)
 
 
 def _address(kind: str) -> Callable[[Request], Awaitable[Response]]:
@@ -27,7 +36,7 @@ def _address(kind: str) -> Callable[[Request], Awaitable[Response]]:
         # declares the map's component, which only a running runtime registers
         from ui import routes
 
-        return await routes.endpoint(request, kind, BASE, ALLOWANCE)
+        return await routes.endpoint(request, kind, BASE, ALLOWANCE, TOTAL)
     return answer
 
 

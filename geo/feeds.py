@@ -63,6 +63,10 @@ CODED_HEADER: Final = b"x-pbw-content-encoding"
 RATE_ENV: Final = "PANJ_API_RATE"
 DEFAULT_RATE: Final = 2.0
 BURST_SECONDS: Final = 5
+#: Answers a second all clients together may have from one server: what the addresses may
+#: take from the readers of the pages, however many clients there are.
+TOTAL_RATE_ENV: Final = "PANJ_API_TOTAL_RATE"
+DEFAULT_TOTAL_RATE: Final = 10.0
 
 
 class BadRequest(ValueError):
@@ -319,18 +323,20 @@ class Allowance:
         return wait
 
 
-def allowance_from_env(environ: Mapping[str, str] = os.environ) -> Allowance | None:
-    """The allowance ``PANJ_API_RATE`` sets (answers a second per client; the burst is five
-    seconds' worth), the default's when unset, or None for ``0`` (no limit)."""
-    raw = environ.get(RATE_ENV, "").strip()
+def allowance_from_env(environ: Mapping[str, str] = os.environ, *, name: str = RATE_ENV,
+                       default: float = DEFAULT_RATE) -> Allowance | None:
+    """The allowance the variable ``name`` sets in answers a second, the burst being five
+    seconds' worth; ``default`` when unset, None for ``0`` (no limit). ``PANJ_API_RATE`` is
+    each client's; ``PANJ_API_TOTAL_RATE`` (``TOTAL_RATE_ENV``) is all clients' together."""
+    raw = environ.get(name, "").strip()
     try:
-        rate = float(raw) if raw else DEFAULT_RATE
+        rate = float(raw) if raw else default
     except ValueError:
         rate = -1
     if rate == 0:
         return None
     if not (rate > 0 and math.isfinite(rate)):
-        msg = f"{RATE_ENV} must be a number of answers a second (0: no limit); got {raw!r}"
+        msg = f"{name} must be a number of answers a second (0: no limit); got {raw!r}"
         raise ValueError(msg)
     return Allowance(rate, max(1, math.ceil(rate * BURST_SECONDS)))
 

@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from geo.cache import CACHE_ENV
-from geo.feeds import RATE_ENV
+from geo.feeds import RATE_ENV, TOTAL_RATE_ENV
 from geo.incidents import CONTEXT_ENV, INCIDENTS_ENV, LoadedIncidents, load_incidents
 from geo.layers import DATA_DIR, load_border, load_provinces
 
@@ -37,7 +37,7 @@ FIXTURE_CONTEXT = ROOT / "tests" / "data" / "context_events.csv"
 #: test asks the feed and data addresses from this one machine, so their per-client
 #: allowance is wide here; tests/test_feeds.py tests the allowance with its own.
 FIXTURE_ENV = {INCIDENTS_ENV: str(FIXTURE_INCIDENTS), CONTEXT_ENV: str(FIXTURE_CONTEXT),
-               RATE_ENV: "1000"}
+               RATE_ENV: "1000", TOTAL_RATE_ENV: "1000"}
 
 
 @functools.cache

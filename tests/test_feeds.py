@@ -198,10 +198,36 @@ def test_the_allowance_comes_from_the_environment(raw, rate, burst) -> None:
     assert feeds.allowance_from_env({feeds.RATE_ENV: "0"}) is None
 
 
+def test_the_servers_allowance_for_all_clients_comes_from_its_own_variable() -> None:
+    total = dict(name=feeds.TOTAL_RATE_ENV, default=feeds.DEFAULT_TOTAL_RATE)
+    default = feeds.allowance_from_env({}, **total)
+    assert default is not None and (default.rate, default.burst) == (10, 50)
+    assert feeds.allowance_from_env({feeds.RATE_ENV: "0"}, **total) is not None  # not this one
+    assert feeds.allowance_from_env({feeds.TOTAL_RATE_ENV: "0"}, **total) is None
+    with pytest.raises(ValueError, match=r"PANJ_API_TOTAL_RATE must be a number.*got 'lots'"):
+        feeds.allowance_from_env({feeds.TOTAL_RATE_ENV: "lots"}, **total)
+
+
 @pytest.mark.parametrize("raw", ["fast", "-1", "inf", "nan"])
 def test_a_bad_allowance_is_refused_naming_the_variable(raw) -> None:
     with pytest.raises(ValueError, match=f"PANJ_API_RATE must be a number.*got '{raw}'"):
         feeds.allowance_from_env({feeds.RATE_ENV: raw})
+
+
+@pytest.mark.slow
+def test_many_clients_together_get_no_more_than_the_servers_allowance() -> None:
+    """However many addresses ask, the addresses take no more than PANJ_API_TOTAL_RATE from
+    the server's readers; the page itself is never limited."""
+    with b.streamlit_server({feeds.RATE_ENV: "1000", feeds.TOTAL_RATE_ENV: "0.01"}) as url:
+        path = "/api/incidents.csv?region=TJ-GB"  # one answer every 100 s, 1 at once
+        statuses = [_get(url + path, source=f"127.0.0.{i + 2}") for i in range(3)]
+        assert [status for status, _h, _b in statuses] == [200, 429, 429]
+        _status, headers, body = statuses[-1]
+        refused = json.loads(body)
+        assert refused["error"] == "too many requests to this server from all clients together"
+        assert refused["allowed"] == "0.01 a second, 1 at once (PANJ_API_TOTAL_RATE)"
+        assert 1 <= int(headers["retry-after"]) == int(refused["retry_after_seconds"]) <= 100
+        assert _get(url + "/", source="127.0.0.9")[0] == 200
 
 
 def _children(pid: int) -> list[int]:

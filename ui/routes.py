@@ -319,20 +319,29 @@ def _index(request: Request) -> Response:
 
 
 async def endpoint(request: Request, kind: str, base: str,
-                   allowance: feeds.Allowance | None = None) -> Response:
-    """The answer of address ``kind`` (a key of ``geo.feeds.ADDRESSES``) under ``base``; a
-    client past its ``allowance`` gets 429 with ``Retry-After`` (the page is never limited).
-    Behind a proxy on this machine the client is the address it forwards (uvicorn reads
-    ``X-Forwarded-For`` from loopback only)."""
+                   allowance: feeds.Allowance | None = None,
+                   total: feeds.Allowance | None = None) -> Response:
+    """The answer of address ``kind`` (a key of ``geo.feeds.ADDRESSES``) under ``base``.
+
+    A client past its ``allowance``, or any client once all of them together are past the
+    server's ``total``, gets 429 with ``Retry-After``; the page is never limited. Behind a
+    proxy on this machine the client is the address it forwards (uvicorn reads
+    ``X-Forwarded-For`` from loopback only).
+    """
     if kind == "index":
         return _index(request)
-    if allowance is not None:
-        # on the event loop, one request at a time: the allowance needs no lock
-        wait = allowance.take(request.client.host if request.client else "")
-        if wait:
-            return _refuse({"error": "too many requests from this address",
-                            "allowed": f"{allowance.rate:g} a second, {allowance.burst} at "
-                                       "once (PANJ_API_RATE)",
+    # on the event loop, one request at a time: the allowances need no lock. The client's
+    # own first, so that one busy client cannot spend the server's allowance on refusals.
+    for limit, key, error, variable in (
+            (allowance, request.client.host if request.client else "",
+             "too many requests from this address", feeds.RATE_ENV),
+            (total, "", "too many requests to this server from all clients together",
+             feeds.TOTAL_RATE_ENV)):
+        wait = limit.take(key) if limit is not None else 0
+        if limit is not None and wait:
+            return _refuse({"error": error,
+                            "allowed": f"{limit.rate:g} a second, {limit.burst} at once "
+                                       f"({variable})",
                             "retry_after_seconds": str(wait)}, 429, **{"Retry-After": str(wait)})
     return await run_in_threadpool(_answer, request, kind, base)
 
