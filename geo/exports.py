@@ -16,13 +16,9 @@ _NUMERIC_COLUMNS = (s.LAT, s.LON, s.ORIGIN_LAT, s.ORIGIN_LON, s.FATALITIES, s.IN
                     s.GEO_PRECISION, s.FATALITIES_LOW, s.FATALITIES_HIGH)
 
 
-def neutralise_formula(value: str) -> str:
-    """Prefix a text cell that a spreadsheet would evaluate with a single quote."""
-    return "'" + value if value.startswith(s.FORMULA_START) else value
-
-
 def neutralise_formulas(texts: pd.Series) -> pd.Series:
-    """:func:`neutralise_formula` for a column of text, at once."""
+    """A column of text with each cell a spreadsheet would evaluate prefixed with a single
+    quote."""
     return texts.mask(texts.str.startswith(s.FORMULA_START), "'" + texts)
 
 

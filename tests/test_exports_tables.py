@@ -33,8 +33,8 @@ def test_csv_export_neutralises_formulas() -> None:
                                               notes="@SUM(A1)")])).frame
     text = exports.to_csv(frame).decode()
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
-    assert exports.neutralise_formula("-2+3") == "'-2+3"
-    assert exports.neutralise_formula("plain") == "plain"
+    assert exports.neutralise_formulas(pd.Series(["-2+3", "plain"])).tolist() == \
+        ["'-2+3", "plain"]
 
 
 def test_geojson_export_is_points_with_null_for_unlocated() -> None:

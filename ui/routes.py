@@ -337,8 +337,7 @@ async def endpoint(request: Request, kind: str, base: str,
              "too many requests from this address", feeds.RATE_ENV),
             (total, "", "too many requests to this server from all clients together",
              feeds.TOTAL_RATE_ENV)):
-        wait = limit.take(key) if limit is not None else 0
-        if limit is not None and wait:
+        if limit is not None and (wait := limit.take(key)):
             return _refuse({"error": error,
                             "allowed": f"{limit.rate:g} a second, {limit.burst} at once "
                                        f"({variable})",
