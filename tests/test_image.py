@@ -3,13 +3,20 @@ on a Debian bookworm base made with debootstrap (no image registry is reachable)
 the Dockerfile's ``ARG BASE``. The app runs as uid 10001, its health check passes, the map
 draws offline in Chromium, and a mounted PANJ_INCIDENTS file is what it shows.
 
+The base and the layer of locked dependencies are kept on the machine between runs (they
+hold only Debian's and the lock's packages), so a second run rebuilds the code's layers
+only; podman reuses the kept layer only while requirements.txt and the steps before it
+are unchanged.
+
 Where containers cannot start, the test says why and skips, except under CI=true, where it
 fails. The image's size is printed (``pytest -s``) and recorded in docs/RELIABILITY.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -84,11 +91,35 @@ def image(podman_env, tmp_path_factory) -> Iterator[str]:
     if probe.returncode:
         _unavailable(f"podman cannot start a container here: {probe.stderr.strip()[-300:]}")
     mounts = [arg for path in HOST_TRUST for arg in ("-v", f"{path}:{path}:ro")]
-    _podman("build", "--format", "docker", "--runtime", "runc", "--network=host", *mounts,
-            "--build-arg", f"BASE={BASE}", "-t", IMAGE, str(ROOT), env=podman_env,
-            timeout=1800)
+    built = _podman("build", "--format", "docker", "--runtime", "runc", "--network=host",
+                    *mounts, "--build-arg", f"BASE={BASE}", "-t", IMAGE, str(ROOT),
+                    env=podman_env, timeout=1800)
+    _keep_the_locked_dependencies(built.stdout, podman_env)
     yield IMAGE
     _podman("rmi", "-f", IMAGE, env=podman_env, check=False)
+
+
+#: The build step that installs requirements.txt, and the tag that keeps its layer.
+LOCK_STEP = re.compile(r"^STEP \d+/\d+: RUN python3 -m venv .*$\n(?:.*\n)*?--> ([0-9a-f]{11,})$",
+                       re.MULTILINE)
+DEPENDENCIES = "localhost/panj-deps"
+
+
+def _keep_the_locked_dependencies(build_output: str, env: dict[str, str]) -> None:
+    """Tag the layer with the locked dependencies (a minute of pip), so removing the image
+    keeps it and the next build on this machine reuses it, as the base is kept: podman
+    reuses it only while the base, the Dockerfile's steps up to it and requirements.txt
+    are unchanged, and a changed lock gets a tag of its own (the old one is dropped)."""
+    found = LOCK_STEP.search(build_output)
+    if found is None:
+        print("\nthe dependency layer was not found in the build's output; not kept")
+        return
+    lock = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()[:16]
+    tags = _podman("images", "--filter", f"reference={DEPENDENCIES}", "--format",
+                   "{{.Repository}}:{{.Tag}}", env=env, check=False).stdout.split()
+    for stale in set(tags) - {f"{DEPENDENCIES}:{lock}"}:
+        _podman("rmi", stale, env=env, check=False)
+    _podman("tag", found.group(1), f"{DEPENDENCIES}:{lock}", env=env)
 
 
 def test_the_image_runs_the_app_as_documented(image, podman_env, chromium, tmp_path) -> None:
