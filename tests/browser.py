@@ -52,6 +52,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def server_log(port: int) -> Path:
+    """Where :func:`streamlit_server` writes the output of the server on ``port``."""
+    return Path(os.environ.get("TMPDIR", "/tmp")) / f"pbw-streamlit-{port}.log"
+
+
+#: What Streamlit prints each time a server starts (once per process image: a restart in
+#: place, ``os.execv``, keeps the PID but prints it again).
+START_BANNER = "You can now view your Streamlit app"
+
+
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str | None] | None = None, *, args: tuple[str, ...] = (),
                      python: str = sys.executable, cwd: Path = ROOT,
@@ -70,7 +80,7 @@ def streamlit_server(env: dict[str, str | None] | None = None, *, args: tuple[st
     port = free_port()
     merged = {"MALLOC_ARENA_MAX": "2", **os.environ, **(env or {})}  # as `make run`
     full_env = {k: v for k, v in merged.items() if v is not None}  # env may unset a name
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"pbw-streamlit-{port}.log"
+    log = server_log(port)
     with log.open("w") as out:
         proc = subprocess.Popen(
             [python, "-m", "streamlit", "run", script, "--server.port", str(port),
