@@ -6,11 +6,18 @@ figures, no legend, no page scripts of our own.
 
 Run by the benchmark from a folder of its own (``benchmarks/first_screen.py``), with the
 project on ``PYTHONPATH``.
+
+``PANJ_BARE_PARTS`` (``--first-screen-parts``) adds generic parts beside the map, to
+measure what each costs any such page, whatever draws it: ``sidebar`` (select boxes, a
+date field, multiselects and buttons, as many as the dashboard's), ``metrics`` (a title, a
+caption and five ``st.metric`` with help), ``plain-metrics`` (the same without help) and
+``figures`` (a title, a caption and the five figures in one ``st.html`` block).
 """
 
 from __future__ import annotations
 
 import html
+import os
 
 import folium
 import geopandas as gpd
@@ -30,7 +37,40 @@ def _layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
             load_incidents(incidents_path()).frame)
 
 
+#: The generic parts drawn beside the map (see the module's docstring).
+PARTS = ("sidebar", "metrics", "plain-metrics", "figures")
+parts = [p for p in os.environ.get("PANJ_BARE_PARTS", "").split(",") if p]
+if unknown := sorted(set(parts) - set(PARTS)):
+    st.error(f"PANJ_BARE_PARTS: unknown part(s) {unknown}; allowed: {', '.join(PARTS)}")
+    st.stop()
+
 provinces, border, incidents = _layers()
+if "sidebar" in parts:
+    bar = st.sidebar
+    bar.selectbox("Language", ["English", "Русский", "Тоҷикӣ", "دری"])
+    bar.header("Filters")
+    bar.caption("Period")
+    bar.selectbox("Period", ["All", "12 months", "30 days"])
+    bar.date_input("Dates", value=(incidents[s.DATE].min(), incidents[s.DATE].max()))
+    bar.multiselect("Regions", ["TJ-KT", "TJ-GB", "AF-BDS", "AF-TAK", "AF-KDZ"])
+    bar.multiselect("Types", ["armed clash", "smuggling", "detention"])
+    bar.multiselect("Actors", ["border guards", "Taliban"])
+    for i in range(2):
+        bar.selectbox(f"Option {i}", ["one", "two"])
+    for i in range(4):
+        bar.button(f"Button {i}")
+    bar.markdown("About **these figures**")
+if {"metrics", "plain-metrics"} & set(parts):
+    st.title("Panj Border Watch")
+    st.caption("Security incidents along the Afghanistan–Tajikistan border")
+    for i, column in enumerate(st.columns(5)):
+        column.metric(f"Figure {i}", 10 * i, help=None if "plain-metrics" in parts else "why")
+if "figures" in parts:
+    st.title("Panj Border Watch")
+    st.caption("Security incidents along the Afghanistan–Tajikistan border")
+    st.html("<div style='display:flex;gap:2rem'>" + "".join(
+        f"<div><div>Figure {i}</div><div style='font-size:2rem'>{10 * i}</div></div>"
+        for i in range(5)) + "</div>")
 leaflet = assets.map_assets(st.get_option("server.baseUrlPath"))
 m = folium.Map(location=[37.5, 69.5], zoom_start=6, tiles=None)
 m.default_js = list(leaflet.js)

@@ -12,6 +12,10 @@ them), the time from that ``script_finished`` to the first shape, and the reques
 scripts and websocket bytes before the first shape, and the Streamlit elements, ``st.html``
 blocks and component frames on the page at that moment.
 
+``--first-screen-parts`` (``parts_report``): the bare page again with generic parts beside
+its map (a sidebar of filters, five metrics...: ``PANJ_BARE_PARTS`` in ``bare_map.py``), each
+variant a server of its own, warm loads alternating, against the plain bare page.
+
 ``--data-page`` (``data_page_report``): the Data page, warm, at 1,000 and 100,000 incidents.
 """
 
@@ -138,17 +142,50 @@ def load(browser: Any, url: str, timeout_ms: int = 90_000) -> Load:
 
 
 @contextmanager
-def bare_server() -> Iterator[str]:
+def bare_server(parts: str = "") -> Iterator[str]:
     """``benchmarks/bare_map.py`` served from a folder of its own, as the dashboard is: the
-    project's ``.streamlit/config.toml`` and its ``static/`` (Leaflet, from geo.assets)."""
+    project's ``.streamlit/config.toml`` and its ``static/`` (Leaflet, from geo.assets);
+    ``parts``, comma-separated, are drawn beside its map (``PANJ_BARE_PARTS``)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         shutil.copy(ROOT / "benchmarks" / "bare_map.py", folder / "bare_map.py")
         shutil.copytree(ROOT / ".streamlit", folder / ".streamlit")
         (folder / "static").symlink_to(ROOT / "static")
-        with b.streamlit_server({"PYTHONPATH": str(ROOT)}, cwd=folder,
-                                script="bare_map.py") as url:
+        with b.streamlit_server({"PYTHONPATH": str(ROOT), "PANJ_BARE_PARTS": parts},
+                                cwd=folder, script="bare_map.py") as url:
             yield url
+
+
+#: The variants ``--first-screen-parts`` compares, the plain bare page first.
+PART_SETS = ("", "sidebar", "metrics", "plain-metrics", "figures", "sidebar,metrics",
+             "sidebar,figures")
+
+
+def parts_report(part_sets: tuple[str, ...] = PART_SETS, loads: int = 7,
+                 dashboard: bool = True) -> dict[str, float]:
+    """What generic parts beside the map cost any ``st_folium`` page: a bare server per
+    variant (and the dashboard), warmed by one load, then ``loads`` warm loads of each,
+    alternating; each variant's median against the plain bare page's is printed."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {}
+    with sync_playwright() as pw, ExitStack() as stack:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
+        stack.callback(browser.close)
+        urls = {parts or "bare": stack.enter_context(bare_server(parts)) for parts in part_sets}
+        if dashboard:
+            urls["the dashboard"] = stack.enter_context(b.streamlit_server())
+        for url in urls.values():
+            load(browser, url + "/")
+        for _i in range(loads):
+            for name, url in urls.items():
+                times.setdefault(name, []).append(load(browser, url + "/").seconds)
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    plain = medians[part_sets[0] or "bare"]
+    for name, t in times.items():
+        print(f"{name:>20}: median {medians[name]:.2f} s, {medians[name] / plain:.2f}x the "
+              "bare page; each load " + " ".join(f"{x:.2f}" for x in t), flush=True)
+    return medians
 
 
 def _row(name: str, loads: list[Load]) -> dict[str, Any]:

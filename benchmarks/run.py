@@ -556,6 +556,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the map page's first screen against a bare st_folium "
                              "page (benchmarks/bare_map.py): 5 warm loads of each, "
                              "alternating, and the first load after a start")
+    parser.add_argument("--first-screen-parts", action="store_true",
+                        help="only what generic parts beside the map (a sidebar of filters, "
+                             "five metrics...) cost the bare st_folium page: 7 warm loads "
+                             "of each variant and of the dashboard, alternating")
     parser.add_argument("--data-page", action="store_true",
                         help="only the Data page, warm, at 1,000 and 100,000 incidents: "
                              "5 opens of each, alternating, and their ratio")
@@ -567,6 +571,11 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import first_screen
 
         first_screen.report()
+        return 0
+    if args.first_screen_parts:
+        from benchmarks import first_screen
+
+        first_screen.parts_report()
         return 0
     if args.data_page:
         from benchmarks import first_screen

@@ -10,7 +10,7 @@ from geo import schema as s
 from geo.incidents import validate_table
 from geo.layers import load_provinces
 
-from .conftest import IN_CI, chromium_path
+from .conftest import IN_CI, ROOT, chromium_path
 
 
 def test_synthetic_incidents_validate_and_say_they_are_synthetic(provinces) -> None:
@@ -76,6 +76,34 @@ def test_the_first_screen_benchmark_times_both_pages_and_says_where_time_goes(ca
         assert row["requests before the first shape"] > 0 and row["frames on the page then"] == 1
     assert bare["elements on the page then"] == 1 < dashboard["elements on the page then"]
     assert "dashboard / bare st_folium page: " in capsys.readouterr().out
+
+
+def _bare_page(parts: str, monkeypatch):
+    """``benchmarks/bare_map.py`` run in AppTest with ``parts`` beside its map."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PANJ_BARE_PARTS", parts)
+    return AppTest.from_file(str(ROOT / "benchmarks" / "bare_map.py"), default_timeout=60).run()
+
+
+def test_the_bare_page_draws_the_parts_it_is_asked_for(monkeypatch) -> None:
+    """``--first-screen-parts`` measures what it names: as many filters as the dashboard's
+    sidebar, five metrics with help (or without), or the five figures in one HTML block."""
+    plain = _bare_page("", monkeypatch)
+    assert not plain.exception and not plain.sidebar.children and not plain.metric
+    both = _bare_page("sidebar,metrics", monkeypatch)
+    assert not both.exception
+    bar = both.sidebar
+    assert (len(bar.selectbox), len(bar.date_input), len(bar.multiselect), len(bar.button)) \
+        == (4, 1, 3, 4)
+    assert len(both.metric) == 5 and all(m.proto.help for m in both.metric)
+    assert not any(m.proto.help for m in _bare_page("plain-metrics", monkeypatch).metric)
+    figures = _bare_page("figures", monkeypatch)
+    assert not figures.metric and len(figures.get("html")) == 1
+    wrong = _bare_page("sidebar,legend", monkeypatch)
+    assert [e.value for e in wrong.error] == [
+        "PANJ_BARE_PARTS: unknown part(s) ['legend']; allowed: sidebar, metrics, "
+        "plain-metrics, figures"]
 
 
 @pytest.mark.browser
