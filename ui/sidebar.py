@@ -53,14 +53,13 @@ def _open_view(data: Data) -> None:
     seed_widgets(view)
 
 
-def sidebar_view(data: Data) -> ViewState:
-    """Read the view from the URL (or the session), draw the shared filters, sync the URL.
+def sidebar_view(data: Data, *, draw: bool = True) -> ViewState:
+    """Read the view from the URL (or the session), draw the shared filters (unless
+    ``draw`` is false: they are read from the session either way), sync the URL.
 
     Switching pages (which clears Streamlit's query parameters) keeps the session's view
     and writes it back to the address bar.
     """
-    first, last = data.span
-    today = s.service_today()
     st.session_state[Key.PAGE_PARAMS] = {}  # a page that has its own parameters sets them
     if Key.VIEW not in st.session_state:
         _open_view(data)
@@ -79,9 +78,56 @@ def sidebar_view(data: Data) -> ViewState:
     for notice in st.session_state.get(Key.NOTICES, []):
         st.warning(notice.text(_, markdown=True), icon="⚠️")
 
+    view = _chosen_view(data, previous)
+    if draw:
+        draw_filters(data, previous)
+    if (view.basemap, view.lang) != (previous.basemap, previous.lang) and view.has_map_view:
+        st.session_state[Key.ANCHOR] = (view.lat, view.lon, view.zoom)
+    set_view(view)
+    return view
+
+
+def _datasets_shown(data: Data, previous: ViewState) -> bool:
+    """The dataset filter is offered where there is a choice, or one is already made."""
+    return len(data.providers) > 1 or bool(previous.sources)
+
+
+def _chosen_view(data: Data, previous: ViewState) -> ViewState:
+    """The view the sidebar's widgets hold, read from the session, where each widget keeps
+    its value under its key, before the widgets are drawn (or where they are not yet)."""
+    ss = st.session_state
+    picked = ss.get(Key.DATES)
+    if isinstance(picked, (tuple, list)) and len(picked) == 2:
+        start, end = picked
+    else:  # the picker is between its first and second click
+        start, end = previous.start, previous.end
+    regions, types, actors = (ss.get(k) or () for k in (Key.REGIONS, Key.TYPES, Key.ACTORS))
+    sources = (ss.get(Key.SOURCES) or ()) if _datasets_shown(data, previous) \
+        else previous.sources
+    chosen_lang = ss.get(Key.LANG)
+    return ViewState(start=start, end=end,
+                     regions=tuple(r for r in s.REGIONS if r in regions),
+                     types=tuple(t for t in s.EVENT_TYPES if t in types),
+                     basemap=ss.get(Key.BASEMAP, previous.basemap),
+                     lat=previous.lat, lon=previous.lon, zoom=previous.zoom,
+                     within_km=ss.get(Key.WITHIN) or None, incident=previous.incident,
+                     actors=tuple(a for a in s.ACTOR_GROUPS if a in actors),
+                     sources=tuple(p for p in pv.PROVIDERS if p in sources),
+                     lang=chosen_lang if chosen_lang in LANGUAGES else previous.lang)
+
+
+def draw_filters(data: Data, previous: ViewState) -> None:
+    """The sidebar: the language, the filters, the map's background and the data's currency.
+
+    Each widget is keyed, so what it holds is in the session before it is drawn
+    (:func:`_chosen_view` reads it from there): the map page draws them after its map.
+    """
+    first, last = data.span
+    today = s.service_today()
+    _ = tr()
     sb = st.sidebar
-    chosen_lang = sb.selectbox(LANGUAGE_LABEL, options=list(LANGUAGES), key=Key.LANG,
-                               format_func=lambda c: LANGUAGES[c].name)
+    sb.selectbox(LANGUAGE_LABEL, options=list(LANGUAGES), key=Key.LANG,
+                 format_func=lambda c: LANGUAGES[c].name)
     sb.header(_("Filters"))
     sb.caption(_("Period"))
     c1, c2, c3 = sb.columns(3)
@@ -96,36 +142,31 @@ def sidebar_view(data: Data) -> ViewState:
                            max_value=today, format="YYYY-MM-DD",
                            help=_("Both ends included. Incidents dated only to the week or "
                                   "month are placed on their recorded day."))
-    if isinstance(picked, (tuple, list)) and len(picked) == 2:
-        start, end = picked
-    else:  # the picker is between its first and second click
-        start, end = previous.start, previous.end
+    if not (isinstance(picked, (tuple, list)) and len(picked) == 2):
         sb.caption(_("Pick the end date to apply the range."))
-    regions = sb.multiselect(
+    sb.multiselect(
         _("Regions"), options=list(s.REGIONS), key=Key.REGIONS,
         format_func=lambda r: s.region_option(r, _), placeholder=_("All regions"),
         help=_("Provinces keyed by ISO 3166-2 code. You can also click a province on the "
                "map."))
-    types = sb.multiselect(
+    sb.multiselect(
         _("Event types"), options=list(s.EVENT_TYPES), key=Key.TYPES,
         format_func=lambda t: _(s.EVENT_TYPES[t].label), placeholder=_("All event types"),
         help="\n".join(f"- **{_(t.label)}**: {_(t.help)}" for t in s.EVENT_TYPES.values()))
-    actors = sb.multiselect(
+    sb.multiselect(
         _("Actors"), options=list(s.ACTOR_GROUPS), key=Key.ACTORS,
         format_func=lambda a: _(s.ACTOR_GROUPS[a].label), placeholder=_("All actors"),
         help=_("Incidents whose sources name any chosen group as perpetrator or victim "
                "(the Data page's Actors column):") + "\n"
              + "\n".join(f"- **{_(g.label)}**: {_(g.help)}" for g in s.ACTOR_GROUPS.values()))
-    sources = previous.sources
-    present = data.providers
-    if len(present) > 1 or previous.sources:  # one dataset alone needs no choice
-        sources = tuple(sb.multiselect(
+    if _datasets_shown(data, previous):  # one dataset alone needs no choice
+        sb.multiselect(
             _("Datasets"), options=list(pv.PROVIDERS), key=Key.SOURCES,
             format_func=lambda p: pv.PROVIDERS[p].name(_), placeholder=_("All datasets"),
             help=_("Incidents any chosen dataset reports, as the record shown or merged "
-                   "into it (see About for each dataset's terms).")))
+                   "into it (see About for each dataset's terms)."))
     # 0 stands for "any distance": a selectbox shows None as "nothing chosen"
-    within = sb.selectbox(
+    sb.selectbox(
         _("Distance from the border"), options=[0, *WITHIN_CHOICES], key=Key.WITHIN,
         format_func=lambda k: _("Any distance") if not k else _("Within {km} km",
                                                                  km=_.num(k)),
@@ -133,11 +174,11 @@ def sidebar_view(data: Data) -> ViewState:
                "district centres, so the site itself may be nearer or farther; incidents "
                "with no point are left out when a distance is set."))
     sb.header(_("Map"))
-    basemap = sb.selectbox(_("Background"), options=list(BASEMAPS), key=Key.BASEMAP,
-                           format_func=lambda b: _(BASEMAPS[b].label),
-                           help=_("Tiles load from their providers in your browser; with no "
-                                  "internet the map still shows borders, provinces and "
-                                  "incidents."))
+    sb.selectbox(_("Background"), options=list(BASEMAPS), key=Key.BASEMAP,
+                 format_func=lambda b: _(BASEMAPS[b].label),
+                 help=_("Tiles load from their providers in your browser; with no "
+                        "internet the map still shows borders, provinces and "
+                        "incidents."))
     _data_mode_choice(_)
     sb.divider()
     sb.caption(as_of(data, _))
@@ -145,19 +186,6 @@ def sidebar_view(data: Data) -> ViewState:
     if _.lang != DEFAULT_LANG:
         sb.caption(_("Incident summaries, notes and sources stay in the language they were "
                      "written in (mostly English); the interface is translated."))
-
-    view = ViewState(start=start, end=end,
-                     regions=tuple(r for r in s.REGIONS if r in regions),
-                     types=tuple(t for t in s.EVENT_TYPES if t in types), basemap=basemap,
-                     lat=previous.lat, lon=previous.lon, zoom=previous.zoom,
-                     within_km=within or None, incident=previous.incident,
-                     actors=tuple(a for a in s.ACTOR_GROUPS if a in actors),
-                     sources=tuple(p for p in pv.PROVIDERS if p in sources),
-                     lang=chosen_lang if chosen_lang in LANGUAGES else previous.lang)
-    if (view.basemap, view.lang) != (previous.basemap, previous.lang) and view.has_map_view:
-        st.session_state[Key.ANCHOR] = (view.lat, view.lon, view.zoom)
-    set_view(view)
-    return view
 
 
 def _data_mode_choice(_: Translator) -> None:
