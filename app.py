@@ -7,7 +7,7 @@ import ui
 
 def map_page() -> None:
     """The map of incidents along the Afghanistan–Tajikistan border, with the headline."""
-    data, view, frame = ui.start_page(ui.APP_TITLE)
+    data, view, frame = ui.start_page(ui.APP_TITLE, map_first=True)
     _ = ui.tr()
     st.title("Panj Border Watch")
     st.caption(_("Security incidents along the ~1,350 km Afghanistan–Tajikistan border, from "

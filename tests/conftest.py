@@ -107,10 +107,17 @@ def _components():
     return manager
 
 
-def app_test(page: str = "app.py", **params: str):
+def app_test(page: str = "app.py", *, map_reported: bool = True, **params: str):
     """An AppTest on ``page``, entered as the server does: through app.py, with ``params``
-    as the link's query parameters."""
+    as the link's query parameters.
+
+    AppTest has no browser, so the map never reports that it has drawn: ``map_reported``
+    (the default) starts the session as a browser's is once it has, with the filters the
+    map page holds back until then (``ui.page.start_page``) drawn from the first run.
+    """
     from streamlit.testing.v1 import AppTest
+
+    from ui.state import Key
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if hasattr(at, "_bidi_component_manager"):  # Streamlit 1.56 has no v2 components
@@ -118,6 +125,8 @@ def app_test(page: str = "app.py", **params: str):
     if page != "app.py":
         at.switch_page(page)
     at.query_params.update(params)
+    if map_reported:
+        at.session_state[Key.FILTERS_DRAWN] = True
     return at
 
 

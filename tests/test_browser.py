@@ -287,6 +287,77 @@ def test_playback_steps_the_map_and_figures_without_remounting(page, server) -> 
 
 
 
+#: Run in every frame: the top window counts the websocket's messages; the map's frame,
+#: when Leaflet first draws, notes what the sidebar held then and marks its own window.
+_FIRST_SHAPE = """
+(() => {
+  const top = window.top;
+  if (window === top) {
+    window.pbwMessages = 0;
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener("message", () => { window.pbwMessages += 1; });
+      }
+    };
+    return;
+  }
+  const timer = setInterval(() => {
+    if (!document.querySelector(".leaflet-pane path")) return;
+    clearInterval(timer);
+    window.pbwFirstMap = true;
+    const bar = top.document.querySelector('[data-testid="stSidebar"]');
+    top.pbwSidebarAtFirstShape = bar ? {
+      widgets: bar.querySelectorAll('[data-testid="stSelectbox"], [data-testid="stButton"], '
+                                    + '[data-testid="stMultiSelect"]').length,
+      text: bar.innerText} : null;
+  }, 16);
+})();
+"""
+FILTERS = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
+
+
+def test_the_map_draws_before_the_filters_which_then_come_without_moving_it(page,
+                                                                           server) -> None:
+    page.context.add_init_script(_FIRST_SHAPE)
+    page.goto(server + LINK)
+    frame = b.map_frame(page)
+    page.wait_for_function("() => window.pbwSidebarAtFirstShape !== undefined")
+    first = page.evaluate("() => window.pbwSidebarAtFirstShape")
+    assert first is not None, "no sidebar at the first shape: the map would narrow later"
+    assert first["widgets"] == 0 and "The filters appear once the map has drawn" in \
+        first["text"]
+    # the filters come with the map's first report, holding the link's view
+    page.locator(FILTERS).first.wait_for(timeout=15_000)
+    regions = page.locator(FILTERS).first.inner_text()
+    assert "TJ-KT" in regions and "TJ-GB" in regions
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    assert page.get_by_text("The filters appear once the map has drawn").count() == 0
+    assert b.wait_for_markers(frame, 2) == 2 and b.metric(page, "Incidents") == "2"
+    assert frame.evaluate("() => window.pbwFirstMap === true"), "the map was remounted"
+    # and the wait for a map that never reports is over: nothing runs on its timer
+    b.idle(page)
+    before = page.evaluate("() => window.pbwMessages")
+    page.wait_for_timeout(4_000)  # longer than ui.page.FILTERS_WAIT
+    assert page.evaluate("() => window.pbwMessages") == before
+    assert not page.traffic.page_errors
+
+
+def test_the_filters_come_even_if_the_map_never_draws(page, server) -> None:
+    blocked: list[str] = []
+    page.route("**/vendor/leaflet/leaflet.js",
+                lambda route: (blocked.append(route.request.url), route.abort()))
+    page.goto(server + "/?region=TJ-GB")
+    page.get_by_text("The filters appear once the map has drawn").wait_for(timeout=30_000)
+    # no Leaflet, so no map and no report: the filters come once ui.page.FILTERS_WAIT is over
+    page.locator(FILTERS).first.wait_for(timeout=15_000)
+    assert "TJ-GB" in page.locator(FILTERS).first.inner_text()
+    assert blocked, "Leaflet was not blocked: the route never matched"
+    maps = [f for f in page.frames if "streamlit_folium" in f.url]
+    assert maps and all(f.locator(".leaflet-pane path").count() == 0 for f in maps)
+
+
 def test_an_empty_filter_does_not_remount_the_map(page, server) -> None:
     page.goto(server + "/?start=2025-11-26&end=2025-11-30")
     frame = b.map_frame(page)

@@ -452,6 +452,28 @@ def test_playback_speed_comes_from_the_link_and_sets_the_frame_interval() -> Non
         at.query_params
 
 
+def test_a_sessions_first_map_holds_the_filters_back_but_not_the_view() -> None:
+    """Before the map has drawn, the sidebar holds a note where the filters will be (#24):
+    the view still comes from the link, whole, and the link is written back."""
+    link = {"start": "2025-11-26", "end": "2025-12-01", "region": "TJ-KT,TJ-GB",
+            "step": "month", "speed": "fast", "within": "10"}
+    at = app_test(map_reported=False, **link).run()
+    assert not at.exception, at.exception
+    assert [c.value for c in at.sidebar.caption] == ["The filters appear once the map has "
+                                                     "drawn."]
+    assert not at.sidebar.selectbox and not at.sidebar.multiselect and not at.sidebar.button
+    assert at.metric[0].label == "Incidents" and at.metric[0].value == "1"
+    assert {k: qp(at, k) for k in link} == link  # playback's own parameters kept too
+    # the map's first report (or the wait running out) draws them, holding the same view
+    at.session_state[ui.Key.FILTERS_DRAWN] = True
+    at.run()
+    assert at.multiselect(key=ui.Key.REGIONS).value == ["TJ-KT", "TJ-GB"]
+    assert at.selectbox(key=ui.Key.PLAY_SPEED).value == "fast"
+    assert at.selectbox(key=ui.Key.WITHIN).value == 10
+    assert at.metric[0].value == "1" and {k: qp(at, k) for k in link} == link
+    assert all("filters appear" not in c.value for c in at.sidebar.caption)
+
+
 def test_the_record_shows_data_text_escaped_and_in_its_own_direction(monkeypatch,
                                                                       tmp_path) -> None:
     notes = "<b>bold?</b> گزارش از بدخشان — 3 کشته & more"

@@ -24,6 +24,7 @@ from geo.text import markdown_safe
 from geo.viewstate import ViewState, incident_query
 from ui.data import Data, border_band, data_mode, store_density_cells, uploaded
 from ui.figures import as_of
+from ui.page import show_filters
 from ui.state import Key, get, page_url, set_view, share_link, site_root, tr, view
 from ui.tables import link_column
 
@@ -80,6 +81,8 @@ def map_panel(data: Data, current: ViewState, frame: gpd.GeoDataFrame) -> None:
         in_view_list(frame, bounds, _)
     _follow_map(out or {}, current, data)
     drawn = bounds is not None  # the map reports its bounds once it has drawn
+    if drawn:
+        show_filters()  # held back until now on a session's first map (#24)
     with right:
         incident_panel(data, frame, view(), _, map_drawn=drawn)
     _copyable(share_link(view()), _("Link to this view (copy it with the icon at the right):"),

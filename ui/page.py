@@ -1,12 +1,15 @@
 """How every page opens: its config, styles and language, the data, the shared filters.
 
 :func:`start_page` is the one entry: it sets the page up, loads the data, reads the view
-from the link (once per session) or the session, draws the filters (``ui.sidebar``),
-writes the view back to the address bar and returns the filtered incidents.
+from the link (once per session) or the session, draws the filters (``ui.sidebar``; on a
+session's first map, once the map has drawn), writes the view back to the address bar and
+returns the filtered incidents.
 """
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,7 @@ from geo.viewstate import ViewState
 from ui import memory
 from ui.data import Data, filtered_incidents, load_data
 from ui.sidebar import sidebar_view
-from ui.state import lang, seed, tr
+from ui.state import Key, filters_drawn, lang, seed, tr
 
 
 @cache
@@ -71,19 +74,58 @@ def _route_through_app() -> None:
         st.rerun()
 
 
-def start_page(title: str, *, filtered: bool = True) -> tuple[Data, ViewState,
-                                                               gpd.GeoDataFrame]:
+def start_page(title: str, *, filtered: bool = True,
+               map_first: bool = False) -> tuple[Data, ViewState, gpd.GeoDataFrame]:
     """What every page does first: set up, load the data, draw the filters, filter.
 
     Pages that show no filtered incidents (About, Your data, Compare) pass
     ``filtered=False`` and get every incident instead of the filtered ones.
+
+    The map page passes ``map_first=True``: on a session's first map, the filters (and
+    playback's controls) are held back until the map has drawn, with a note in their place,
+    so that the reader's first sight of the map does not wait for their widgets' code
+    (#24; ``docs/PERFORMANCE.md``). The view is read from the link and the session all the
+    same. The map's first report draws them (``show_filters``), or, for a map that never
+    reports, the end of :data:`FILTERS_WAIT`.
     """
     memory.trim_freed_memory()  # what other viewers' runs freed (no-op where capped)
     page_setup(title)
     data = load_data()
-    view = sidebar_view(data)
+    draw = not map_first or filters_drawn()
+    view = sidebar_view(data, draw=draw)
+    if draw:
+        st.session_state[Key.FILTERS_DRAWN] = True
+    else:
+        st.session_state[Key.FILTERS_HELD] = time.monotonic()
+        with st.sidebar:
+            _filters_soon()
     return data, view, (filtered_incidents(data, view.filter) if filtered
                         else data.incidents)
+
+
+#: How long the map page waits for its map's first report before it draws the filters
+#: anyway (a map that never reports must not take the filters with it).
+FILTERS_WAIT = timedelta(seconds=3)
+
+
+@st.fragment(run_every=FILTERS_WAIT)
+def _filters_soon() -> None:
+    """Where the filters will be, until the map has drawn; the whole page again, with
+    them, if the map has not reported within :data:`FILTERS_WAIT`."""
+    _ = tr()
+    st.caption(_("The filters appear once the map has drawn."))
+    held = st.session_state.get(Key.FILTERS_HELD)
+    # its first run is part of the page's, which held the filters back just now; the runs
+    # of its timer come FILTERS_WAIT later
+    if held is not None and time.monotonic() - held >= FILTERS_WAIT.total_seconds() / 2:
+        show_filters()
+
+
+def show_filters() -> None:
+    """Draw the held-back filters now: the whole page runs again, with them."""
+    if not filters_drawn():
+        st.session_state[Key.FILTERS_DRAWN] = True
+        st.rerun(scope="app")
 
 
 def untranslated_note(text: str, place: Any = st) -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo import playback
 from geo.viewstate import ViewState, parse_playback, playback_query
-from ui.state import Key, get, set_page_params, tr, url_params_at_start
+from ui.state import Key, filters_drawn, get, set_page_params, tr, url_params_at_start
 
 #: How often the ticker looks whether a frame is due: the fastest speed's interval.
 TICK_S = min(playback.SPEEDS.values())
@@ -64,6 +64,9 @@ def playback_controls(view: ViewState) -> None:
         st.session_state[Key.PLAY_WINDOW] = settings["window"]
         st.session_state[Key.PLAY_SPEED] = settings["speed"]
     state = get(Key.PLAY)
+    if not filters_drawn():  # held back with the filters until the map has drawn (#24)
+        _page_params()
+        return
     # In the sidebar: a bordered block of widgets right above the map broke clicks on the
     # map's incidents in Chromium (seen in the browser tests; cause not pinned down).
     _ = tr()
@@ -90,6 +93,10 @@ def playback_controls(view: ViewState) -> None:
         sb.button(_("Play"), on_click=_play, args=(view,), width="stretch", key="play_button",
                   help=_("Steps through the date range above; the map, figures and link "
                          "follow each frame"))
+    _page_params()
+
+
+def _page_params() -> None:
     set_page_params(playback_query({"step": st.session_state[Key.PLAY_STEP],
                                     "window": st.session_state[Key.PLAY_WINDOW],
                                     "speed": st.session_state[Key.PLAY_SPEED]}))

@@ -66,6 +66,8 @@ class Key(StrEnum):
     ONLY_CORRECTED_CHOSEN = "_pbw_only_corrected"
     # team mode: when a page that cannot reach the store tries again
     STORE_RETRY_DUE = "_pbw_store_retry"
+    FILTERS_DRAWN = "_pbw_filters_drawn"  # the sidebar has been drawn in this session
+    FILTERS_HELD = "_pbw_filters_held"  # when the map page held them back (monotonic s)
 
 
 #: Defaults of the keys that have one; the rest are set from the link or by an action.
@@ -94,6 +96,12 @@ def seeded(widget: Key, store: Key, default: Any) -> None:
     """Give ``widget`` the value kept in ``store`` (or ``default``) if it has none."""
     if widget not in st.session_state:
         st.session_state[widget] = st.session_state.get(store, default)
+
+
+def filters_drawn() -> bool:
+    """Whether this session has had its sidebar of filters drawn: the map page holds them
+    back on a session's first map until the map has drawn (``ui.page.start_page``)."""
+    return bool(st.session_state.get(Key.FILTERS_DRAWN))
 
 
 def get(key: Key) -> Any:
