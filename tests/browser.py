@@ -199,11 +199,18 @@ def metric(page, label: str) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
+#: The sidebar's filters, which a session's first map draws once it has drawn.
+FILTERS = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
+
+
 def settled(page, timeout_ms: int = 30_000) -> None:
     """Wait until the map has reported its view (zoom in the link): until then it may
-    still be fitting itself, and a click can land beside its target."""
+    still be fitting itself, and a click can land beside its target. The filters, held
+    back until then on a session's first map, are there too (in the page, if not in
+    sight: a phone's sidebar is closed)."""
     page.wait_for_function("() => new URL(location.href).searchParams.has('zoom')",
                            timeout=timeout_ms)
+    page.locator(FILTERS).first.wait_for(state="attached", timeout=timeout_ms)
     page.wait_for_timeout(300)
 
 

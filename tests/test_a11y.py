@@ -50,7 +50,8 @@ def _open(page, url: str, path: str, query: str = "?start=2025-11-26&end=2025-12
     ready = PAGES[path]
     if ready is None:
         b.wait_for_markers(b.map_frame(page), 2)
-        b.settled(page)
+        b.settled(page)  # with the filters, which come once the map has drawn
+        b.idle(page)
     else:
         page.locator(ready).first.wait_for(timeout=60_000)
         b.idle(page)  # let the page's last rerun finish

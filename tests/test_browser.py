@@ -315,7 +315,6 @@ _FIRST_SHAPE = """
   }, 16);
 })();
 """
-FILTERS = '[data-testid="stSidebar"] [data-testid="stMultiSelect"]'
 
 
 def test_the_map_draws_before_the_filters_which_then_come_without_moving_it(page,
@@ -329,8 +328,8 @@ def test_the_map_draws_before_the_filters_which_then_come_without_moving_it(page
     assert first["widgets"] == 0 and "The filters appear once the map has drawn" in \
         first["text"]
     # the filters come with the map's first report, holding the link's view
-    page.locator(FILTERS).first.wait_for(timeout=15_000)
-    regions = page.locator(FILTERS).first.inner_text()
+    page.locator(b.FILTERS).first.wait_for(timeout=15_000)
+    regions = page.locator(b.FILTERS).first.inner_text()
     assert "TJ-KT" in regions and "TJ-GB" in regions
     page.get_by_role("button", name="Play", exact=True).wait_for()
     assert page.get_by_text("The filters appear once the map has drawn").count() == 0
@@ -351,8 +350,8 @@ def test_the_filters_come_even_if_the_map_never_draws(page, server) -> None:
     page.goto(server + "/?region=TJ-GB")
     page.get_by_text("The filters appear once the map has drawn").wait_for(timeout=30_000)
     # no Leaflet, so no map and no report: the filters come once ui.page.FILTERS_WAIT is over
-    page.locator(FILTERS).first.wait_for(timeout=15_000)
-    assert "TJ-GB" in page.locator(FILTERS).first.inner_text()
+    page.locator(b.FILTERS).first.wait_for(timeout=15_000)
+    assert "TJ-GB" in page.locator(b.FILTERS).first.inner_text()
     assert blocked, "Leaflet was not blocked: the route never matched"
     maps = [f for f in page.frames if "streamlit_folium" in f.url]
     assert maps and all(f.locator(".leaflet-pane path").count() == 0 for f in maps)

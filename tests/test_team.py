@@ -262,4 +262,5 @@ def test_a_community_cloud_secret_gives_the_app_its_store(store_url, chromium,
             b.fresh_page(chromium, url + "/?start=2020-01-01&end=2026-12-31") as page:
         b.map_frame(page)
         assert b.metric(page, "Incidents") == "30"
-        assert page.get_by_text("the team store (revision").count() > 0
+        # the sidebar's line on the data comes with the filters, once the map has drawn
+        page.get_by_text("the team store (revision").first.wait_for(timeout=30_000)
