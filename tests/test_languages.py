@@ -35,6 +35,12 @@ def test_dari_reads_right_to_left_and_the_map_stays_a_map(chromium, server, size
         # the document says its language; the page's text runs right to left
         assert page.evaluate("() => document.documentElement.lang") == "fa-AF"
         assert _direction(page, '[data-testid="stMain"]') == "rtl"
+        # and ends on the right, captions too (Streamlit sets them text-align: left)
+        b.settled(page)
+        aligned = page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] p')]
+            .filter(e => e.innerText.trim()).map(e => getComputedStyle(e).textAlign)""")
+        assert len(aligned) > 5 and set(aligned) == {"right"}, aligned
         assert b.metric(page, "حادثه‌ها") == "۲"  # "Incidents", in Persian digits
         # the map keeps its own layout; its legend and popups speak Dari, right to left
         assert frame.evaluate("() => getComputedStyle(document.querySelector("
