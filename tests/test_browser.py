@@ -320,7 +320,7 @@ _FIRST_SHAPE = """
 def test_the_map_draws_before_the_filters_which_then_come_without_moving_it(page,
                                                                            server) -> None:
     page.context.add_init_script(_FIRST_SHAPE)
-    page.goto(server + LINK)
+    page.goto(server + LINK + "&step=month&speed=fast")
     frame = b.map_frame(page)
     page.wait_for_function("() => window.pbwSidebarAtFirstShape !== undefined")
     first = page.evaluate("() => window.pbwSidebarAtFirstShape")
@@ -335,6 +335,13 @@ def test_the_map_draws_before_the_filters_which_then_come_without_moving_it(page
     assert page.get_by_text("The filters appear once the map has drawn").count() == 0
     assert b.wait_for_markers(frame, 2) == 2 and b.metric(page, "Incidents") == "2"
     assert frame.evaluate("() => window.pbwFirstMap === true"), "the map was remounted"
+    # the widgets hold the link's view, not their defaults: a change keeps the rest of it
+    page.get_by_role("button", name="All", exact=True).click()
+    page.wait_for_function("() => !location.search.includes('end=2025-12-01')")
+    b.idle(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert (query["region"], query["step"], query["speed"]) == (["TJ-KT,TJ-GB"], ["month"],
+                                                                ["fast"]), query
     # and the wait for a map that never reports is over: nothing runs on its timer
     b.idle(page)
     before = page.evaluate("() => window.pbwMessages")

@@ -23,7 +23,7 @@ from geo.viewstate import ViewState
 from ui import memory
 from ui.data import Data, filtered_incidents, load_data
 from ui.sidebar import sidebar_view
-from ui.state import Key, filters_drawn, lang, seed, tr
+from ui.state import Key, filters_drawn, lang, resend_widgets, seed, tr
 
 
 @cache
@@ -92,6 +92,8 @@ def start_page(title: str, *, filtered: bool = True,
     page_setup(title)
     data = load_data()
     draw = not map_first or filters_drawn()
+    if draw and st.session_state.pop(Key.FILTERS_HELD, None) is not None:
+        resend_widgets()  # held back until this run, which draws them for the first time
     view = sidebar_view(data, draw=draw)
     if draw:
         st.session_state[Key.FILTERS_DRAWN] = True

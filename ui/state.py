@@ -98,6 +98,23 @@ def seeded(widget: Key, store: Key, default: Any) -> None:
         st.session_state[widget] = st.session_state.get(store, default)
 
 
+#: The widgets a session's first map holds back (``ui.page.start_page``): the sidebar's
+#: and playback's.
+HELD_WIDGETS: Final = (Key.LANG, Key.DATES, Key.REGIONS, Key.TYPES, Key.ACTORS, Key.SOURCES,
+                       Key.WITHIN, Key.BASEMAP, Key.PLAY_STEP, Key.PLAY_WINDOW, Key.PLAY_SPEED)
+
+
+def resend_widgets(keys: tuple[Key, ...] = HELD_WIDGETS) -> None:
+    """Give each of ``keys`` the value it holds again, so that a widget drawn for the first
+    time in this run shows it. Streamlit 1.57 sends a widget the value set under its key
+    only in the run that set it; a run later, it draws the widget with its default while
+    the session still holds the value, and the reader's next change loses it (the lowest
+    versions' CI run caught the region filter gone). The newest versions send it always."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def filters_drawn() -> bool:
     """Whether this session has had its sidebar of filters drawn: the map page holds them
     back on a session's first map until the map has drawn (``ui.page.start_page``)."""
