@@ -24,11 +24,11 @@ from __future__ import annotations
 import shutil
 import statistics
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -36,6 +36,7 @@ from tests import browser as b
 from tests.conftest import ROOT, chromium_path
 
 LOADS = 5
+K = TypeVar("K")  #: what a report names its pages by
 #: Websocket messages up to this size are kept whole to be read (the run's start and end
 #: are small); larger ones are only counted.
 _KEPT_BYTES = 8192
@@ -156,6 +157,19 @@ def bare_server(parts: str = "") -> Iterator[str]:
             yield url
 
 
+def _alternating(urls: dict[K, str], measure: Callable[[str], float],
+                 loads: int) -> dict[K, list[float]]:
+    """``measure`` each of ``urls`` once to warm it, then ``loads`` times each, alternating
+    (so that the machine's drift falls on every page alike); the timings by name."""
+    for url in urls.values():
+        measure(url)
+    times: dict[K, list[float]] = {name: [] for name in urls}
+    for _i in range(loads):
+        for name, url in urls.items():
+            times[name].append(measure(url))
+    return times
+
+
 #: The variants ``--first-screen-parts`` compares, the plain bare page first.
 PART_SETS = ("", "sidebar", "metrics", "plain-metrics", "figures", "sidebar,metrics",
              "sidebar,figures")
@@ -168,18 +182,13 @@ def parts_report(part_sets: tuple[str, ...] = PART_SETS, loads: int = 7,
     alternating; each variant's median against the plain bare page's is printed."""
     from playwright.sync_api import sync_playwright
 
-    times: dict[str, list[float]] = {}
     with sync_playwright() as pw, ExitStack() as stack:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
         stack.callback(browser.close)
         urls = {parts or "bare": stack.enter_context(bare_server(parts)) for parts in part_sets}
         if dashboard:
             urls["the dashboard"] = stack.enter_context(b.streamlit_server())
-        for url in urls.values():
-            load(browser, url + "/")
-        for _i in range(loads):
-            for name, url in urls.items():
-                times.setdefault(name, []).append(load(browser, url + "/").seconds)
+        times = _alternating(urls, lambda url: load(browser, url + "/").seconds, loads)
     medians = {name: statistics.median(t) for name, t in times.items()}
     plain = medians[part_sets[0] or "bare"]
     for name, t in times.items():
@@ -247,18 +256,13 @@ def data_page_report(sizes: tuple[int, ...] = (1_000, 100_000),
     from benchmarks import synthetic
     from benchmarks.run import _open
 
-    times: dict[int, list[float]] = {n: [] for n in sizes}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw, ExitStack() as stack:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=b.CHROMIUM_ARGS)
         stack.callback(browser.close)
         urls = {n: stack.enter_context(b.streamlit_server(
             {"PANJ_INCIDENTS": str(synthetic.write(n, Path(tmp))),
              "PANJ_CACHE_DIR": str(Path(tmp) / f"cache-{n}")}, warm=True)) for n in sizes}
-        for url in urls.values():
-            _open(browser, url, "Data")
-        for _i in range(loads):
-            for n, url in urls.items():
-                times[n].append(_open(browser, url, "Data"))
+        times = _alternating(urls, lambda url: _open(browser, url, "Data"), loads)
     medians = {n: statistics.median(t) for n, t in times.items()}
     for n, t in times.items():
         print(f"Data page, warm, {n:,} incidents: median {medians[n]:.2f} s "
